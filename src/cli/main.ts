@@ -1,0 +1,48 @@
+import { isPeenmarkError } from "../errors.ts";
+
+/**
+ * `peenmark <command> …`: one file per command under src/cli/, loaded on demand so that a
+ * quick command does not pay for the service's or the serial port's start-up.
+ */
+type Command = { summary: string; load: () => Promise<{ run(argv: string[]): Promise<number> }> };
+
+const COMMANDS: Record<string, Command> = {
+  compile: { summary: "compile a record with a profile to G-code and a preview", load: () => import("./compile.ts") },
+  profile: { summary: "profile schema | profile check FILE…", load: () => import("./profile.ts") },
+};
+
+/** Commands added by later stages register here (kept in one table so `help` lists them all). */
+export function registerCommand(name: string, cmd: Command): void {
+  COMMANDS[name] = cmd;
+}
+
+function usage(): string {
+  const width = Math.max(...Object.keys(COMMANDS).map((k) => k.length));
+  return ["usage: peenmark <command> [options]", "", ...Object.entries(COMMANDS).map(([k, c]) => `  ${k.padEnd(width)}  ${c.summary}`), "", "peenmark <command> --help for a command's options"].join("\n");
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === "help" || name === "--help" || name === "-h") {
+    console.log(usage());
+    return name ? 0 : 2;
+  }
+  const cmd = COMMANDS[name];
+  if (!cmd) {
+    console.error(`E_USAGE: unknown command "${name}"\n\n${usage()}`);
+    return 2;
+  }
+  try {
+    return await (await cmd.load()).run(rest);
+  } catch (e) {
+    if (isPeenmarkError(e)) {
+      console.error(e.toString());
+      return 1;
+    }
+    throw e;
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  process.exitCode = await main(process.argv.slice(2));
+}

@@ -1,0 +1,49 @@
+/**
+ * Errors a person reads: a stable code, a sentence that says what is wrong and what to do,
+ * and the field, file or line it is about. Every stage throws these and nothing else for
+ * bad input; anything else escaping a stage is a bug.
+ */
+export type ErrorCode =
+  | "E_JSON" // a file is not valid JSON
+  | "E_SCHEMA" // a profile, station or record does not match its schema
+  | "E_FILE" // a file cannot be read
+  | "E_TEMPLATE_FIELD" // a template names a field that does not exist
+  | "E_RECORD_FIELD_MISSING" // a template needs a record field the record does not have
+  | "E_FONT_UNKNOWN" // a profile names a font the station does not have
+  | "E_FONT_INVALID" // a font file cannot be parsed
+  | "E_GLYPH_MISSING" // a font has no glyph for a character
+  | "E_SERIAL_RULE" // the serial number breaks the profile's rules regime
+  | "E_MARK_RULE" // the record or profile breaks another marking rule (height, required field)
+  | "E_OUT_OF_BOUNDS" // a strike or stroke lies outside the work area
+  | "E_FORCE_RANGE" // a block asks for a force the head cannot give
+  | "E_DATAMATRIX" // a Data Matrix block cannot be encoded or breaks AS9132 / MIL-STD-130
+  | "E_OVERLAP" // blocks (or a quiet zone) overlap
+  | "E_USAGE"; // the command line is wrong
+
+export class PeenmarkError extends Error {
+  readonly code: ErrorCode;
+  /** What the error is about: a JSON path, a field name, a block id, a file. */
+  readonly where: string | undefined;
+  readonly details: Readonly<Record<string, unknown>>;
+
+  constructor(code: ErrorCode, message: string, options: { where?: string; details?: Record<string, unknown>; cause?: unknown } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = "PeenmarkError";
+    this.code = code;
+    this.where = options.where;
+    this.details = options.details ?? {};
+  }
+
+  /** `E_CODE: sentence` — the form the CLI prints and the service returns. */
+  override toString(): string {
+    return `${this.code}: ${this.message}`;
+  }
+
+  toJSON(): { code: ErrorCode; message: string; where?: string; details: Readonly<Record<string, unknown>> } {
+    return { code: this.code, message: this.message, ...(this.where === undefined ? {} : { where: this.where }), details: this.details };
+  }
+}
+
+export function isPeenmarkError(e: unknown): e is PeenmarkError {
+  return e instanceof PeenmarkError;
+}

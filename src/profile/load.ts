@@ -1,0 +1,97 @@
+import { readFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { z } from "zod";
+import { PeenmarkError } from "../errors.ts";
+import { ProfileSchema, type Profile } from "./schema.ts";
+import { StationSchema, type Station } from "./station.ts";
+import { MarkingRecordSchema, type MarkingRecord } from "../record/schema.ts";
+
+/** `$.blocks[2].capHeight` from zod's path array. */
+export function jsonPath(path: readonly PropertyKey[]): string {
+  return "$" + path.map((k) => (typeof k === "number" ? `[${k}]` : /^[A-Za-z_$][\w$]*$/.test(String(k)) ? `.${String(k)}` : `[${JSON.stringify(String(k))}]`)).join("");
+}
+
+/** One line per problem: `file: $.path: what was expected`. */
+export function schemaError(source: string, error: z.ZodError, what: string): PeenmarkError {
+  const lines = error.issues.map((i) => `${source}: ${jsonPath(i.path)}: ${i.message}`);
+  return new PeenmarkError("E_SCHEMA", `${what} is not valid:\n  ${lines.join("\n  ")}`, {
+    where: source,
+    details: { issues: error.issues.map((i) => ({ path: jsonPath(i.path), message: i.message })) },
+  });
+}
+
+export function parseJson(source: string, text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new PeenmarkError("E_JSON", `${source}: not valid JSON: ${(e as Error).message}`, { where: source, cause: e });
+  }
+}
+
+function readText(path: string): string {
+  try {
+    return readFileSync(path, "utf8");
+  } catch (e) {
+    throw new PeenmarkError("E_FILE", `cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { where: path, cause: e });
+  }
+}
+
+export function sha256(text: string | Uint8Array): string {
+  return createHash("sha256").update(text).digest("hex");
+}
+
+export interface ProfileCheckOptions {
+  /** Names of the fonts this station has: an unknown font is a load error, not a mark-time surprise. */
+  readonly fonts: ReadonlySet<string>;
+}
+
+/** Validate a parsed profile (from a file or an HTTP body). `source` names it in errors. */
+export function parseProfile(source: string, data: unknown, opts: ProfileCheckOptions): Profile {
+  const r = ProfileSchema.safeParse(data);
+  if (!r.success) throw schemaError(source, r.error, `profile ${source}`);
+  const p = r.data;
+  const fontIssues: string[] = [];
+  p.blocks.forEach((b, i) => {
+    const fonts = b.kind === "text" ? [["font", b.font]] : b.humanReadable ? [["humanReadable.font", b.humanReadable.font]] : [];
+    for (const [field, name] of fonts)
+      if (!opts.fonts.has(name!)) fontIssues.push(`${source}: $.blocks[${i}].${field}: unknown font "${name}"; this station has ${[...opts.fonts].sort().join(", ")}`);
+  });
+  if (fontIssues.length) throw new PeenmarkError("E_FONT_UNKNOWN", `profile ${source} names fonts this station does not have:\n  ${fontIssues.join("\n  ")}`, { where: source });
+  return p;
+}
+
+export interface LoadedProfile {
+  readonly profile: Profile;
+  /** sha256 of the file's bytes: the journal records which version was marked. */
+  readonly hash: string;
+  readonly source: string;
+}
+
+export function loadProfile(path: string, opts: ProfileCheckOptions): LoadedProfile {
+  const text = readText(path);
+  return { profile: parseProfile(path, parseJson(path, text), opts), hash: sha256(text), source: path };
+}
+
+export function parseStation(source: string, data: unknown): Station {
+  const r = StationSchema.safeParse(data);
+  if (!r.success) throw schemaError(source, r.error, `station ${source}`);
+  return r.data;
+}
+
+export function loadStation(path: string): Station {
+  return parseStation(path, parseJson(path, readText(path)));
+}
+
+export function parseRecord(source: string, data: unknown): MarkingRecord {
+  const r = MarkingRecordSchema.safeParse(data);
+  if (!r.success) throw schemaError(source, r.error, `marking record ${source}`);
+  return r.data;
+}
+
+export function loadRecord(path: string): MarkingRecord {
+  return parseRecord(path, parseJson(path, readText(path)));
+}
+
+export function profileJsonSchema(): unknown {
+  return z.toJSONSchema(ProfileSchema, { io: "input", unrepresentable: "any" });
+}

@@ -1,0 +1,81 @@
+import { PeenmarkError } from "../errors.ts";
+import type { MarkingRecord } from "./schema.ts";
+
+/**
+ * Template fields: the one list of `{names}` a profile may use, and how each is read from
+ * a record. Unknown names are profile-load errors; known names missing from a record are
+ * compile errors that name the block and the field.
+ */
+export interface MarkContext {
+  /** When the mark is made, from the clock at the edge (CLI/service), never read in a stage. */
+  readonly markedAt: Date;
+}
+
+type Getter = (r: MarkingRecord, c: MarkContext) => string | undefined;
+
+const num = (n: number | undefined) => (n === undefined ? undefined : String(n));
+
+const FIELDS: Record<string, Getter> = {
+  serial: (r) => r.serial,
+  licence: (r) => r.licencePrefix,
+  /** The serial as 27 CFR 478.92 lets a licensee mark it without name and place: `12345678-SERIAL`. */
+  "serial.withLicence": (r) => (r.licencePrefix ? `${r.licencePrefix}-${r.serial}` : r.serial),
+  /** A licence adopted as its own string, `FFL12345678` (27 CFR 478.92(a)(1)(vi)). */
+  "licence.ffl": (r) => (r.licencePrefix ? `FFL${r.licencePrefix}` : undefined),
+  manufacturer: (r) => r.manufacturer,
+  "place.city": (r) => r.place.city,
+  "place.state": (r) => r.place.state,
+  "place.country.code": (r) => r.place.country.code,
+  "place.country.name": (r) => r.place.country.name,
+  model: (r) => r.model,
+  caliber: (r) => r.caliber,
+  "import.importer": (r) => r.import?.importer,
+  "import.city": (r) => r.import?.city,
+  "import.state": (r) => r.import?.state,
+  "import.country.code": (r) => r.import?.country.code,
+  "import.country.name": (r) => r.import?.country.name,
+  "import.year": (r) => num(r.import?.year),
+  "stateStock.agency": (r) => r.stateStock?.agency,
+  "stateStock.country.code": (r) => r.stateStock?.country.code,
+  "stateStock.country.name": (r) => r.stateStock?.country.name,
+  "stateStock.year": (r) => num(r.stateStock?.year),
+  "extra.0": (r) => r.extra?.[0],
+  "extra.1": (r) => r.extra?.[1],
+  "extra.2": (r) => r.extra?.[2],
+  "extra.3": (r) => r.extra?.[3],
+  /** Year of marking (UTC), from the mark context. */
+  "date.year": (_r, c) => String(c.markedAt.getUTCFullYear()),
+  /** Two-digit year and month, a common date code: `2611` for November 2026. */
+  "date.code": (_r, c) => String(c.markedAt.getUTCFullYear() % 100).padStart(2, "0") + String(c.markedAt.getUTCMonth() + 1).padStart(2, "0"),
+  /** ISO date of marking, `2026-11-23`. */
+  "date.iso": (_r, c) => c.markedAt.toISOString().slice(0, 10),
+};
+
+export const TEMPLATE_FIELDS: readonly string[] = Object.freeze(Object.keys(FIELDS));
+
+const PLACEHOLDER = /\{([^{}]*)\}/g;
+
+/** The field names a template uses, in order of first use. */
+export function templateFields(template: string): string[] {
+  const out: string[] = [];
+  for (const m of template.matchAll(PLACEHOLDER)) if (!out.includes(m[1]!)) out.push(m[1]!);
+  return out;
+}
+
+/** The names in `template` that are not template fields (empty when the template is valid). */
+export function unknownTemplateFields(template: string): string[] {
+  return templateFields(template).filter((f) => !(f in FIELDS));
+}
+
+/** Fill a template from a record. `where` names the block for the error message. */
+export function fillTemplate(template: string, record: MarkingRecord, ctx: MarkContext, where: string): string {
+  const filled = template.replace(PLACEHOLDER, (_m, name: string) => {
+    const get = FIELDS[name];
+    if (!get) throw new PeenmarkError("E_TEMPLATE_FIELD", `${where}: template field {${name}} does not exist; known fields: ${TEMPLATE_FIELDS.join(", ")}`, { where, details: { field: name } });
+    const v = get(record, ctx);
+    if (v === undefined || v === "")
+      throw new PeenmarkError("E_RECORD_FIELD_MISSING", `${where} needs {${name}}, and the record has no ${name}: fill it in or choose a profile that does not mark it`, { where: name, details: { block: where, field: name } });
+    return v;
+  });
+  return filled.normalize("NFC");
+}
