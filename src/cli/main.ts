@@ -9,6 +9,14 @@ type Command = { summary: string; load: () => Promise<{ run(argv: string[]): Pro
 const COMMANDS: Record<string, Command> = {
   compile: { summary: "compile a record with a profile to G-code and a preview", load: () => import("./compile.ts") },
   profile: { summary: "profile schema | profile check FILE…", load: () => import("./profile.ts") },
+  font: { summary: "font list | font specimen FONT -o sheet.png", load: () => import("./font.ts") },
+  mark: { summary: "compile, check the controller, stream to the head, record the outcome", load: () => import("./mark.ts") },
+  status: { summary: "the controller's state and position", load: () => import("./status.ts") },
+  home: { summary: "home the head ($H)", load: () => import("./home.ts") },
+  jog: { summary: "jog the head ($J=)", load: () => import("./jog.ts") },
+  sim: { summary: "run the simulated head on a pseudo-terminal", load: () => import("./sim.ts") },
+  journal: { summary: "journal find SERIAL | journal export --format csv|json | journal series …", load: () => import("./journal.ts") },
+  station: { summary: "start the bench station (service and technician's page)", load: () => import("./station.ts") },
 };
 
 /** Commands added by later stages register here (kept in one table so `help` lists them all). */
