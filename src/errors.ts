@@ -18,6 +18,10 @@ export type ErrorCode =
   | "E_FORCE_RANGE" // a block asks for a force the head cannot give
   | "E_DATAMATRIX" // a Data Matrix block cannot be encoded or breaks AS9132 / MIL-STD-130
   | "E_OVERLAP" // blocks (or a quiet zone) overlap
+  | "E_SERIAL_DUPLICATE" // the serial was already marked (completed) for this maker or licence
+  | "E_SERIAL_RESERVED" // an unfinished job (pending, marking, interrupted) holds the serial
+  | "E_SERIES_EXHAUSTED" // a serial-number series has no number left
+  | "E_JOURNAL" // the journal refuses an operation (unknown job, wrong state, bad series)
   | "E_USAGE"; // the command line is wrong
 
 export class PeenmarkError extends Error {
