@@ -5,6 +5,7 @@ import { PeenmarkError } from "../errors.ts";
 import { ProfileSchema, type Profile } from "./schema.ts";
 import { StationSchema, type Station } from "./station.ts";
 import { MarkingRecordSchema, type MarkingRecord } from "../record/schema.ts";
+import { profileRuleProblems } from "../record/rules.ts";
 
 /** `$.blocks[2].capHeight` from zod's path array. */
 export function jsonPath(path: readonly PropertyKey[]): string {
@@ -57,6 +58,9 @@ export function parseProfile(source: string, data: unknown, opts: ProfileCheckOp
       if (!opts.fonts.has(name!)) fontIssues.push(`${source}: $.blocks[${i}].${field}: unknown font "${name}"; this station has ${[...opts.fonts].sort().join(", ")}`);
   });
   if (fontIssues.length) throw new PeenmarkError("E_FONT_UNKNOWN", `profile ${source} names fonts this station does not have:\n  ${fontIssues.join("\n  ")}`, { where: source });
+  const templates = p.blocks.flatMap((b) => (b.kind === "text" ? b.lines : [b.payload]));
+  const problems = profileRuleProblems(p.rules, templates);
+  if (problems.length) throw new PeenmarkError("E_MARK_RULE", `profile ${source} (rules ${p.rules}) is incomplete:\n  ${problems.join("\n  ")}`, { where: source, details: { problems } });
   return p;
 }
 

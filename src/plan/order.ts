@@ -1,0 +1,255 @@
+import type { Point } from "../geometry.ts";
+import { distance } from "../geometry.ts";
+
+/**
+ * Travel order: which stroke (or dot) next, and in which direction. Nearest neighbour with
+ * stroke reversal, improved by 2-opt and Or-opt over a sliding window, and never worse than
+ * the order the strokes came in. Deterministic: ties break by index, no randomness, bounded
+ * passes instead of a clock.
+ */
+export interface OrderItem {
+  readonly start: Point;
+  readonly end: Point;
+  /** May be run end → start. */
+  readonly reversible: boolean;
+}
+
+export interface Visit {
+  readonly index: number;
+  readonly reversed: boolean;
+}
+
+/** Window of tour positions that 2-opt and Or-opt look across. */
+const WINDOW = 40;
+const MAX_PASSES = 8;
+
+const head = (it: OrderItem, rev: boolean) => (rev ? it.end : it.start);
+const tail = (it: OrderItem, rev: boolean) => (rev ? it.start : it.end);
+
+/** Travel of a tour from `from`: the sum of the rapids between items. */
+export function travelOf(items: readonly OrderItem[], tour: readonly Visit[], from: Point): number {
+  let at = from;
+  let sum = 0;
+  for (const v of tour) {
+    const it = items[v.index]!;
+    sum += distance(at, head(it, v.reversed));
+    at = tail(it, v.reversed);
+  }
+  return sum;
+}
+
+/** Spatial buckets of item ends, for nearest-neighbour queries in O(1) average. */
+class EndGrid {
+  private readonly cells = new Map<number, number[]>();
+  private readonly size: number;
+  private readonly minX: number;
+  private readonly minY: number;
+  private readonly cols: number;
+  private readonly rows: number;
+
+  constructor(private readonly items: readonly OrderItem[]) {
+    let minX = Infinity,
+      minY = Infinity,
+      maxX = -Infinity,
+      maxY = -Infinity;
+    for (const it of items)
+      for (const p of [it.start, it.end]) {
+        minX = Math.min(minX, p.x);
+        minY = Math.min(minY, p.y);
+        maxX = Math.max(maxX, p.x);
+        maxY = Math.max(maxY, p.y);
+      }
+    const area = Math.max((maxX - minX) * (maxY - minY), 1e-6);
+    this.size = Math.max(Math.sqrt(area / Math.max(items.length, 1)), 1e-3);
+    this.minX = minX;
+    this.minY = minY;
+    this.cols = Math.floor((maxX - minX) / this.size) + 1;
+    this.rows = Math.floor((maxY - minY) / this.size) + 1;
+    items.forEach((it, i) => {
+      this.add(it.start, i);
+      if (it.reversible && distance(it.start, it.end) > 0) this.add(it.end, i);
+    });
+  }
+
+  private cellOf(p: Point): [number, number] {
+    return [Math.floor((p.x - this.minX) / this.size), Math.floor((p.y - this.minY) / this.size)];
+  }
+
+  private add(p: Point, i: number): void {
+    const [cx, cy] = this.cellOf(p);
+    const k = cy * this.cols + cx;
+    const bucket = this.cells.get(k);
+    if (bucket) bucket.push(i);
+    else this.cells.set(k, [i]);
+  }
+
+  /** Nearest unvisited item end to `p`, searching rings of cells outward. */
+  nearest(p: Point, visited: Uint8Array): Visit | undefined {
+    const [cx, cy] = this.cellOf(p);
+    let best: Visit | undefined;
+    let bestD = Infinity;
+    const maxRing = Math.max(this.cols, this.rows) + Math.abs(cx) + Math.abs(cy) + 1;
+    for (let r = 0; r <= maxRing; r++) {
+      // Everything in ring r is at least (r-1)·size away.
+      if (best && (r - 1) * this.size > bestD) break;
+      for (let y = cy - r; y <= cy + r; y++) {
+        if (y < 0 || y >= this.rows) continue;
+        for (let x = cx - r; x <= cx + r; x++) {
+          if (x < 0 || x >= this.cols) continue;
+          if (Math.max(Math.abs(x - cx), Math.abs(y - cy)) !== r) continue;
+          const bucket = this.cells.get(y * this.cols + x);
+          if (!bucket) continue;
+          for (const i of bucket) {
+            if (visited[i]) continue;
+            const it = this.items[i]!;
+            const ds = distance(p, it.start);
+            if (ds < bestD || (ds === bestD && best && i < best.index)) {
+              bestD = ds;
+              best = { index: i, reversed: false };
+            }
+            if (it.reversible) {
+              const de = distance(p, it.end);
+              if (de < bestD) {
+                bestD = de;
+                best = { index: i, reversed: true };
+              }
+            }
+          }
+        }
+      }
+    }
+    return best;
+  }
+}
+
+function nearestNeighbour(items: readonly OrderItem[], from: Point): Visit[] {
+  const grid = new EndGrid(items);
+  const visited = new Uint8Array(items.length);
+  const tour: Visit[] = [];
+  let at = from;
+  for (let k = 0; k < items.length; k++) {
+    const v = grid.nearest(at, visited)!;
+    visited[v.index] = 1;
+    tour.push(v);
+    at = tail(items[v.index]!, v.reversed);
+  }
+  return tour;
+}
+
+/** 2-opt over a window: reverse tour[i+1..j] (and each item's direction) when it shortens travel. */
+function twoOpt(items: readonly OrderItem[], tour: Visit[], from: Point): boolean {
+  let improved = false;
+  const n = tour.length;
+  const endAt = (k: number) => (k < 0 ? from : tail(items[tour[k]!.index]!, tour[k]!.reversed));
+  const startAt = (k: number) => head(items[tour[k]!.index]!, tour[k]!.reversed);
+  for (let i = -1; i < n - 1; i++) {
+    for (let j = i + 1; j < Math.min(n, i + 1 + WINDOW); j++) {
+      // Every item in the segment must be reversible (a one-way stroke cannot run backwards).
+      let ok = true;
+      for (let k = i + 1; k <= j && ok; k++) ok = items[tour[k]!.index]!.reversible;
+      if (!ok) break;
+      const a = endAt(i);
+      const b = startAt(i + 1);
+      const c = endAt(j);
+      const d = j + 1 < n ? startAt(j + 1) : undefined;
+      const before = distance(a, b) + (d ? distance(c, d) : 0);
+      const after = distance(a, c) + (d ? distance(b, d) : 0);
+      if (after < before - 1e-9) {
+        const seg = tour.slice(i + 1, j + 1).reverse().map((v) => ({ index: v.index, reversed: !v.reversed }));
+        tour.splice(i + 1, seg.length, ...seg);
+        improved = true;
+      }
+    }
+  }
+  return improved;
+}
+
+/** Or-opt: move a run of 1–3 items elsewhere within the window (either direction) when shorter. */
+function orOpt(items: readonly OrderItem[], tour: Visit[], from: Point): boolean {
+  let improved = false;
+  const endAt = (k: number) => (k < 0 ? from : tail(items[tour[k]!.index]!, tour[k]!.reversed));
+  const startAt = (k: number) => (k < tour.length ? head(items[tour[k]!.index]!, tour[k]!.reversed) : undefined);
+  const link = (a: Point, b: Point | undefined) => (b ? distance(a, b) : 0);
+  for (let len = 1; len <= 3; len++) {
+    for (let i = 0; i + len <= tour.length; i++) {
+      const j = i + len - 1; // last position of the run
+      const p = endAt(i - 1);
+      const nx = startAt(j + 1);
+      const sHead = startAt(i)!;
+      const sTail = endAt(j);
+      const gain = distance(p, sHead) + link(sTail, nx) - link(p, nx);
+      const canFlip = tour.slice(i, j + 1).every((v) => items[v.index]!.reversible);
+      let best = 1e-9;
+      let bestAt = -1;
+      let bestFlip = false;
+      // Insert between positions q-1 and q of the tour (q outside the run).
+      for (let q = Math.max(0, i - WINDOW); q <= Math.min(tour.length, j + 1 + WINDOW); q++) {
+        if (q >= i && q <= j + 1) continue;
+        const a = endAt(q - 1);
+        const b = startAt(q);
+        const plain = distance(a, sHead) + link(sTail, b) - link(a, b);
+        if (gain - plain > best) {
+          best = gain - plain;
+          bestAt = q;
+          bestFlip = false;
+        }
+        if (canFlip) {
+          const flip = distance(a, sTail) + link(sHead, b) - link(a, b);
+          if (gain - flip > best) {
+            best = gain - flip;
+            bestAt = q;
+            bestFlip = true;
+          }
+        }
+      }
+      if (bestAt < 0) continue;
+      let run = tour.slice(i, j + 1);
+      if (bestFlip) run = run.reverse().map((v) => ({ index: v.index, reversed: !v.reversed }));
+      if (bestAt > j) {
+        tour.splice(bestAt, 0, ...run);
+        tour.splice(i, len);
+      } else {
+        tour.splice(i, len);
+        tour.splice(bestAt, 0, ...run);
+      }
+      improved = true;
+    }
+  }
+  return improved;
+}
+
+/** The visiting order for `items`, starting at `from`. */
+export function orderItems(items: readonly OrderItem[], from: Point): Visit[] {
+  const input: Visit[] = items.map((_it, index) => ({ index, reversed: false }));
+  if (items.length < 2) return input;
+  const tour = nearestNeighbour(items, from);
+  for (let pass = 0; pass < MAX_PASSES; pass++) {
+    const a = twoOpt(items, tour, from);
+    const b = orOpt(items, tour, from);
+    if (!a && !b) break;
+  }
+  return travelOf(items, tour, from) <= travelOf(items, input, from) ? tour : input;
+}
+
+/**
+ * A lower bound on travel: the minimum spanning tree over items, where two items are as far
+ * apart as their nearest ends (any tour must cross at least that between them).
+ * Prim's algorithm, O(n²): for benchmarks and tests, not the compile path.
+ */
+export function mstLowerBound(items: readonly OrderItem[]): number {
+  const n = items.length;
+  if (n < 2) return 0;
+  const gap = (a: OrderItem, b: OrderItem) => Math.min(distance(a.start, b.start), distance(a.start, b.end), distance(a.end, b.start), distance(a.end, b.end));
+  const inTree = new Uint8Array(n);
+  const best = new Float64Array(n).fill(Infinity);
+  best[0] = 0;
+  let total = 0;
+  for (let k = 0; k < n; k++) {
+    let u = -1;
+    for (let i = 0; i < n; i++) if (!inTree[i] && (u < 0 || best[i]! < best[u]!)) u = i;
+    inTree[u] = 1;
+    total += best[u]!;
+    for (let v = 0; v < n; v++) if (!inTree[v]) best[v] = Math.min(best[v]!, gap(items[u]!, items[v]!));
+  }
+  return total;
+}

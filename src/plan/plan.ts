@@ -1,0 +1,97 @@
+import { PeenmarkError } from "../errors.ts";
+import type { Point } from "../geometry.ts";
+import type { PlacedBlock } from "../layout/layout.ts";
+import type { TextBlock } from "../profile/schema.ts";
+import type { Machine } from "../profile/station.ts";
+import { dotsAlongStroke, dropCrowdedDots } from "./dots.ts";
+import { orderItems, type OrderItem } from "./order.ts";
+import type { Op } from "./program.ts";
+
+/**
+ * Plan one placed text block: dot trains or scribe paths, the travel order, and the checks
+ * that must hold before anything is streamed (work area, force).
+ */
+export interface BlockPlan {
+  readonly id: string;
+  readonly mode: "dot" | "scribe";
+  readonly ops: readonly Op[];
+  /** The items the travel order ran over (strokes or dots), for travel bounds in benchmarks. */
+  readonly items: readonly OrderItem[];
+  /** Effective dot pitch, mm (the grid for dot-matrix fonts; feed ÷ frequency for scribe). */
+  readonly pitch: number;
+  /** Scribe feed, mm/min (undefined in dot mode). */
+  readonly feed: number | undefined;
+}
+
+export function checkForce(blockId: string, force: number, m: Machine): void {
+  if (force < m.force.min || force > m.force.max)
+    throw new PeenmarkError("E_FORCE_RANGE", `block "${blockId}" asks for force ${force} %, and this head strikes between ${m.force.min} % and ${m.force.max} %: change the block's force`, {
+      where: blockId,
+      details: { force, min: m.force.min, max: m.force.max },
+    });
+}
+
+/** Every point must lie inside the work area; the error names the block and the worst point. */
+export function checkBounds(blockId: string, points: Iterable<Point>, m: Machine): void {
+  const { width, height } = m.workArea;
+  let worst: Point | undefined;
+  let worstOut = 0;
+  for (const p of points) {
+    const out = Math.max(-p.x, p.x - width, -p.y, p.y - height);
+    if (out > 1e-6 && out > worstOut) {
+      worstOut = out;
+      worst = p;
+    }
+  }
+  if (worst)
+    throw new PeenmarkError(
+      "E_OUT_OF_BOUNDS",
+      `block "${blockId}" reaches (${worst.x.toFixed(2)}, ${worst.y.toFixed(2)}) mm, ${worstOut.toFixed(2)} mm outside the ${width} × ${height} mm work area: move its origin, shorten the text or make it smaller`,
+      { where: blockId, details: { x: worst.x, y: worst.y, outside: worstOut } },
+    );
+}
+
+export function planTextBlock(block: TextBlock, placed: PlacedBlock, m: Machine, from: Point): BlockPlan {
+  checkForce(block.id, block.force, m);
+  const dotMatrix = placed.fontKind === "dot-matrix";
+  const mode = dotMatrix ? "dot" : block.mode;
+  const items: OrderItem[] = [];
+  const payload: (readonly Point[])[] = [];
+  let pitch = block.pitch;
+  let feed: number | undefined;
+
+  if (mode === "dot") {
+    pitch = dotMatrix && placed.gridPitch ? placed.gridPitch : block.pitch;
+    const trains = placed.strokes.map((s) => dotsAlongStroke(s, pitch));
+    // Font dots first so that a full stop is never dropped in favour of a stroke's end.
+    const groups = dropCrowdedDots([...placed.dots.map((d) => [d]), ...trains], pitch / 2).filter((g) => g.length > 0);
+    for (const g of groups) {
+      items.push({ start: g[0]!, end: g[g.length - 1]!, reversible: true });
+      payload.push(g);
+    }
+  } else {
+    // Scribe: the dot train's pitch is feed ÷ strike frequency.
+    feed = Math.min(block.pitch * m.strikeFrequency * 60, m.maxMarkFeed);
+    pitch = feed / 60 / m.strikeFrequency;
+    for (const s of placed.strokes) {
+      const pts = s.closed ? [...s.points, s.points[0]!] : s.points;
+      if (pts.length < 2) continue;
+      items.push({ start: pts[0]!, end: pts[pts.length - 1]!, reversible: true });
+      payload.push(pts);
+    }
+    for (const d of placed.dots) {
+      items.push({ start: d, end: d, reversible: true });
+      payload.push([d]);
+    }
+  }
+
+  checkBounds(block.id, payload.flat(), m);
+
+  const ops: Op[] = [];
+  for (const v of orderItems(items, from)) {
+    const pts = v.reversed ? [...payload[v.index]!].reverse() : payload[v.index]!;
+    if (mode === "scribe" && pts.length > 1) ops.push({ kind: "scribe", points: pts, force: block.force, feed: feed!, block: block.id });
+    else for (const p of pts) ops.push({ kind: "strike", at: p, force: block.force, block: block.id });
+  }
+  return { id: block.id, mode, ops, items, pitch, feed };
+}

@@ -1,0 +1,64 @@
+import { PeenmarkError } from "../errors.ts";
+import { templateFields } from "./fields.ts";
+import type { MarkingRecord } from "./schema.ts";
+
+/**
+ * Marking rules regimes (../shared/domain/marking-rules.md), selected by the profile:
+ * - us-atf: 27 CFR 478.92 and ATF guidance;
+ * - iti: the UN International Tracing Instrument / Firearms Protocol (and CIFTA Art. VI);
+ * - none: no rules beyond the schema (test pieces, non-firearm parts).
+ */
+export type RulesRegime = "us-atf" | "iti" | "none";
+
+/** 1/16 inch: the least height of a serial or licence number (27 CFR 478.92(a)(1)(iv)). */
+export const US_MIN_SERIAL_HEIGHT_MM = 1.5875;
+
+/** Fields that carry the serial or a licence number, whose height the US rule limits. */
+export const SERIAL_FIELDS = ["serial", "serial.withLicence", "licence", "licence.ffl"] as const;
+
+export function marksSerial(templates: readonly string[]): boolean {
+  return templates.some((t) => templateFields(t).some((f) => (SERIAL_FIELDS as readonly string[]).includes(f)));
+}
+
+/** The serial itself, before anything is laid out. */
+export function checkSerial(regime: RulesRegime, record: MarkingRecord): void {
+  const s = record.serial;
+  if (regime === "us-atf") {
+    const bad = [...s].filter((c) => !/[A-Za-z0-9]/.test(c));
+    if (bad.length)
+      throw new PeenmarkError("E_SERIAL_RULE", `serial "${s}" contains ${bad.map((c) => JSON.stringify(c)).join(", ")}: under us-atf rules a serial number uses Roman letters and Arabic numerals only (a licence prefix goes in the licencePrefix field)`, {
+        where: "serial",
+        details: { serial: s, characters: bad },
+      });
+    if (!/[0-9]/.test(s))
+      throw new PeenmarkError("E_SERIAL_RULE", `serial "${s}" has no digit: under us-atf rules a serial number must contain at least one Arabic numeral`, { where: "serial", details: { serial: s } });
+  } else if (regime === "iti") {
+    if (!/^[\p{L}\p{N}][\p{L}\p{N}\-/.]*$/u.test(s))
+      throw new PeenmarkError("E_SERIAL_RULE", `serial "${s}" must start with a letter or digit and contain only letters, digits, "-", "/" or "."`, { where: "serial", details: { serial: s } });
+  }
+}
+
+/**
+ * What a profile must mark under its regime, from its templates alone (checked when the
+ * profile is loaded). Returns the problems as sentences; empty when the profile is complete.
+ */
+export function profileRuleProblems(regime: RulesRegime, templates: readonly string[]): string[] {
+  const used = new Set(templates.flatMap(templateFields));
+  const has = (...fs: string[]) => fs.some((f) => used.has(f));
+  const problems: string[] = [];
+  const importMark = [...used].some((f) => f.startsWith("import."));
+  if (regime === "us-atf") {
+    if (has("serial") && !has("serial.withLicence") && !(has("manufacturer") && has("place.city") && has("place.state")))
+      problems.push("a frame or receiver mark with {serial} must also mark {manufacturer}, {place.city} and {place.state}, or use {serial.withLicence} (27 CFR 478.92(a)(1))");
+    if (importMark && !(has("import.importer") && has("import.city") && has("import.state")))
+      problems.push("an import mark must carry {import.importer}, {import.city} and {import.state} (27 CFR 478.92(a)(1)(v))");
+  } else if (regime === "iti") {
+    if (has("serial", "serial.withLicence") && !(has("manufacturer") && has("place.country.code", "place.country.name")))
+      problems.push("a mark at manufacture with {serial} must also mark {manufacturer} and the country of manufacture ({place.country.code} or {place.country.name}) (ITI ¶8a)");
+    if (importMark && !(has("import.country.code", "import.country.name") && has("import.year")))
+      problems.push("an import mark must carry the country of import ({import.country.code} or {import.country.name}) and {import.year} (ITI ¶8b)");
+    if ([...used].some((f) => f.startsWith("stateStock.")) && !has("stateStock.country.code", "stateStock.country.name"))
+      problems.push("a state-stock mark must carry the transferring country ({stateStock.country.code} or {stateStock.country.name}) (Firearms Protocol Art. 8)");
+  }
+  return problems;
+}
