@@ -1,0 +1,63 @@
+import type { JobRow } from "./types.ts";
+
+/**
+ * What a trace request asks of a mark (ITI ¶8, 27 CFR 478.92, CIFTA Art. VI): serial, maker,
+ * place and country of manufacture, model, caliber, import marks, state-stock marks, when
+ * and where it was marked, and what exactly was streamed. One list of columns, used by the
+ * CSV header and the JSON keys alike.
+ */
+type Column = { readonly key: string; readonly value: (j: JobRow) => string | number | undefined };
+
+/** When the mark was made: the end of a finished job, else its start, else when it was written. */
+export const markedAt = (j: JobRow): string => j.endedAt ?? j.startedAt ?? j.createdAt;
+
+export const EXPORT_COLUMNS: readonly Column[] = [
+  { key: "jobId", value: (j) => j.id },
+  { key: "serial", value: (j) => j.serial },
+  { key: "licencePrefix", value: (j) => j.licencePrefix },
+  { key: "manufacturer", value: (j) => j.manufacturer },
+  { key: "placeCity", value: (j) => j.record.place.city },
+  { key: "placeState", value: (j) => j.record.place.state },
+  { key: "countryOfManufactureCode", value: (j) => j.record.place.country.code },
+  { key: "countryOfManufacture", value: (j) => j.record.place.country.name },
+  { key: "model", value: (j) => j.record.model },
+  { key: "caliber", value: (j) => j.record.caliber },
+  { key: "importer", value: (j) => j.record.import?.importer },
+  { key: "importerCity", value: (j) => j.record.import?.city },
+  { key: "importerState", value: (j) => j.record.import?.state },
+  { key: "importCountryCode", value: (j) => j.record.import?.country.code },
+  { key: "importCountry", value: (j) => j.record.import?.country.name },
+  { key: "importYear", value: (j) => j.record.import?.year },
+  { key: "stateStockAgency", value: (j) => j.record.stateStock?.agency },
+  { key: "stateStockCountryCode", value: (j) => j.record.stateStock?.country.code },
+  { key: "stateStockYear", value: (j) => j.record.stateStock?.year },
+  { key: "markedAt", value: markedAt },
+  { key: "stationId", value: (j) => j.stationId },
+  { key: "outcome", value: (j) => j.outcome },
+  { key: "technician", value: (j) => j.technician },
+  { key: "profileId", value: (j) => j.profile.id },
+  { key: "profileHash", value: (j) => j.profile.hash },
+  { key: "programHash", value: (j) => j.program.hash },
+  { key: "remarkOf", value: (j) => j.remark?.of },
+  { key: "remarkReason", value: (j) => j.remark?.reason },
+  { key: "remarkAuthorisedBy", value: (j) => j.remark?.authorisedBy },
+];
+
+/** RFC 4180: a field with a comma, quote, CR or LF is quoted, quotes doubled; lines end CRLF. */
+export function csvField(v: string | number | undefined): string {
+  if (v === undefined) return "";
+  const s = String(v);
+  return /[",\r\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
+}
+
+export function jobsToCsv(jobs: readonly JobRow[]): string {
+  const lines = [EXPORT_COLUMNS.map((c) => c.key).join(",")];
+  for (const j of jobs) lines.push(EXPORT_COLUMNS.map((c) => csvField(c.value(j))).join(","));
+  return lines.map((l) => `${l}\r\n`).join("");
+}
+
+/** An array of flat objects with the CSV's keys; absent fields are null so every object has every key. */
+export function jobsToJson(jobs: readonly JobRow[]): string {
+  const out = jobs.map((j) => Object.fromEntries(EXPORT_COLUMNS.map((c) => [c.key, c.value(j) ?? null])));
+  return `${JSON.stringify(out, null, 2)}\n`;
+}

@@ -1,0 +1,85 @@
+import { PeenmarkError } from "../errors.ts";
+
+/**
+ * Serial-number series patterns: literal serial characters with placeholders.
+ *
+ *   {counter:N}  the series counter, zero-padded to N digits (1–12); exactly once
+ *   {yyyy} {yy}  the year of the date the number is reserved on (passed in, UTC)
+ *   {licence}    the series' 8-digit abbreviated licence number (27 CFR 478.92(a)(1)(iv))
+ *
+ * Literals are Roman capitals, Arabic digits and `-` (ATF guidance: serials are letters
+ * and numerals; the hyphen separates the licence form `12345678-ABC123`).
+ * Example: `AB{yy}-{counter:6}` on 2026-03-01 with counter 17 → `AB26-000017`.
+ */
+export type PatternPart =
+  | { readonly kind: "literal"; readonly text: string }
+  | { readonly kind: "counter"; readonly width: number }
+  | { readonly kind: "yyyy" }
+  | { readonly kind: "yy" }
+  | { readonly kind: "licence" };
+
+export interface SeriesPattern {
+  readonly source: string;
+  readonly parts: readonly PatternPart[];
+  readonly counterWidth: number;
+}
+
+const MAX_SERIAL = 40; // MarkingRecordSchema's serial limit
+
+function bad(pattern: string, why: string): PeenmarkError {
+  return new PeenmarkError("E_JOURNAL", `series pattern "${pattern}" ${why}`, { where: "pattern" });
+}
+
+export function parseSeriesPattern(source: string): SeriesPattern {
+  const parts: PatternPart[] = [];
+  let counterWidth = 0;
+  const re = /\{([^}]*)\}|([^{}]+)|([{}])/g;
+  for (const m of source.matchAll(re)) {
+    const [, placeholder, literal, stray] = m;
+    if (stray !== undefined) throw bad(source, `has an unmatched "${stray}"`);
+    if (literal !== undefined) {
+      if (!/^[A-Z0-9-]+$/.test(literal)) throw bad(source, `has "${literal}": literals may hold only A–Z, 0–9 and "-"`);
+      parts.push({ kind: "literal", text: literal });
+      continue;
+    }
+    const name = placeholder ?? "";
+    const counter = /^counter:(\d+)$/.exec(name);
+    if (counter) {
+      const width = Number(counter[1]);
+      if (counterWidth > 0) throw bad(source, "has more than one {counter:N}");
+      if (width < 1 || width > 12) throw bad(source, `asks for a counter width of ${width}: use 1 to 12 digits`);
+      counterWidth = width;
+      parts.push({ kind: "counter", width });
+    } else if (name === "yyyy" || name === "yy" || name === "licence") {
+      parts.push({ kind: name });
+    } else {
+      throw bad(source, `has an unknown placeholder {${name}}: use {counter:N}, {yyyy}, {yy} or {licence}`);
+    }
+  }
+  if (counterWidth === 0) throw bad(source, "has no {counter:N}: a series needs a counter");
+  return { source, parts, counterWidth };
+}
+
+/** The serial for `counter` reserved on `now` (its UTC year). */
+export function formatSerial(p: SeriesPattern, counter: number, now: Date, licencePrefix: string | undefined): string {
+  const year = String(now.getUTCFullYear());
+  const out = p.parts
+    .map((part) => {
+      switch (part.kind) {
+        case "literal":
+          return part.text;
+        case "counter":
+          return String(counter).padStart(part.width, "0");
+        case "yyyy":
+          return year;
+        case "yy":
+          return year.slice(-2);
+        case "licence":
+          if (licencePrefix === undefined) throw bad(p.source, "uses {licence} but the series has no licence prefix");
+          return licencePrefix;
+      }
+    })
+    .join("");
+  if (out.length > MAX_SERIAL) throw bad(p.source, `makes "${out}", longer than the ${MAX_SERIAL} characters a serial may have`);
+  return out;
+}
