@@ -154,7 +154,7 @@ function gaussianBlur(src: Float32Array, width: number, height: number, sigma: n
   return out;
 }
 
-function encodeGrayPng(width: number, height: number, gray: Uint8Array): Buffer {
+export function encodeGrayPng(width: number, height: number, gray: Uint8Array): Buffer {
   const png = new PNG({ width, height, colorType: 0, inputColorType: 0, bitDepth: 8, inputHasAlpha: false });
   png.data = Buffer.from(gray.buffer, gray.byteOffset, gray.byteLength);
   return PNG.sync.write(png, { colorType: 0, inputColorType: 0, bitDepth: 8, inputHasAlpha: false });

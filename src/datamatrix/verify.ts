@@ -1,0 +1,118 @@
+import { execFile } from "node:child_process";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import ZXing from "@zxing/library";
+import { apply, compose, rotate, translate, type Point } from "../geometry.ts";
+import { renderStrikes, type CameraImage } from "../camera/render.ts";
+import { closeDark } from "../camera/closing.ts";
+
+/**
+ * Verify a planned Data Matrix before any metal is struck: render its strikes as a bench
+ * camera would see them (src/camera/render.ts: round dark dots, gaussian defocus) and read
+ * the picture with two independent decoders.
+ *
+ * - zxing (@zxing/library DataMatrixReader, HybridBinarizer, TRY_HARDER): its detector looks
+ *   for the finder's L along roughly horizontal and vertical lines, so it reads upright
+ *   symbols. It is given the strikes turned back into the symbol's own frame (origin at the
+ *   lower-left of the symbol, no rotation).
+ * - dmtxread (libdmtx, Debian dmtx-utils): finds edges at any angle; it is given the strikes
+ *   as struck, rotation included.
+ *
+ * This is the edge of the verification (a child process, a temporary file): the plan itself
+ * stays pure.
+ */
+export interface VerifyOptions {
+  /** Module size, mm. */
+  readonly module: number;
+  /** Struck dot diameter, mm. */
+  readonly dotDiameter: number;
+  /** The symbol's lower-left corner and its rotation (degrees CCW): used to turn the symbol upright for zxing. */
+  readonly origin?: Point;
+  readonly rotation?: number;
+  /** Camera resolution, pixels per module. Default 8: both decoders need a few pixels per module, and a dot is then 5–8 px across. */
+  readonly pxPerModule?: number;
+  /** Gaussian defocus, sigma in modules. Default 0.15: enough to soften rims without merging a single dark module into its neighbours. */
+  readonly blurModules?: number;
+  /** Bare metal around the symbol in the picture, modules. Default 3. */
+  readonly marginModules?: number;
+  /** Join dots before decoding (see src/camera/closing.ts); default true. */
+  readonly closing?: boolean;
+  /** Which decoders to run; default both. */
+  readonly decoders?: readonly Decoder[];
+  /** dmtxread's own time limit, ms. Default 20 000. */
+  readonly dmtxTimeoutMs?: number;
+}
+
+export type Decoder = "zxing" | "dmtxread";
+
+export interface DecodeResult {
+  /** The text read, or null when the decoder found no symbol (see `why`). */
+  readonly text: string | null;
+  readonly why?: string;
+}
+
+export interface Verification {
+  readonly zxing?: DecodeResult;
+  readonly dmtxread?: DecodeResult;
+  /** The pictures the decoders read: upright (zxing) and as struck (dmtxread). */
+  readonly images: { readonly upright: CameraImage; readonly asStruck: CameraImage };
+}
+
+export async function decodeStrikes(strikes: readonly Point[], opts: VerifyOptions): Promise<Verification> {
+  const m = opts.module;
+  const pxPerMm = (opts.pxPerModule ?? 8) / m;
+  const blurMm = (opts.blurModules ?? 0.15) * m;
+  const marginMm = (opts.marginModules ?? 3) * m + (m - opts.dotDiameter) / 2;
+  const decoders = opts.decoders ?? ["zxing", "dmtxread"];
+  const origin = opts.origin ?? { x: 0, y: 0 };
+
+  const toSymbol = compose(rotate(-(opts.rotation ?? 0)), translate(-origin.x, -origin.y));
+  const dot = (p: Point) => ({ x: p.x, y: p.y, diameter: opts.dotDiameter });
+  const upright = renderStrikes(strikes.map((p) => dot(apply(toSymbol, p))), { pxPerMm, blurMm, marginMm });
+  const asStruck = renderStrikes(strikes.map(dot), { pxPerMm, blurMm, marginMm });
+
+  // Join neighbouring craters across the bare gap between them (module − dot diameter) so
+  // that the finder's L reads as a solid line, as a dot-peen reader does.
+  const joinPx = opts.closing === false ? 0 : (Math.max(0, m - opts.dotDiameter) / 2) * pxPerMm + 1;
+  return {
+    ...(decoders.includes("zxing") ? { zxing: decodeZxing(closeDark(upright, joinPx)) } : {}),
+    ...(decoders.includes("dmtxread") ? { dmtxread: await decodeDmtxread(closeDark(asStruck, joinPx), opts.dmtxTimeoutMs ?? 20_000) } : {}),
+    images: { upright, asStruck },
+  };
+}
+
+export function decodeZxing(img: CameraImage): DecodeResult {
+  const luminance = new ZXing.RGBLuminanceSource(new Uint8ClampedArray(img.gray), img.width, img.height);
+  const bitmap = new ZXing.BinaryBitmap(new ZXing.HybridBinarizer(luminance));
+  const hints = new Map<ZXing.DecodeHintType, unknown>([[ZXing.DecodeHintType.TRY_HARDER, true]]);
+  try {
+    return { text: new ZXing.DataMatrixReader().decode(bitmap, hints).getText() };
+  } catch (e) {
+    // zxing signals "no symbol here" with NotFound/Checksum/Format exceptions.
+    return { text: null, why: `zxing: ${e instanceof Error ? e.name || e.constructor.name : String(e)}` };
+  }
+}
+
+export async function decodeDmtxread(img: CameraImage, timeoutMs: number): Promise<DecodeResult> {
+  const dir = await mkdtemp(join(tmpdir(), "peenmark-dmtx-"));
+  try {
+    const file = join(dir, "mark.png");
+    await writeFile(file, img.png());
+    // -N1: stop at the first symbol; -m: libdmtx's own scan time limit. Without -n, stdout is exactly the data.
+    const { stdout, code, stderr } = await run("dmtxread", ["-N1", `-m${timeoutMs}`, file], timeoutMs + 5_000);
+    if (stdout.length > 0) return { text: stdout };
+    return { text: null, why: `dmtxread found no symbol (exit ${code}${stderr ? `: ${stderr.trim()}` : ""})` };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+function run(cmd: string, args: string[], timeout: number): Promise<{ stdout: string; stderr: string; code: number | string }> {
+  return new Promise((resolve, reject) => {
+    execFile(cmd, args, { encoding: "latin1", timeout }, (err, stdout, stderr) => {
+      if (err && (err as NodeJS.ErrnoException).code === "ENOENT") reject(new Error(`${cmd} is not installed (Debian package dmtx-utils)`));
+      else resolve({ stdout, stderr, code: err ? ((err as { code?: number | string }).code ?? "signal") : 0 });
+    });
+  });
+}

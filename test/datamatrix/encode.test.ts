@@ -1,0 +1,72 @@
+import { describe, expect, it } from "vitest";
+import ZXing from "@zxing/library";
+import { encodeDatamatrix, type DatamatrixSymbol } from "../../src/datamatrix/encode.ts";
+import { PeenmarkError } from "../../src/errors.ts";
+
+/** Read a module matrix back with zxing's pure-symbol path: 4 px per module, 2 modules of quiet zone. */
+function readBack(s: DatamatrixSymbol): string {
+  const px = 4, q = 2;
+  const w = (s.cols + 2 * q) * px, h = (s.rows + 2 * q) * px;
+  const lum = new Uint8ClampedArray(w * h).fill(255);
+  s.modules.forEach((row, r) => row.forEach((dark, c) => {
+    if (!dark) return;
+    for (let y = 0; y < px; y++) for (let x = 0; x < px; x++) lum[((r + q) * px + y) * w + (c + q) * px + x] = 0;
+  }));
+  const bitmap = new ZXing.BinaryBitmap(new ZXing.HybridBinarizer(new ZXing.RGBLuminanceSource(lum, w, h)));
+  return new ZXing.DataMatrixReader().decode(bitmap, new Map([[ZXing.DecodeHintType.PURE_BARCODE, true]])).getText();
+}
+
+function errorOf(f: () => unknown): PeenmarkError {
+  try {
+    f();
+  } catch (e) {
+    if (e instanceof PeenmarkError) return e;
+    throw e;
+  }
+  throw new Error("expected a PeenmarkError");
+}
+
+describe("encodeDatamatrix", () => {
+  it.each([
+    ["A1", 10],
+    ["123456", 10], // digit pairs: 3 codewords, the 10×10 symbol's full capacity
+    ["SN-0042-XYZ", 16],
+    ["ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", 22], // C40 packs 3 upper-case characters in 2 codewords
+    ["ACME Arms Co., Springfield MA; SN 12345678-AB; Cal .45 ACP", 32],
+  ])("encodes %j in the smallest square ECC200 symbol (%i×%i) that reads back", (payload, size) => {
+    const s = encodeDatamatrix(payload);
+    expect([s.rows, s.cols]).toEqual([size, size]);
+    expect(s.modules).toHaveLength(size);
+    for (const row of s.modules) expect(row).toHaveLength(size);
+    expect(readBack(s)).toBe(payload);
+  });
+
+  it("draws the finder L (left column, bottom row) and the timing pattern (top row, right column)", () => {
+    const { rows, cols, modules } = encodeDatamatrix("SN-0042-XYZ");
+    for (let r = 0; r < rows; r++) expect(modules[r]![0], `left column, row ${r}`).toBe(true);
+    for (let c = 0; c < cols; c++) expect(modules[rows - 1]![c], `bottom row, column ${c}`).toBe(true);
+    for (let c = 0; c < cols; c++) expect(modules[0]![c], `top row, column ${c}`).toBe(c % 2 === 0);
+    for (let r = 0; r < rows; r++) expect(modules[r]![cols - 1], `right column, row ${r}`).toBe((rows - 1 - r) % 2 === 0);
+  });
+
+  it("makes a rectangular symbol when asked", () => {
+    const s = encodeDatamatrix("A1", { shape: "rectangle" });
+    expect([s.rows, s.cols]).toEqual([8, 18]);
+    expect(readBack(s)).toBe("A1");
+  });
+
+  it("rejects a character that is not ASCII, naming it and the block", () => {
+    const e = errorOf(() => encodeDatamatrix("SN 1234 Ø", { blockId: "udi" }));
+    expect(e.code).toBe("E_DATAMATRIX");
+    expect(e.message).toContain('"Ø" (U+00D8)');
+    expect(e.message).toContain('block "udi"');
+    expect(e.where).toBe("udi");
+  });
+
+  it("rejects an empty payload and one too long for the largest symbol", () => {
+    expect(errorOf(() => encodeDatamatrix("")).code).toBe("E_DATAMATRIX");
+    const e = errorOf(() => encodeDatamatrix("x".repeat(4000), { blockId: "dm" }));
+    expect(e.code).toBe("E_DATAMATRIX");
+    expect(e.message).toContain("4000 characters");
+  });
+});
