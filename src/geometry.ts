@@ -23,7 +23,10 @@ export interface Box {
 export const EMPTY_BOX: Box = { minX: Infinity, minY: Infinity, maxX: -Infinity, maxY: -Infinity };
 
 export function distance(a: Point, b: Point): number {
-  return Math.hypot(b.x - a.x, b.y - a.y);
+  // sqrt over hypot: hypot's overflow care costs ~5× on V8 and millimetres never overflow.
+  const dx = b.x - a.x;
+  const dy = b.y - a.y;
+  return Math.sqrt(dx * dx + dy * dy);
 }
 
 export function boxOf(points: Iterable<Point>, start: Box = EMPTY_BOX): Box {

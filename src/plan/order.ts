@@ -145,9 +145,7 @@ function twoOpt(items: readonly OrderItem[], tour: Visit[], from: Point): boolea
   for (let i = -1; i < n - 1; i++) {
     for (let j = i + 1; j < Math.min(n, i + 1 + WINDOW); j++) {
       // Every item in the segment must be reversible (a one-way stroke cannot run backwards).
-      let ok = true;
-      for (let k = i + 1; k <= j && ok; k++) ok = items[tour[k]!.index]!.reversible;
-      if (!ok) break;
+      if (!items[tour[j]!.index]!.reversible) break;
       const a = endAt(i);
       const b = startAt(i + 1);
       const c = endAt(j);
@@ -178,7 +176,8 @@ function orOpt(items: readonly OrderItem[], tour: Visit[], from: Point): boolean
       const sHead = startAt(i)!;
       const sTail = endAt(j);
       const gain = distance(p, sHead) + link(sTail, nx) - link(p, nx);
-      const canFlip = tour.slice(i, j + 1).every((v) => items[v.index]!.reversible);
+      let canFlip = true;
+      for (let k = i; k <= j; k++) canFlip &&= items[tour[k]!.index]!.reversible;
       let best = 1e-9;
       let bestAt = -1;
       let bestFlip = false;

@@ -27,7 +27,7 @@ export const ArcSchema = z
     /** outside: letters stand on the circle, tops outward, reading clockwise (top of a round part);
      *  inside: tops toward the centre, reading counter-clockwise (bottom of a round part). */
     side: z.enum(["outside", "inside"]).default("outside"),
-    /** Where the middle of the line sits, degrees counter-clockwise from +X (90 = top). */
+    /** Where the line's alignment point sits (its middle with align "center"), degrees counter-clockwise from +X (90 = top). */
     angle: z.number().default(90),
   })
   .strict();

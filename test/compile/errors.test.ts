@@ -1,0 +1,137 @@
+import { describe, expect, it } from "vitest";
+import { mkdtempSync, writeFileSync, existsSync, readdirSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { spawnSync } from "node:child_process";
+import { PeenmarkError } from "../../src/errors.ts";
+import { fontNames } from "../../src/fonts/font.ts";
+import { loadProfile, loadRecord, parseRecord } from "../../src/profile/load.ts";
+import { compileExample, example, ROOT } from "./examples.ts";
+
+function caught(fn: () => unknown): PeenmarkError {
+  try {
+    fn();
+  } catch (e) {
+    if (e instanceof PeenmarkError) return e;
+    throw e;
+  }
+  throw new Error("expected a PeenmarkError, nothing was thrown");
+}
+
+const tmp = () => mkdtempSync(join(tmpdir(), "peenmark-"));
+const fonts = fontNames();
+
+describe("loading profiles and records", () => {
+  it("names the file and the JSON error for bad JSON", () => {
+    const f = join(tmp(), "broken.json");
+    writeFileSync(f, '{ "id": "x", ');
+    const e = caught(() => loadProfile(f, { fonts }));
+    expect(e.code).toBe("E_JSON");
+    expect(e.message).toContain(f);
+  });
+
+  it("lists every schema problem with its JSON path", () => {
+    const f = join(tmp(), "p.json");
+    writeFileSync(f, JSON.stringify({ id: "Bad Id", name: "x", rules: "us", blocks: [{ id: "a", lines: ["{serial}"], font: "dejavu-sans", capHeight: 0, origin: { x: 1, y: 2 } }] }));
+    const e = caught(() => loadProfile(f, { fonts }));
+    expect(e.code).toBe("E_SCHEMA");
+    expect(e.message).toContain(`${f}: $.id: expected a lower-case id`);
+    expect(e.message).toContain(`${f}: $.rules:`);
+    expect(e.message).toContain(`${f}: $.blocks[0].capHeight: cap height must be greater than 0`);
+  });
+
+  it("refuses unknown template fields and unknown fonts at load time", () => {
+    const f = join(tmp(), "p.json");
+    writeFileSync(f, JSON.stringify({ id: "p", name: "x", rules: "none", blocks: [{ id: "a", lines: ["{serail}"], font: "dejavu-sans", capHeight: 2, origin: { x: 1, y: 2 } }] }));
+    expect(caught(() => loadProfile(f, { fonts })).message).toContain("$.blocks[0].lines[0]: unknown template field {serail}");
+    writeFileSync(f, JSON.stringify({ id: "p", name: "x", rules: "none", blocks: [{ id: "a", lines: ["{serial}"], font: "comic-sans", capHeight: 2, origin: { x: 1, y: 2 } }] }));
+    const e = caught(() => loadProfile(f, { fonts }));
+    expect(e.code).toBe("E_FONT_UNKNOWN");
+    expect(e.message).toContain('$.blocks[0].font: unknown font "comic-sans"');
+  });
+
+  it("refuses a us-atf receiver profile that marks the serial without maker, city and state", () => {
+    const f = join(tmp(), "p.json");
+    writeFileSync(f, JSON.stringify({ id: "p", name: "x", rules: "us-atf", blocks: [{ id: "a", lines: ["{serial}"], font: "dejavu-sans", capHeight: 2, origin: { x: 1, y: 2 } }] }));
+    const e = caught(() => loadProfile(f, { fonts }));
+    expect(e.code).toBe("E_MARK_RULE");
+    expect(e.message).toContain("{manufacturer}, {place.city} and {place.state}");
+  });
+
+  it("normalises record text to NFC so that decomposed accents mark the same", () => {
+    const base = loadRecord(join(ROOT, "examples", "records", "iti-import.json"));
+    const decomposed = parseRecord("scanner", { ...base, place: { ...base.place, city: "Sa\u0303o Leopoldo" } });
+    expect(decomposed.place.city).toBe("São Leopoldo");
+    expect(decomposed.place.city.length).toBe(12);
+  });
+
+  it("names the field of a bad record", () => {
+    const base = loadRecord(join(ROOT, "examples", "records", "us-receiver.json"));
+    const e = caught(() => parseRecord("form", { ...base, place: { ...base.place, country: { code: "USA", name: "United States" } }, licencePrefix: "123" }));
+    expect(e.code).toBe("E_SCHEMA");
+    expect(e.message).toContain("$.place.country.code: expected an ISO 3166-1 alpha-2");
+    expect(e.message).toContain("$.licencePrefix: expected the 8-digit abbreviated licence number");
+  });
+});
+
+describe("compile errors", () => {
+  it("E_GLYPH_MISSING names the character, its code point, the font and the block", () => {
+    const e = caught(() => compileExample("us-receiver", (_p, r) => ({ record: { ...r, model: "RX-漢" } })));
+    expect(e.code).toBe("E_GLYPH_MISSING");
+    expect(e.message).toMatch(/font "[a-z0-9-]+" has no glyph for "漢" \(U\+6F22\) in block "model"/);
+  });
+
+  it("E_OUT_OF_BOUNDS names the block when text runs off the work area", () => {
+    const e = caught(() => compileExample("us-receiver", (_p, r) => ({ record: { ...r, manufacturer: "Ridgeline Arms and Precision Manufacturing Company of Northern Arizona" } })));
+    expect(e.code).toBe("E_OUT_OF_BOUNDS");
+    expect(e.where).toBe("maker");
+    expect(e.message).toContain("outside the 100 × 80 mm work area");
+  });
+
+  it("E_RECORD_FIELD_MISSING when the profile marks a field the record lacks", () => {
+    const e = caught(() => compileExample("iti-import", (_p, r) => ({ record: { ...r, import: undefined } })));
+    expect(e.code).toBe("E_RECORD_FIELD_MISSING");
+    expect(e.message).toContain("{import.importer}");
+  });
+
+  it("us-atf refuses serials with other characters, without a digit, or under 1/16 in", () => {
+    expect(caught(() => compileExample("us-receiver", (_p, r) => ({ record: { ...r, serial: "RA-2026" } }))).code).toBe("E_SERIAL_RULE");
+    expect(caught(() => compileExample("us-receiver", (_p, r) => ({ record: { ...r, serial: "RIDGELINE" } }))).message).toContain("at least one Arabic numeral");
+    const small = caught(() =>
+      compileExample("us-receiver", (p) => ({ profile: { ...p, blocks: p.blocks.map((b) => (b.id === "serial" && b.kind === "text" ? { ...b, capHeight: 1.5 } : b)) } })),
+    );
+    expect(small.code).toBe("E_MARK_RULE");
+    expect(small.message).toContain("1.500 mm tall; 27 CFR 478.92 requires at least 1.5875 mm");
+  });
+
+  it("E_FORCE_RANGE when a block asks for more than the head gives", () => {
+    const e = caught(() => compileExample("us-receiver", (p) => ({ profile: { ...p, blocks: p.blocks.map((b) => ({ ...b, force: 10 })) } })));
+    expect(e.code).toBe("E_FORCE_RANGE");
+    expect(e.message).toContain("between 20 % and 100 %");
+  });
+});
+
+describe("peenmark compile (CLI)", () => {
+  const cli = (args: string[]) => spawnSync(process.execPath, [join(ROOT, "bin", "peenmark.mjs"), ...args], { cwd: ROOT, encoding: "utf8" });
+
+  it("prints the summary and writes the program and preview", () => {
+    const dir = tmp();
+    const r = cli(["compile", "--profile", "profiles/us-receiver.json", "--record", "examples/records/us-receiver.json", "-o", join(dir, "a.gcode"), "--preview", join(dir, "a.png"), "--date", "2026-11-23"]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/blocks: 3 +glyphs: \d+ +strikes: \d+/);
+    expect(r.stdout).toMatch(/estimated marking time: /);
+    expect(r.stdout).toMatch(/serial .* cap +3\.000 mm/);
+    expect(readdirSync(dir).sort()).toEqual(["a.gcode", "a.png"]);
+  });
+
+  it("exits non-zero with the error code and writes no file on bad input", () => {
+    const dir = tmp();
+    const bad = join(dir, "r.json");
+    writeFileSync(bad, JSON.stringify({ ...example("us-receiver").record, serial: "NO-DIGITS" }));
+    const r = cli(["compile", "--profile", "profiles/us-receiver.json", "--record", bad, "-o", join(dir, "a.gcode"), "--preview", join(dir, "a.svg")]);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/^E_SERIAL_RULE: serial "NO-DIGITS"/);
+    expect(existsSync(join(dir, "a.gcode"))).toBe(false);
+    expect(existsSync(join(dir, "a.svg"))).toBe(false);
+  });
+});

@@ -1,0 +1,77 @@
+import { describe, expect, it } from "vitest";
+import { distance, type Point } from "../../src/geometry.ts";
+import { dotsAlongStroke, dropCrowdedDots } from "../../src/plan/dots.ts";
+import { orderItems, travelOf, mstLowerBound, type OrderItem } from "../../src/plan/order.ts";
+import { compileExample, profileIds } from "../compile/examples.ts";
+
+describe("dots along a stroke", () => {
+  it("strikes both ends and every corner, and never spaces dots wider than the pitch", () => {
+    const L = { points: [{ x: 0, y: 3 }, { x: 0, y: 0 }, { x: 2.05, y: 0 }], closed: false };
+    const dots = dotsAlongStroke(L, 0.3);
+    expect(dots[0]).toEqual({ x: 0, y: 3 });
+    expect(dots).toContainEqual({ x: 0, y: 0 });
+    expect(dots[dots.length - 1]).toEqual({ x: 2.05, y: 0 });
+    for (let i = 1; i < dots.length; i++) expect(distance(dots[i - 1]!, dots[i]!)).toBeLessThanOrEqual(0.3 + 1e-9);
+    // 3 mm at ≤ 0.3 → 10 gaps; 2.05 mm → 7 gaps; the corner is shared.
+    expect(dots).toHaveLength(10 + 7 + 1);
+  });
+
+  it("does not strike the start of a closed stroke twice", () => {
+    const square = { points: [{ x: 0, y: 0 }, { x: 1, y: 0 }, { x: 1, y: 1 }, { x: 0, y: 1 }], closed: true };
+    const dots = dotsAlongStroke(square, 0.25);
+    expect(dots).toHaveLength(16);
+    expect(new Set(dots.map((d) => `${d.x.toFixed(6)},${d.y.toFixed(6)}`)).size).toBe(16);
+  });
+
+  it("drops a dot that would land within half a pitch of one already struck (stroke crossings)", () => {
+    const bar = dotsAlongStroke({ points: [{ x: -1, y: 1 }, { x: 1, y: 1 }], closed: false }, 0.25);
+    const stem = dotsAlongStroke({ points: [{ x: 0, y: 1 }, { x: 0, y: -1 }], closed: false }, 0.25);
+    const [keptBar, keptStem] = dropCrowdedDots([bar, stem], 0.125);
+    expect(keptBar).toHaveLength(bar.length);
+    expect(keptStem).toHaveLength(stem.length - 1);
+  });
+});
+
+describe("every example program", () => {
+  it.each(profileIds())("%s: no two strikes closer than half their block's pitch", (id) => {
+    const job = compileExample(id);
+    for (const plan of job.plans) {
+      const strikes = plan.ops.filter((o) => o.kind === "strike").map((o) => (o as { at: Point }).at);
+      const sorted = [...strikes].sort((a, b) => a.x - b.x);
+      for (let i = 0; i < sorted.length; i++)
+        for (let j = i + 1; j < sorted.length && sorted[j]!.x - sorted[i]!.x < plan.pitch / 2; j++)
+          expect(distance(sorted[i]!, sorted[j]!), `block ${plan.id}`).toBeGreaterThanOrEqual(plan.pitch / 2 - 1e-9);
+    }
+  });
+
+  it.each(profileIds())("%s: travel order is never worse than the input order, and within 2× the MST bound", (id) => {
+    const job = compileExample(id);
+    for (const plan of job.plans) {
+      const inputOrder = plan.items.map((_it, index) => ({ index, reversed: false }));
+      const start = plan.items[0]!.start;
+      const chosen = orderItems(plan.items, start);
+      expect(travelOf(plan.items, chosen, start)).toBeLessThanOrEqual(travelOf(plan.items, inputOrder, start) + 1e-9);
+      expect(travelOf(plan.items, chosen, start)).toBeLessThanOrEqual(2 * mstLowerBound(plan.items) + 1e-9);
+    }
+  });
+});
+
+describe("travel order", () => {
+  it("reverses strokes to avoid walking back", () => {
+    // Three parallel strokes drawn left to right: the best tour zig-zags.
+    const items: OrderItem[] = [0, 1, 2].map((i) => ({ start: { x: 0, y: i }, end: { x: 10, y: i }, reversible: true }));
+    const tour = orderItems(items, { x: 0, y: 0 });
+    expect(tour.map((v) => v.reversed)).toEqual([false, true, false]);
+    expect(travelOf(items, tour, { x: 0, y: 0 })).toBeCloseTo(2, 9);
+  });
+
+  it("is deterministic", () => {
+    const pts: OrderItem[] = [];
+    for (let i = 0; i < 300; i++) {
+      const x = (i * 7919) % 97;
+      const y = (i * 104729) % 89;
+      pts.push({ start: { x, y }, end: { x, y }, reversible: true });
+    }
+    expect(orderItems(pts, { x: 0, y: 0 })).toEqual(orderItems(pts, { x: 0, y: 0 }));
+  });
+});
