@@ -1,0 +1,111 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { EXPORT_COLUMNS, csvField } from "../../src/journal/export.ts";
+import type { Journal } from "../../src/journal/journal.ts";
+import { markJob, newJob, openJournal, record, tempJournalPath } from "./helpers.ts";
+
+/** A small RFC 4180 reader, to check the export round-trips (quotes, commas, line breaks). */
+function parseCsv(text: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let field = "";
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') {
+        field += '"';
+        i++;
+      } else if (c === '"') quoted = false;
+      else field += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ",") {
+      row.push(field);
+      field = "";
+    } else if (c === "\r" && text[i + 1] === "\n") {
+      row.push(field);
+      rows.push(row);
+      row = [];
+      field = "";
+      i++;
+    } else field += c;
+  }
+  return rows;
+}
+
+let tmp: ReturnType<typeof tempJournalPath>;
+let journal: Journal;
+beforeEach(() => {
+  tmp = tempJournalPath();
+  // one hour per clock reading, so jobs fall on different days for the date filters
+  let t = Date.parse("2026-11-21T22:00:00.000Z");
+  journal = openJournal(tmp.path, () => new Date((t += 3_600_000)));
+});
+afterEach(() => {
+  journal.close();
+  tmp.cleanup();
+});
+
+describe("csvField", () => {
+  it("quotes only what RFC 4180 needs quoted", () => {
+    expect(csvField("P-9")).toBe("P-9");
+    expect(csvField('Model "Sport", 2nd')).toBe('"Model ""Sport"", 2nd"');
+    expect(csvField("two\nlines")).toBe('"two\nlines"');
+    expect(csvField(undefined)).toBe("");
+    expect(csvField(2025)).toBe("2025");
+  });
+});
+
+describe("exportJobs", () => {
+  it("writes every trace field as CSV, accents and quotes intact", () => {
+    markJob(journal, {
+      ...newJob(),
+      record: record({
+        serial: "QX-00017",
+        model: 'Modelo "Ñandú", 2ª serie',
+        import: { importer: "Importação Sul Ltda.", city: "São Paulo", country: { code: "BR", name: "Brasil" }, year: 2026 },
+      }),
+    });
+    const csv = journal.exportJobs({ format: "csv" });
+    const [header, row, ...rest] = parseCsv(csv);
+    expect(rest).toEqual([]);
+    expect(header).toEqual(EXPORT_COLUMNS.map((c) => c.key));
+    const byKey = Object.fromEntries(header!.map((k, i) => [k, row![i]]));
+    expect(byKey).toMatchObject({
+      serial: "QX-00017",
+      manufacturer: "Forjas Querétaro S.A.",
+      placeCity: "Querétaro",
+      countryOfManufacture: "México",
+      countryOfManufactureCode: "MX",
+      model: 'Modelo "Ñandú", 2ª serie',
+      caliber: "9×19 mm",
+      importer: "Importação Sul Ltda.",
+      importCountry: "Brasil",
+      importYear: "2026",
+      stationId: "bench-1",
+      outcome: "completed",
+      profileId: "frame-left",
+      programHash: "b".repeat(64),
+      markedAt: "2026-11-22T01:00:00.000Z",
+    });
+    expect(Buffer.from(csv, "utf8").toString("utf8")).toContain("São Paulo");
+  });
+
+  it("filters by date (a bare `to` date includes its day) and outcome", () => {
+    const a = markJob(journal, newJob({ serial: "D1" })); // written 2026-11-21T23:00Z
+    const b = markJob(journal, newJob({ serial: "D2" }), "aborted"); // 2026-11-22T02:00Z
+    const c = markJob(journal, newJob({ serial: "D3" })); // 2026-11-22T05:00Z
+    const ids = (o: Parameters<Journal["jobs"]>[0]) => journal.jobs(o).map((j) => j.id);
+    expect(ids({ from: "2026-11-22" })).toEqual([b.id, c.id]);
+    expect(ids({ to: "2026-11-21" })).toEqual([a.id]);
+    expect(ids({ from: "2026-11-22T05:00:00Z", to: "2026-11-22" })).toEqual([c.id]);
+    expect(ids({ outcome: "aborted" })).toEqual([b.id]);
+    expect(() => journal.jobs({ from: "last tuesday" })).toThrow(/not a date or time/);
+  });
+
+  it("writes JSON objects with the same keys, absent fields as null", () => {
+    markJob(journal, newJob());
+    const [job] = JSON.parse(journal.exportJobs({ format: "json" })) as Record<string, unknown>[];
+    expect(Object.keys(job!)).toEqual(EXPORT_COLUMNS.map((c) => c.key));
+    expect(job).toMatchObject({ serial: "TX104522", importer: null, placeState: "Qro.", countryOfManufacture: "México" });
+  });
+});
