@@ -1,0 +1,336 @@
+import { EventEmitter } from "node:events";
+import { classifyLine, parseOptions, parseSetting, REALTIME, type BuildOptions, type IncomingLine, type MachineState, type StatusReport } from "./protocol.ts";
+import { BridgeError } from "./errors.ts";
+import { Link, type LinkOptions } from "./link.ts";
+import { Streamer, type JobOptions, type JobOutcome, type JobProgress } from "./streamer.ts";
+import { checkSettings, type ExpectedSettings, type SettingMismatch } from "./settings-check.ts";
+
+/**
+ * The controller as the station sees it: handshake (welcome line, `$I`, `$$`), settings
+ * check, homing, unlock, jog, status polling and jobs. It owns one Link and one Streamer and
+ * is the single reader of the controller's lines: each is classified once (protocol.ts),
+ * folded into the status, then handed to the streamer.
+ */
+
+export interface ControllerOptions {
+  /** An open or closed Link, or the options to make one. */
+  readonly link: Link | LinkOptions;
+  /** Receive buffer to assume until `$I` or a status report says more (128 on stock GRBL). */
+  readonly rxBuffer?: number;
+  /** Status reports asked for per second (`?`); 0 turns polling off. */
+  readonly statusHz?: number;
+  /** How long to wait for the welcome line before provoking one with a soft reset, ms. */
+  readonly welcomeTimeoutMs?: number;
+  /** How long a `$` command may take before the controller counts as silent, ms. */
+  readonly commandTimeoutMs?: number;
+  /** How long homing may take, ms. */
+  readonly homingTimeoutMs?: number;
+  /** Clock for job times, ms (the simulated head's virtual clock in measurements). */
+  readonly now?: () => number;
+}
+
+/** The controller's state as last reported, in plain terms. */
+export interface ControllerStatus {
+  readonly state: MachineState | "unknown" | "disconnected";
+  /** Hold:0 complete, Hold:1 decelerating; Door sub-states. */
+  readonly subState?: number;
+  /** Machine position, mm (from MPos, or WPos + WCO). */
+  readonly position?: { readonly x: number; readonly y: number; readonly z: number };
+  /** Free planner blocks and free RX bytes. */
+  readonly buffer?: { readonly blocks: number; readonly bytes: number };
+  /** mm/min and S (pin power). */
+  readonly feed?: number;
+  readonly spindle?: number;
+  /** N of the block executing now. */
+  readonly line?: number;
+  /** Active input pins (X Y Z limit, P probe, D door, H hold, R reset, S start). */
+  readonly pins: string;
+}
+
+export interface Handshake {
+  /** From the welcome line, e.g. "1.1h". */
+  readonly version: string;
+  /** `[VER:…]` text. */
+  readonly build?: string;
+  readonly options?: BuildOptions;
+  readonly settings: ReadonlyMap<number, number>;
+}
+
+export interface ControllerEvents {
+  status: [status: ControllerStatus];
+  /** The machine state changed (Idle → Run, → Alarm, → disconnected …). */
+  state: [state: ControllerStatus["state"]];
+  /** Every classified line from the controller. */
+  line: [line: IncomingLine];
+  alarm: [alarm: { code: number; name: string; meaning: string }];
+  welcome: [version: string];
+  /** A message the controller printed: `[MSG:…]`. */
+  message: [text: string];
+  disconnected: [error: BridgeError];
+  progress: [progress: JobProgress];
+}
+
+function num(v: number): string {
+  return String(Math.round(v * 1000) / 1000);
+}
+
+export class Controller extends EventEmitter<ControllerEvents> {
+  readonly link: Link;
+  readonly streamer: Streamer;
+  private readonly opts: ControllerOptions;
+  private _status: ControllerStatus = { state: "unknown", pins: "" };
+  private wco: readonly number[] | undefined;
+  private poll: NodeJS.Timeout | undefined;
+  private _handshake: Handshake | undefined;
+  private welcomeWaiters: ((version: string) => void)[] = [];
+  private statusWaiters: ((s: ControllerStatus) => void)[] = [];
+
+  constructor(options: ControllerOptions) {
+    super();
+    this.opts = options;
+    this.link = options.link instanceof Link ? options.link : new Link(options.link);
+    this.streamer = new Streamer(this.link, { ...(options.rxBuffer === undefined ? {} : { rxBuffer: options.rxBuffer }), ...(options.now ? { now: options.now } : {}) });
+    this.streamer.on("progress", (p) => this.emit("progress", p));
+    this.link.on("line", (raw) => this.onLine(raw));
+    this.link.on("disconnected", (e) => this.onDisconnected(e));
+  }
+
+  get status(): ControllerStatus {
+    return this._status;
+  }
+
+  get handshake(): Handshake | undefined {
+    return this._handshake;
+  }
+
+  /**
+   * Open the link (if needed), wait for the welcome line — a soft reset provokes one when the
+   * controller was already running — then read `$I` and `$$` and start polling status.
+   */
+  async connect(): Promise<Handshake> {
+    if (this.link.state !== "open") {
+      const welcome = this.nextWelcome(this.opts.welcomeTimeoutMs ?? 1500);
+      await this.link.open();
+      let version = await welcome;
+      if (version === undefined) version = await this.provokeWelcome();
+      return this.afterWelcome(version);
+    }
+    return this.afterWelcome(await this.provokeWelcome());
+  }
+
+  /** Close and reopen the link (after an unplug), then the same handshake as `connect`. */
+  async reconnect(): Promise<Handshake> {
+    this.stopPolling();
+    await this.link.close();
+    return this.connect();
+  }
+
+  async close(): Promise<void> {
+    this.stopPolling();
+    await this.link.close();
+  }
+
+  /** `$$` as a map id → value. */
+  async readSettings(): Promise<Map<number, number>> {
+    const info = await this.streamer.command("$$", this.opts.commandTimeoutMs ?? 5000);
+    const out = new Map<number, number>();
+    for (const l of info) {
+      const s = parseSetting(l);
+      if (s) out.set(s.id, s.value);
+    }
+    return out;
+  }
+
+  /** Every way the controller's settings do not fit the station (empty: it fits). */
+  async checkSettings(expected: ExpectedSettings): Promise<SettingMismatch[]> {
+    return checkSettings(await this.readSettings(), expected);
+  }
+
+  /** Refuse to mark on a controller that does not fit: one error listing every mismatch. */
+  async requireSettings(expected: ExpectedSettings): Promise<void> {
+    const mismatches = await this.checkSettings(expected);
+    if (mismatches.length === 0) return;
+    throw new BridgeError("E_SETTINGS_MISMATCH", `the controller's settings do not fit the station (${mismatches.length}):\n${mismatches.map((m) => `  ${m.message}`).join("\n")}`, { where: this.link.path, details: { mismatches } });
+  }
+
+  /** Home ($H). The answer comes once the head has found its switches. */
+  async home(): Promise<void> {
+    await this.streamer.command("$H", this.opts.homingTimeoutMs ?? 60_000);
+    await this.refreshStatus();
+  }
+
+  /** Clear an alarm lock without homing ($X): only when a person asks for it. */
+  async unlock(): Promise<string[]> {
+    const info = await this.streamer.command("$X", this.opts.commandTimeoutMs ?? 5000);
+    await this.refreshStatus();
+    return info;
+  }
+
+  /**
+   * Check the settings, home when the station needs it (or `home` is true), and leave the
+   * controller Idle, ready for a job.
+   */
+  async prepare(expected: ExpectedSettings, options: { home?: boolean } = {}): Promise<ControllerStatus> {
+    await this.requireSettings(expected);
+    if (options.home ?? expected.homing) await this.home();
+    const s = await this.refreshStatus();
+    if (s.state !== "Idle") throw new BridgeError("E_CONTROLLER_ALARM", `the controller is ${s.state}, not Idle, after preparing: ${s.state === "Alarm" ? "home the head ($H) or, if you know the position is right, unlock it ($X)" : "wait for it to finish"}`, { where: this.link.path });
+    return s;
+  }
+
+  /** Relative jog ($J=G91 …), mm and mm/min. The answer comes when the jog is queued. */
+  async jog(move: { x?: number; y?: number; feed: number }): Promise<void> {
+    if (!(move.feed > 0)) throw new BridgeError("E_CONTROLLER_REJECTED", `a jog needs a feed above 0 mm/min, got ${move.feed}`);
+    const axes = `${move.x ? `X${num(move.x)}` : ""}${move.y ? `Y${num(move.y)}` : ""}`;
+    if (!axes) return;
+    await this.streamer.command(`$J=G21G91${axes}F${num(move.feed)}`, this.opts.commandTimeoutMs ?? 5000);
+  }
+
+  /** Stop a jog at once (real-time 0x85); the planner is flushed. */
+  async jogCancel(): Promise<void> {
+    await this.streamer.realtime(REALTIME.jogCancel);
+  }
+
+  /** Ask for a status report now and wait for it. */
+  async refreshStatus(timeoutMs = 2000): Promise<ControllerStatus> {
+    const next = new Promise<ControllerStatus | undefined>((resolve) => {
+      const timer = setTimeout(() => {
+        this.statusWaiters = this.statusWaiters.filter((w) => w !== wake);
+        resolve(undefined);
+      }, timeoutMs);
+      const wake = (s: ControllerStatus) => {
+        clearTimeout(timer);
+        resolve(s);
+      };
+      this.statusWaiters.push(wake);
+    });
+    await this.streamer.realtime(REALTIME.statusReport);
+    const s = await next;
+    if (!s) throw new BridgeError("E_CONTROLLER_SILENT", `no status report from the controller on ${this.link.path} within ${timeoutMs} ms`, { where: this.link.path });
+    return s;
+  }
+
+  /** Stream a program (see Streamer.run); the controller must be Idle. */
+  async run(lines: readonly string[], options: JobOptions = {}): Promise<JobOutcome> {
+    const s = await this.refreshStatus();
+    if (s.state !== "Idle") {
+      throw new BridgeError("E_CONTROLLER_BUSY", `the controller is ${s.state}${s.state === "Alarm" ? ": home the head ($H) or unlock it ($X) first" : ", not Idle: wait for it or reset it"}`, { where: this.link.path });
+    }
+    return this.streamer.run(lines, options);
+  }
+
+  pause(): Promise<void> {
+    return this.streamer.pause();
+  }
+
+  resume(): Promise<void> {
+    return this.streamer.resume();
+  }
+
+  abort(): void {
+    this.streamer.abort();
+  }
+
+  /** Soft reset (0x18) outside a job: stops everything, pin off; resolves on the welcome line. */
+  async reset(): Promise<string> {
+    return this.provokeWelcome();
+  }
+
+  /** Poll status at `hz` (the station file's statusHz); 0 stops. */
+  startPolling(hz = this.opts.statusHz ?? 5): void {
+    this.stopPolling();
+    if (!(hz > 0)) return;
+    this.poll = setInterval(() => {
+      if (this.link.state === "open") void this.streamer.realtime(REALTIME.statusReport).catch(() => undefined);
+    }, 1000 / hz);
+  }
+
+  stopPolling(): void {
+    if (this.poll) clearInterval(this.poll);
+    this.poll = undefined;
+  }
+
+  // ------------------------------------------------------------------ internals
+
+  private async afterWelcome(version: string): Promise<Handshake> {
+    const info = await this.streamer.command("$I", this.opts.commandTimeoutMs ?? 5000);
+    const build = info.map((l) => /^\[VER:(.*)\]$/.exec(l)?.[1]).find((v) => v !== undefined);
+    const options = info.map((l) => parseOptions(l)).find((o) => o !== undefined);
+    if (options) this.streamer.learnRxBuffer(options.rxBuffer);
+    const settings = await this.readSettings();
+    this._handshake = { version, ...(build === undefined ? {} : { build }), ...(options ? { options } : {}), settings };
+    await this.refreshStatus();
+    this.startPolling();
+    return this._handshake;
+  }
+
+  private async provokeWelcome(): Promise<string> {
+    const welcome = this.nextWelcome(this.opts.welcomeTimeoutMs ?? 1500);
+    await this.streamer.realtime(REALTIME.softReset);
+    const version = await welcome;
+    if (version === undefined) {
+      throw new BridgeError("E_CONTROLLER_SILENT", `no welcome line ("Grbl 1.1… ['$' for help]") from ${this.link.path}, even after a soft reset: check the port, the baud rate (${this.link.baudRate}) and that the controller is powered`, { where: this.link.path });
+    }
+    return version;
+  }
+
+  private nextWelcome(timeoutMs: number): Promise<string | undefined> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.welcomeWaiters = this.welcomeWaiters.filter((w) => w !== wake);
+        resolve(undefined);
+      }, timeoutMs);
+      const wake = (v: string) => {
+        clearTimeout(timer);
+        resolve(v);
+      };
+      this.welcomeWaiters.push(wake);
+    });
+  }
+
+  private onLine(raw: string): void {
+    const msg = classifyLine(raw);
+    if (msg.kind === "status") this.foldStatus(msg.report);
+    else if (msg.kind === "alarm") {
+      this.setStatus({ ...this._status, state: "Alarm" });
+      this.emit("alarm", { code: msg.code, name: msg.entry.name, meaning: msg.entry.meaning });
+    } else if (msg.kind === "feedback" && msg.tag === "MSG") this.emit("message", msg.text);
+    this.streamer.handle(msg);
+    this.emit("line", msg);
+    if (msg.kind === "welcome") {
+      this.emit("welcome", msg.version);
+      for (const w of this.welcomeWaiters.splice(0)) w(msg.version);
+    }
+  }
+
+  private foldStatus(r: StatusReport): void {
+    if (r.wco) this.wco = r.wco;
+    let pos: readonly number[] | undefined = r.mpos;
+    if (!pos && r.wpos) pos = this.wco ? r.wpos.map((v, i) => v + (this.wco![i] ?? 0)) : r.wpos;
+    const s: ControllerStatus = {
+      state: r.state,
+      ...(r.subState === undefined ? {} : { subState: r.subState }),
+      ...(pos ? { position: { x: pos[0] ?? 0, y: pos[1] ?? 0, z: pos[2] ?? 0 } } : this._status.position ? { position: this._status.position } : {}),
+      ...(r.bf ? { buffer: r.bf } : {}),
+      ...(r.fs ? { feed: r.fs.feed, spindle: r.fs.spindle } : r.f !== undefined ? { feed: r.f } : {}),
+      ...(r.ln === undefined ? {} : { line: r.ln }),
+      pins: r.pins ?? "",
+    };
+    this.setStatus(s);
+    for (const w of this.statusWaiters.splice(0)) w(s);
+  }
+
+  private setStatus(s: ControllerStatus): void {
+    const before = this._status;
+    this._status = s;
+    if (JSON.stringify(before) !== JSON.stringify(s)) this.emit("status", s);
+    if (before.state !== s.state) this.emit("state", s.state);
+  }
+
+  private onDisconnected(e: BridgeError): void {
+    this.stopPolling();
+    this.streamer.handleDisconnect(e);
+    this.setStatus({ state: "disconnected", pins: "" });
+    this.emit("disconnected", e);
+  }
+}

@@ -1,0 +1,570 @@
+import { EventEmitter } from "node:events";
+import { PLANNER_USABLE_BLOCKS, REALTIME, RX_BUFFER_SIZE, type IncomingLine, type StatusReport } from "./protocol.ts";
+import { BridgeError } from "./errors.ts";
+
+/**
+ * Flow control to a GRBL controller: character counting (GRBL 1.1 doc/markdown/interface.md,
+ * "Streaming Protocol: Character-Counting"). At most `rxBuffer` bytes of lines the controller
+ * has not answered are in flight; every `ok` or `error:N` answers the oldest one. `$` commands
+ * go send-and-wait (alone on the wire), because GRBL writes settings to EEPROM with
+ * interrupts off and would drop bytes arriving meanwhile.
+ *
+ * A job's lines are tracked three ways: sent, acknowledged (ok: parsed and queued) and
+ * executed (confirmed by the controller — see `noteStatus` and `syncsOnAck`). Line positions
+ * are 1-based indices into the program array the caller gave (the header comment is line 1);
+ * 0 means none.
+ */
+
+/** Where bytes go: a Link, or anything with its write. Resolves when the bytes have left. */
+export interface Wire {
+  write(bytes: string | Buffer): Promise<void>;
+}
+
+export interface StreamerOptions {
+  /** Controller receive buffer, bytes (128 on stock GRBL); raised by `learnFromStatus`. */
+  readonly rxBuffer?: number;
+  /** How often to ask for a status report while a job waits for its last moves or a hold, ms. */
+  readonly pollMs?: number;
+  /** Clock for `elapsed`, ms. The simulated head passes its virtual clock here. */
+  readonly now?: () => number;
+}
+
+export interface JobOptions {
+  /** Which lines strike the part (dot-mode strike lines, scribe segments): 1-based positions, or a test on each line. */
+  readonly strikes?: ReadonlySet<number> | ((text: string, position: number) => boolean);
+  /** Estimated seconds of each line, aligned with the program (from the compiler's timeline). */
+  readonly lineSeconds?: readonly number[];
+  /** Or only the total estimate, s; spread evenly over lines. */
+  readonly totalSeconds?: number;
+  /** How long a stop waits for the feed hold to bring the head to rest before the reset, ms. */
+  readonly holdTimeoutMs?: number;
+  /** How long a stop waits for the controller's welcome line after the reset, ms. */
+  readonly resetTimeoutMs?: number;
+}
+
+export type JobOutcomeKind = "completed" | "aborted" | "interrupted" | "failed";
+
+export interface JobOutcome {
+  readonly outcome: JobOutcomeKind;
+  readonly totalLines: number;
+  readonly lastSentLine: number;
+  readonly lastAckedLine: number;
+  /** Every line up to this one is confirmed executed by the controller. */
+  readonly lastExecutedLine: number;
+  readonly strikesDone: number;
+  readonly strikesTotal: number;
+  /** Lines the controller accepted but never confirmed executing: they may or may not have run. */
+  readonly unconfirmed?: { readonly from: number; readonly to: number };
+  /** The line the controller rejected (outcome "failed"). */
+  readonly error?: { readonly code: number; readonly name: string; readonly meaning: string; readonly line: number; readonly text: string };
+  /** The alarm that interrupted the job. */
+  readonly alarm?: { readonly code: number; readonly name: string; readonly meaning: string };
+  /** One sentence for the technician. */
+  readonly reason: string;
+  /** Seconds from the first byte to the end. */
+  readonly elapsed: number;
+}
+
+export interface JobProgress {
+  readonly totalLines: number;
+  readonly sent: number;
+  readonly acked: number;
+  readonly executed: number;
+  readonly strikesDone: number;
+  readonly strikesTotal: number;
+  /** Estimated seconds left, when the caller gave estimates. */
+  readonly secondsLeft?: number;
+  readonly paused: boolean;
+}
+
+export interface StreamerEvents {
+  progress: [progress: JobProgress];
+  /** A line left for the controller (job line or command). */
+  sent: [text: string];
+  /** `ok`/`error` with nobody waiting for it (after a reset, or a stray reply). */
+  stray: [line: IncomingLine];
+}
+
+interface InFlight {
+  readonly bytes: number;
+  readonly text: string;
+  /** Position in the running job, or undefined for a command or a dead job's line. */
+  position: number | undefined;
+  command?: { info: string[]; resolve: (info: string[]) => void; reject: (e: Error) => void; settled: boolean };
+}
+
+interface RunningJob {
+  readonly lines: readonly string[];
+  readonly options: JobOptions;
+  readonly strikePositions: readonly number[];
+  /** N number → position. */
+  readonly byN: ReadonlyMap<number, number>;
+  /** Suffix sums of lineSeconds: secondsFrom[i] = seconds of lines i+1… (index by position). */
+  readonly secondsFrom: readonly number[] | undefined;
+  readonly started: number;
+  next: number; // next position to send (1-based)
+  acked: number;
+  executed: number;
+  strikesDone: number;
+  paused: boolean;
+  /** Set once the job must send nothing more; holds the reason it is ending. */
+  stopping: { kind: JobOutcomeKind; reason: string; error?: JobOutcome["error"]; alarm?: JobOutcome["alarm"] } | undefined;
+  heldAtRest: boolean;
+  resetSeen: boolean;
+  resolve: (o: JobOutcome) => void;
+  poll: NodeJS.Timeout | undefined;
+}
+
+/** Words of a G-code line: letter and number pairs ("N5G1S700G4P0.01" → N5 G1 S700 G4 P0.01). */
+function words(text: string): { letter: string; value: number }[] {
+  const out: { letter: string; value: number }[] = [];
+  const clean = text.replace(/\([^)]*\)|;.*$/g, "").toUpperCase();
+  for (const m of clean.matchAll(/([A-Z])\s*([-+]?[0-9]*\.?[0-9]+)/g)) out.push({ letter: m[1]!, value: Number(m[2]) });
+  return out;
+}
+
+/**
+ * Lines whose `ok` comes only after they have run, because GRBL empties the planner before
+ * executing them: a dwell (G4: buffer sync, then wait), a spindle/laser change without motion
+ * in M3 mode (spindle_sync), M3/M4/M5. So a dot-mode strike `G1S700G4P0.01` is done once acked.
+ */
+export function syncsOnAck(text: string): boolean {
+  const w = words(text);
+  if (w.some((x) => x.letter === "G" && x.value === 4)) return true;
+  if (w.some((x) => x.letter === "M" && (x.value === 3 || x.value === 4 || x.value === 5))) return true;
+  const moves = w.some((x) => x.letter === "X" || x.letter === "Y" || x.letter === "Z");
+  return !moves && w.some((x) => x.letter === "S");
+}
+
+export class Streamer extends EventEmitter<StreamerEvents> {
+  private readonly wire: Wire;
+  private _rxBuffer: number;
+  private readonly pollMs: number;
+  private readonly now: () => number;
+  private inflight: InFlight[] = [];
+  private inflightBytes = 0;
+  private job: RunningJob | undefined;
+  /** Most free planner blocks ever reported: the planner's size as this controller sees it. */
+  private plannerBlocks = PLANNER_USABLE_BLOCKS;
+  private idleWaiters: (() => void)[] = [];
+  private holdWaiters: (() => void)[] = [];
+  private welcomeWaiters: (() => void)[] = [];
+
+  constructor(wire: Wire, options: StreamerOptions = {}) {
+    super();
+    this.wire = wire;
+    this._rxBuffer = options.rxBuffer ?? RX_BUFFER_SIZE;
+    this.pollMs = options.pollMs ?? 100;
+    this.now = options.now ?? (() => performance.now());
+  }
+
+  get rxBuffer(): number {
+    return this._rxBuffer;
+  }
+
+  /** Bytes sent and not yet answered. */
+  get bytesInFlight(): number {
+    return this.inflightBytes;
+  }
+
+  get running(): boolean {
+    return this.job !== undefined;
+  }
+
+  /** Raise the RX budget from a status report's `Bf:` taken with nothing in flight (grblHAL reports more than 128). */
+  learnFromStatus(report: StatusReport): void {
+    // Only a report taken at rest with nothing in flight shows the whole buffers free.
+    if (!report.bf || report.state !== "Idle" || this.inflight.length > 0 || this.job) return;
+    this.plannerBlocks = Math.max(this.plannerBlocks, report.bf.blocks);
+    if (report.bf.bytes > this._rxBuffer) this._rxBuffer = report.bf.bytes;
+  }
+
+  /** Raise the RX budget to what the controller's `$I` `[OPT:…,rx]` says it has. */
+  learnRxBuffer(bytes: number): void {
+    if (bytes > this._rxBuffer) this._rxBuffer = bytes;
+  }
+
+  /** A real-time byte: straight to the wire, no queue, no answer. */
+  async realtime(byte: number): Promise<void> {
+    await this.wire.write(Buffer.from([byte]));
+  }
+
+  /**
+   * Send one line alone and wait for its `ok`; resolves with the lines the controller printed
+   * before it (`$$` settings, `[VER:…]`, `[MSG:…]`). Rejects on `error:N`, alarm, reset,
+   * disconnect or timeout.
+   */
+  async command(text: string, timeoutMs = 5000): Promise<string[]> {
+    if (this.job) throw new BridgeError("E_CONTROLLER_BUSY", `cannot send "${text}" while a job is running: wait for it to end or abort it`, { where: text });
+    await this.waitEmpty(timeoutMs, text);
+    if (this.job) throw new BridgeError("E_CONTROLLER_BUSY", `cannot send "${text}" while a job is running: wait for it to end or abort it`, { where: text });
+    return new Promise<string[]>((resolve, reject) => {
+      const entry: InFlight = { bytes: text.length + 1, text, position: undefined };
+      const timer = setTimeout(() => {
+        if (entry.command && !entry.command.settled) {
+          entry.command.settled = true;
+          reject(new BridgeError("E_CONTROLLER_SILENT", `the controller did not answer "${text}" within ${timeoutMs} ms: check the link and the controller`, { where: text }));
+        }
+      }, timeoutMs);
+      const done = <T>(f: (v: T) => void) => (v: T) => {
+        clearTimeout(timer);
+        if (entry.command!.settled) return;
+        entry.command!.settled = true;
+        f(v);
+      };
+      entry.command = { info: [], resolve: done(resolve), reject: done(reject), settled: false };
+      this.push(entry);
+    });
+  }
+
+  /** Stream a program. Resolves with the outcome; never rejects for what the controller does. */
+  run(lines: readonly string[], options: JobOptions = {}): Promise<JobOutcome> {
+    if (this.job) throw new BridgeError("E_CONTROLLER_BUSY", "a job is already running: wait for it to end or abort it");
+    const tooLong = lines.findIndex((l) => l.length + 1 > this._rxBuffer);
+    if (tooLong >= 0) throw new BridgeError("E_CONTROLLER_REJECTED", `line ${tooLong + 1} is ${lines[tooLong]!.length} bytes; the controller's receive buffer holds ${this._rxBuffer}`, { where: `line ${tooLong + 1}` });
+    const strikePositions: number[] = [];
+    const byN = new Map<number, number>();
+    lines.forEach((text, i) => {
+      const pos = i + 1;
+      const s = options.strikes;
+      if (s && (typeof s === "function" ? s(text, pos) : s.has(pos))) strikePositions.push(pos);
+      const n = /^\s*N(\d+)/i.exec(text);
+      if (n) byN.set(Number(n[1]), pos);
+    });
+    let secondsFrom: number[] | undefined;
+    if (options.lineSeconds) {
+      secondsFrom = new Array<number>(lines.length + 2).fill(0);
+      for (let p = lines.length; p >= 1; p--) secondsFrom[p] = secondsFrom[p + 1]! + (options.lineSeconds[p - 1] ?? 0);
+    }
+    return new Promise<JobOutcome>((resolve) => {
+      this.job = {
+        lines,
+        options,
+        strikePositions,
+        byN,
+        secondsFrom,
+        started: this.now(),
+        next: 1,
+        acked: 0,
+        executed: 0,
+        strikesDone: 0,
+        paused: false,
+        stopping: undefined,
+        heldAtRest: false,
+        resetSeen: false,
+        resolve,
+        poll: undefined,
+      };
+      this.emitProgress();
+      this.pump();
+      this.checkDone();
+    });
+  }
+
+  /** Feed hold: the head decelerates to a stop on its path; lines keep filling the buffer. */
+  async pause(): Promise<void> {
+    const job = this.job;
+    if (!job || job.stopping || job.paused) return;
+    job.paused = true;
+    this.emitProgress();
+    await this.realtime(REALTIME.feedHold);
+  }
+
+  /** Cycle start after a feed hold. */
+  async resume(): Promise<void> {
+    const job = this.job;
+    if (!job || job.stopping || !job.paused) return;
+    job.paused = false;
+    this.emitProgress();
+    await this.realtime(REALTIME.cycleStart);
+  }
+
+  /** Stop the job: feed hold, wait for rest, soft reset (which switches the pin output off). */
+  abort(): void {
+    const job = this.job;
+    if (!job || job.stopping) return;
+    this.stop(job, { kind: "aborted", reason: "" });
+  }
+
+  /** Feed every classified line from the controller here, in the order it arrived. */
+  handle(msg: IncomingLine): void {
+    switch (msg.kind) {
+      case "ok":
+      case "error":
+        return this.answer(msg);
+      case "alarm":
+        return this.onAlarm(msg);
+      case "welcome":
+        return this.onReset();
+      case "status":
+        return this.noteStatus(msg.report);
+      case "feedback":
+        return this.info(`[${msg.tag}:${msg.text}]`);
+      case "setting":
+        return this.info(`$${msg.id}=${msg.value}`);
+      case "other":
+        return this.info(msg.text);
+    }
+  }
+
+  /** The link went away: nothing in flight will be answered. */
+  handleDisconnect(error: BridgeError): void {
+    const dropped = this.inflight;
+    this.clearInflight();
+    for (const e of dropped) e.command?.reject(error);
+    const job = this.job;
+    if (job) {
+      const reason = `the link to the controller was lost (${error.message})`;
+      if (job.stopping) job.stopping.reason ||= reason;
+      this.finish(job, job.stopping && job.stopping.kind !== "aborted" ? job.stopping : { kind: "interrupted", reason });
+    }
+  }
+
+  // ------------------------------------------------------------------ internals
+
+  private push(entry: InFlight): void {
+    this.inflight.push(entry);
+    this.inflightBytes += entry.bytes;
+    this.emit("sent", entry.text);
+    this.wire.write(`${entry.text}\n`).catch((e: unknown) => {
+      // A failed write means the port is gone; the link's 'disconnected' event ends the job.
+      if (entry.command && !entry.command.settled) entry.command.reject(e instanceof Error ? e : new Error(String(e)));
+    });
+  }
+
+  private pump(): void {
+    const job = this.job;
+    if (!job || job.stopping) return;
+    while (job.next <= job.lines.length) {
+      const text = job.lines[job.next - 1]!;
+      const bytes = text.length + 1;
+      if (this.inflightBytes + bytes > this._rxBuffer) break;
+      this.push({ bytes, text, position: job.next });
+      job.next++;
+    }
+    this.emitProgress();
+    if (job.next > job.lines.length) this.startPolling(job);
+  }
+
+  private answer(msg: Extract<IncomingLine, { kind: "ok" | "error" }>): void {
+    const entry = this.inflight.shift();
+    if (!entry) {
+      this.emit("stray", msg);
+      return;
+    }
+    this.inflightBytes -= entry.bytes;
+    if (this.inflight.length === 0) this.wakeIdle();
+    if (entry.command) {
+      if (msg.kind === "ok") entry.command.resolve(entry.command.info);
+      else entry.command.reject(new BridgeError("E_CONTROLLER_REJECTED", `the controller rejected "${entry.text}": error:${msg.code} (${msg.entry.name}): ${msg.entry.meaning}`, { where: entry.text, details: { code: msg.code, info: entry.command.info } }));
+      return;
+    }
+    const job = this.job;
+    if (!job || entry.position === undefined) return;
+    if (msg.kind === "error") {
+      // Lines before it were all answered ok (answers come in order), so `acked` stands.
+      if (!job.stopping) {
+        const error = { code: msg.code, name: msg.entry.name, meaning: msg.entry.meaning, line: entry.position, text: entry.text };
+        const reason = `line ${entry.position} "${entry.text}" was rejected: error:${msg.code} (${msg.entry.name}): ${msg.entry.meaning} The job was stopped (feed hold, reset); nothing after it was sent.`;
+        this.stop(job, { kind: "failed", reason, error });
+      }
+      return;
+    }
+    job.acked = entry.position;
+    if (syncsOnAck(entry.text)) this.markExecuted(job, entry.position);
+    this.pump();
+    this.checkDone();
+  }
+
+  private info(text: string): void {
+    const head = this.inflight[0];
+    if (head?.command) head.command.info.push(text);
+  }
+
+  /** Confirm execution from a status report; also learn buffer sizes and watch holds. */
+  private noteStatus(r: StatusReport): void {
+    this.learnFromStatus(r);
+    const job = this.job;
+    if (job) {
+      if (r.ln !== undefined) {
+        const pos = job.byN.get(r.ln);
+        // The block numbered Ln is executing now: everything before it is done.
+        if (pos !== undefined) this.markExecuted(job, Math.min(pos - 1, job.acked));
+      }
+      const plannerEmpty = r.state === "Idle" || (r.bf !== undefined && r.bf.blocks >= this.plannerBlocks && r.state !== "Hold");
+      if (plannerEmpty) this.markExecuted(job, job.acked);
+      if (job.stopping && ((r.state === "Hold" && r.subState === 0) || r.state === "Idle" || r.state === "Alarm")) job.heldAtRest = true;
+      this.checkDone();
+    }
+    if ((r.state === "Hold" && r.subState === 0) || r.state === "Idle" || r.state === "Alarm") this.wake(this.holdWaiters);
+  }
+
+  private markExecuted(job: RunningJob, position: number): void {
+    if (position <= job.executed) return;
+    job.executed = position;
+    while (job.strikesDone < job.strikePositions.length && job.strikePositions[job.strikesDone]! <= position) job.strikesDone++;
+    this.emitProgress();
+  }
+
+  private onAlarm(msg: Extract<IncomingLine, { kind: "alarm" }>): void {
+    const alarm = { code: msg.code, name: msg.entry.name, meaning: msg.entry.meaning };
+    for (const e of this.inflight) {
+      if (e.command && !e.command.settled) e.command.reject(new BridgeError("E_CONTROLLER_ALARM", `the controller raised ALARM:${msg.code} (${msg.entry.name}) during "${e.text}": ${msg.entry.meaning}`, { where: e.text, details: { code: msg.code } }));
+    }
+    const job = this.job;
+    if (!job) return;
+    if (job.stopping) return; // an alarm after our own reset (reset while moving) ends nothing new
+    // The controller has halted; what it still answers from its buffer is error:9 (locked).
+    // Those lines stay in flight, detached from the job, so their answers are consumed.
+    for (const e of this.inflight) e.position = undefined;
+    this.finish(job, { kind: "interrupted", reason: `the controller raised ALARM:${msg.code} (${msg.entry.name}): ${msg.entry.meaning}`, alarm });
+  }
+
+  private onReset(): void {
+    // A reset flushes the controller's buffers: nothing in flight will be answered.
+    const dropped = this.inflight;
+    this.clearInflight();
+    for (const e of dropped) e.command?.reject(new BridgeError("E_CONTROLLER_RESET", `the controller reset while "${e.text}" was waiting for its answer`, { where: e.text }));
+    this.wake(this.welcomeWaiters);
+    const job = this.job;
+    if (!job) return;
+    job.resetSeen = true;
+    if (job.stopping) {
+      this.finish(job, job.stopping);
+      return;
+    }
+    this.finish(job, { kind: "interrupted", reason: "the controller reset itself during the job (power dip, watchdog or someone pressed reset)" });
+  }
+
+  private stop(job: RunningJob, why: NonNullable<RunningJob["stopping"]>): void {
+    job.stopping = why;
+    this.emitProgress();
+    void this.haltSequence(job);
+  }
+
+  /** Feed hold, wait until the head is at rest (or a short timeout), soft reset, wait for the welcome line. */
+  private async haltSequence(job: RunningJob): Promise<void> {
+    const holdTimeout = job.options.holdTimeoutMs ?? 2000;
+    const resetTimeout = job.options.resetTimeoutMs ?? 3000;
+    try {
+      job.heldAtRest = false;
+      await this.realtime(REALTIME.feedHold);
+      this.startPolling(job);
+      if (!job.heldAtRest) await this.waitFor(this.holdWaiters, holdTimeout);
+      if (this.job !== job) return;
+      await this.realtime(REALTIME.softReset);
+      if (!job.resetSeen) await this.waitFor(this.welcomeWaiters, resetTimeout);
+    } catch {
+      // The link failed under us: handleDisconnect ends the job.
+      return;
+    }
+    if (this.job === job) {
+      // No welcome line came back: the reset's effect is unconfirmed.
+      const s = job.stopping!;
+      this.clearInflight();
+      const before = (s.reason || "aborted on request (feed hold, reset)").replace(/\.$/, "");
+      this.finish(job, { ...s, reason: `${before}; the controller did not confirm the reset within ${resetTimeout} ms, check it before the next job` });
+    }
+  }
+
+  private checkDone(): void {
+    const job = this.job;
+    if (!job || job.stopping) return;
+    const total = job.lines.length;
+    if (job.acked === total && job.executed === total) this.finish(job, { kind: "completed", reason: `all ${total} lines executed` });
+  }
+
+  private finish(job: RunningJob, end: NonNullable<RunningJob["stopping"]>): void {
+    if (this.job !== job) return;
+    this.job = undefined;
+    if (job.poll) clearInterval(job.poll);
+    const lastSentLine = job.next - 1;
+    const strikesTotal = job.strikePositions.length;
+    let reason = end.reason;
+    if (end.kind !== "completed") {
+      const base = end.kind === "aborted" && !reason ? "aborted on request (feed hold, reset)" : reason.replace(/\.$/, "");
+      const where = job.executed === 0 ? "no line was confirmed executed" : `the last line confirmed executed is ${job.executed} "${job.lines[job.executed - 1]}"`;
+      const strikes = strikesTotal ? ` (${job.strikesDone} of ${strikesTotal} strikes done)` : "";
+      const unsure = job.acked > job.executed ? `; lines ${job.executed + 1}–${job.acked} were accepted and may have run` : "";
+      reason = `${base}. ${where[0]!.toUpperCase()}${where.slice(1)}${strikes}${unsure}.`;
+    }
+    const outcome: JobOutcome = {
+      outcome: end.kind,
+      totalLines: job.lines.length,
+      lastSentLine,
+      lastAckedLine: job.acked,
+      lastExecutedLine: job.executed,
+      strikesDone: job.strikesDone,
+      strikesTotal,
+      ...(end.kind !== "completed" && job.acked > job.executed ? { unconfirmed: { from: job.executed + 1, to: job.acked } } : {}),
+      ...(end.error ? { error: end.error } : {}),
+      ...(end.alarm ? { alarm: end.alarm } : {}),
+      reason,
+      elapsed: (this.now() - job.started) / 1000,
+    };
+    job.resolve(outcome);
+  }
+
+  private startPolling(job: RunningJob): void {
+    if (job.poll || this.job !== job) return;
+    void this.realtime(REALTIME.statusReport).catch(() => undefined);
+    job.poll = setInterval(() => void this.realtime(REALTIME.statusReport).catch(() => undefined), this.pollMs);
+  }
+
+  private emitProgress(): void {
+    const job = this.job;
+    if (!job) return;
+    const total = job.lines.length;
+    let secondsLeft: number | undefined;
+    if (job.secondsFrom) secondsLeft = job.secondsFrom[job.executed + 1];
+    else if (job.options.totalSeconds !== undefined && total > 0) secondsLeft = job.options.totalSeconds * (1 - job.executed / total);
+    this.emit("progress", {
+      totalLines: total,
+      sent: job.next - 1,
+      acked: job.acked,
+      executed: job.executed,
+      strikesDone: job.strikesDone,
+      strikesTotal: job.strikePositions.length,
+      ...(secondsLeft === undefined ? {} : { secondsLeft }),
+      paused: job.paused,
+    });
+  }
+
+  private clearInflight(): void {
+    this.inflight = [];
+    this.inflightBytes = 0;
+    this.wakeIdle();
+  }
+
+  private wakeIdle(): void {
+    this.wake(this.idleWaiters);
+  }
+
+  private wake(list: (() => void)[]): void {
+    const waiters = list.splice(0);
+    for (const w of waiters) w();
+  }
+
+  private waitFor(list: (() => void)[], timeoutMs: number): Promise<boolean> {
+    return new Promise<boolean>((resolve) => {
+      const timer = setTimeout(() => {
+        const i = list.indexOf(wake);
+        if (i >= 0) list.splice(i, 1);
+        resolve(false);
+      }, timeoutMs);
+      const wake = () => {
+        clearTimeout(timer);
+        resolve(true);
+      };
+      list.push(wake);
+    });
+  }
+
+  private async waitEmpty(timeoutMs: number, text: string): Promise<void> {
+    if (this.inflight.length === 0) return;
+    const ok = await this.waitFor(this.idleWaiters, timeoutMs);
+    if (!ok && this.inflight.length > 0) {
+      throw new BridgeError("E_CONTROLLER_SILENT", `cannot send "${text}": ${this.inflight.length} earlier line(s) are still unanswered after ${timeoutMs} ms; reset the controller`, { where: text });
+    }
+  }
+}

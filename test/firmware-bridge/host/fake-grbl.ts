@@ -1,0 +1,194 @@
+import { SerialPortMock } from "serialport";
+import { formatOptions, formatSettingsList, formatStatus, stockSettings, WELCOME, type MachineState } from "../../../firmware-bridge/protocol.ts";
+import type { BindingInterface } from "../../../firmware-bridge/link.ts";
+
+/**
+ * A scripted controller behind serialport's MockBinding, for the host-side tests before (and
+ * besides) the simulated head: it records every byte the host writes, tells real-time bytes
+ * from lines, counts the bytes of lines it has not answered (what GRBL's RX buffer would
+ * hold), and answers the way the test says. It moves nothing: tests say what is "executed"
+ * through the status it reports.
+ */
+const MockBinding = SerialPortMock.binding;
+
+let counter = 0;
+
+export class FakeGrbl {
+  readonly path = `/dev/fake-grbl-${process.pid}-${++counter}`;
+  readonly binding: BindingInterface;
+  /** Every byte the host wrote, in order. */
+  bytes: number[] = [];
+  /** Lines received, in order (without "\n"). */
+  lines: string[] = [];
+  /** Real-time bytes received, in order. */
+  realtime: number[] = [];
+  /** Bytes of received lines not yet answered: GRBL's RX buffer fill under character counting. */
+  pending: { line: string; bytes: number }[] = [];
+  maxPendingBytes = 0;
+  state: MachineState = "Idle";
+  subState: number | undefined;
+  ln: number | undefined;
+  bf = { blocks: 15, bytes: 127 };
+  settings = stockSettings();
+  /** Answer G-code lines on arrival (true) or only when the test calls ack() (false). */
+  autoAck = true;
+  /** Answers the test scripts for particular lines: return the reply lines instead of "ok". */
+  onLine: ((line: string) => string[] | undefined) | undefined;
+  /** Whether a soft reset answers with the welcome line. */
+  answerReset = true;
+  private port: { emitData(d: string | Buffer): void; isOpen: boolean } | undefined;
+  private partial = "";
+  private failRead: ((e: Error) => void) | undefined;
+
+  constructor(options: { welcomeOnOpen?: boolean } = {}) {
+    MockBinding.createPort(this.path, { echo: false, record: true, ...(options.welcomeOnOpen === false ? {} : { readyData: Buffer.from(`\r\n${WELCOME}\r\n`) }) });
+    this.settings.set(32, 1);
+    this.binding = {
+      list: () => MockBinding.list(),
+      open: async (opts) => {
+        const port = await MockBinding.open(opts as never);
+        this.port = port;
+        const write = port.write.bind(port);
+        port.write = async (buf: Buffer) => {
+          await write(buf);
+          this.receive(buf);
+        };
+        const read = port.read.bind(port);
+        port.read = (buffer: Buffer, offset: number, length: number) =>
+          new Promise((resolve, reject) => {
+            this.failRead = reject;
+            read(buffer, offset, length).then(resolve, reject);
+          });
+        return port;
+      },
+    };
+  }
+
+  /** Send a line to the host as the controller would (\r\n). */
+  say(line: string): void {
+    if (this.port?.isOpen) this.port.emitData(`${line}\r\n`);
+  }
+
+  /** Answer the oldest pending line with `reply` (default ok). */
+  ack(reply = "ok"): string | undefined {
+    const p = this.pending.shift();
+    if (!p) return undefined;
+    this.say(reply);
+    return p.line;
+  }
+
+  /** The cable is pulled: the next read fails the way a vanished tty does. */
+  unplug(): void {
+    this.failRead?.(Object.assign(new Error("EIO: i/o error, read"), { code: "EIO" }));
+  }
+
+  /** Bytes written after the first line equal to `line` was received (real-time bytes included). */
+  bytesAfterLine(line: string): number[] {
+    let text = "";
+    for (let i = 0; i < this.bytes.length; i++) {
+      const b = this.bytes[i]!;
+      if (b === 0x0a) {
+        if (text === line) return this.bytes.slice(i + 1);
+        text = "";
+      } else if (!(b === 0x3f || b === 0x21 || b === 0x7e || b === 0x18 || b >= 0x80)) text += String.fromCharCode(b);
+    }
+    return [];
+  }
+
+  status(): string {
+    return formatStatus({ state: this.state, ...(this.subState === undefined ? {} : { subState: this.subState }), mpos: [0, 0, 0], bf: this.bf, ...(this.ln === undefined ? {} : { ln: this.ln }), fs: { feed: 0, spindle: 0 } });
+  }
+
+  private receive(buf: Buffer): void {
+    for (const b of buf) {
+      this.bytes.push(b);
+      if (b === 0x3f || b === 0x21 || b === 0x7e || b === 0x18 || b >= 0x80) {
+        this.realtime.push(b);
+        this.onRealtime(b);
+        continue;
+      }
+      if (b === 0x0a) {
+        const line = this.partial;
+        this.partial = "";
+        this.lines.push(line);
+        this.pending.push({ line, bytes: line.length + 1 });
+        this.maxPendingBytes = Math.max(this.maxPendingBytes, this.pending.reduce((s, p) => s + p.bytes, 0));
+        this.onLineReceived(line);
+      } else this.partial += String.fromCharCode(b);
+    }
+  }
+
+  private onRealtime(b: number): void {
+    if (b === 0x3f) this.say(this.status());
+    else if (b === 0x21) {
+      this.state = "Hold";
+      this.subState = 0;
+    } else if (b === 0x7e && this.state === "Hold") {
+      this.state = "Run";
+      this.subState = undefined;
+    } else if (b === 0x18) {
+      this.pending = [];
+      this.partial = "";
+      if (this.state !== "Alarm") this.state = "Idle";
+      this.subState = undefined;
+      if (this.answerReset) setImmediate(() => this.say(WELCOME));
+    }
+  }
+
+  private onLineReceived(line: string): void {
+    const scripted = this.onLine?.(line);
+    if (scripted) {
+      this.pending.shift();
+      for (const r of scripted) this.say(r);
+      return;
+    }
+    if (line === "$I") {
+      this.pending.shift();
+      this.say("[VER:1.1h.20190825:]");
+      this.say(formatOptions({ codes: "V", blocks: 15, rxBuffer: 128 }));
+      this.say("ok");
+    } else if (line === "$$") {
+      this.pending.shift();
+      for (const l of formatSettingsList(this.settings)) this.say(l);
+      this.say("ok");
+    } else if (line === "$H" || line === "$X" || line.startsWith("$J=")) {
+      this.pending.shift();
+      if (line !== "$J=") this.state = "Idle";
+      this.say("ok");
+    } else if (this.autoAck) {
+      this.ack();
+    }
+  }
+}
+
+/** A dot-mode program in the peenmark dialect: rapid to each dot, strike (sync, dwell), pin off. */
+export function dotProgram(dots: readonly { x: number; y: number }[], force = 70): string[] {
+  const lines = ["(peenmark job=0123456789ab profile=test station=bench)", "N1G21G90G94G17", "N2M3S0", "N3G1F1200"];
+  let n = 4;
+  const f = (v: number) => String(Math.round(v * 1000) / 1000);
+  for (const d of dots) {
+    lines.push(`N${n++}G0X${f(d.x)}Y${f(d.y)}`, `N${n++}G1S${force * 10}G4P0.01`, `N${n++}S0`);
+  }
+  lines.push(`N${n++}S0`, `N${n++}M5`, `N${n++}G0X0Y80`);
+  return lines;
+}
+
+/** The strike lines of the dialect: sync, pin on, dwell. */
+export const isStrike = (text: string): boolean => /G4P/.test(text);
+
+export function grid(count: number): { x: number; y: number }[] {
+  return Array.from({ length: count }, (_, i) => ({ x: 10 + (i % 10) * 1.25, y: 20 + Math.floor(i / 10) * 1.5 }));
+}
+
+/** A scribe-mode program: one stroke of `segments` short G1 segments with the pin firing; no syncs inside. */
+export function scribeProgram(segments: number): string[] {
+  const lines = ["(peenmark job=0123456789ab profile=test station=bench)", "N1G21G90G94G17", "N2M3S0", "N3G1F1200", "N4G0X10Y10"];
+  let n = 5;
+  lines.push(`N${n++}G1X10.5Y10.1S600F900`);
+  for (let i = 2; i <= segments; i++) lines.push(`N${n++}X${10 + i * 0.5}Y${Math.round((10 + 0.1 * i) * 1000) / 1000}`);
+  lines.push(`N${n++}S0`, `N${n++}M5`, `N${n++}G0X0Y80`);
+  return lines;
+}
+
+/** Scribe segments strike the part: G1 moves after the first S>0 up to the S0. */
+export const isScribeSegment = (text: string): boolean => /^N\d+(G1)?X/.test(text) && !/G0/.test(text);
