@@ -1,0 +1,77 @@
+import { readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { run } from "../../src/cli/journal.ts";
+import { PeenmarkError } from "../../src/errors.ts";
+import { markJob, newJob, openJournal, tempJournalPath } from "./helpers.ts";
+
+let tmp: ReturnType<typeof tempJournalPath>;
+let out: string[];
+let err: string[];
+beforeEach(() => {
+  tmp = tempJournalPath();
+  const journal = openJournal(tmp.path);
+  markJob(journal, newJob());
+  markJob(journal, newJob({ manufacturer: "Armas del Norte" }), "interrupted");
+  journal.close();
+  out = [];
+  err = [];
+  vi.spyOn(console, "log").mockImplementation((s: unknown) => void out.push(String(s)));
+  vi.spyOn(console, "error").mockImplementation((s: unknown) => void err.push(String(s)));
+});
+afterEach(() => {
+  vi.restoreAllMocks();
+  tmp.cleanup();
+});
+
+const journal = (...argv: string[]) => run([...argv, "--db", tmp.path]);
+
+describe("peenmark journal", () => {
+  it("find prints every job of the serial as an aligned table, newest first", async () => {
+    expect(await journal("find", "TX104522")).toBe(0);
+    const lines = out.join("\n").split("\n");
+    expect(lines[0]).toMatch(/^job\s+outcome\s+serial\s+manufacturer/);
+    expect(lines[2]).toMatch(/^\s*2\s+interrupted\s+TX104522\s+Armas del Norte\s/);
+    expect(lines[3]).toMatch(/^\s*1\s+completed\s+TX104522\s+Forjas Querétaro S\.A\.\s/);
+    // aligned: the manufacturer column starts at the same place on every line
+    const at = lines.map((l) => l.indexOf(l.includes("Armas") ? "Armas" : l.includes("Forjas") ? "Forjas" : "manufacturer"));
+    expect(new Set([at[0], at[2], at[3]]).size).toBe(1);
+  });
+
+  it("find --json gives the job rows; an unknown serial exits 1", async () => {
+    expect(await journal("find", "TX104522", "--json")).toBe(0);
+    const rows = JSON.parse(out.join("\n")) as { id: number; outcome: string }[];
+    expect(rows.map((r) => [r.id, r.outcome])).toEqual([
+      [2, "interrupted"],
+      [1, "completed"],
+    ]);
+    out.length = 0;
+    expect(await journal("find", "ZZ999")).toBe(1);
+    expect(out.join("\n")).toContain('no job for serial "ZZ999"');
+  });
+
+  it("export -o writes the CSV file", async () => {
+    const file = join(dirname(tmp.path), "trace.csv");
+    expect(await journal("export", "--format", "csv", "-o", file, "--outcome", "completed")).toBe(0);
+    const lines = readFileSync(file, "utf8").split("\r\n");
+    expect(lines[0]?.startsWith("jobId,serial,licencePrefix,manufacturer,")).toBe(true);
+    expect(lines.slice(1, -1)).toHaveLength(1);
+    expect(lines[1]).toContain("Forjas Querétaro S.A.,Querétaro,Qro.,MX,México");
+  });
+
+  it("series create, numbers after a release of an interrupted job, list", async () => {
+    expect(await journal("series", "create", "fq", "--pattern", "FQ{yy}-{counter:5}", "--start", "1", "--end", "500", "--operator", "M. Ortiz")).toBe(0);
+    out.length = 0;
+    expect(await journal("series", "list")).toBe(0);
+    expect(out.join("\n")).toMatch(/^fq\s+FQ\{yy\}-\{counter:5\}\s+1\s+500\s+1\s+1\s+0\s+0\s+0\s+0\s+M\. Ortiz$/m);
+    out.length = 0;
+    expect(await journal("release", "2", "--operator", "M. Ortiz", "--reason", "no strike landed on the frame")).toBe(0);
+    expect(out.join("\n")).toContain("released by M. Ortiz: no strike landed on the frame");
+  });
+
+  it("refuses bad usage with E_USAGE", async () => {
+    await expect(journal("export", "--format", "xml")).rejects.toThrow(/--format xml: expected one of csv, json/);
+    await expect(journal("series", "release", "fq", "x1", "--operator", "a", "--reason", "b")).rejects.toBeInstanceOf(PeenmarkError);
+    await expect(journal("launch")).rejects.toThrow(/expected find, export, release or series/);
+  });
+});
