@@ -11,6 +11,12 @@ import { planTextBlock, type BlockPlan } from "./plan/plan.ts";
 import { opEnd, type Op, type Program } from "./plan/program.ts";
 import { programFigures, type ProgramFigures } from "./plan/estimate.ts";
 import { emitGcode, type GcodeProgram } from "./gcode/emit.ts";
+import { boxOf, type Box } from "./geometry.ts";
+import type { DatamatrixBlock, TextBlock } from "./profile/schema.ts";
+import { planDatamatrix, type DatamatrixPlan } from "./datamatrix/plan.ts";
+import { checkQuietZone } from "./datamatrix/quiet.ts";
+import { checkBounds, checkForce } from "./plan/plan.ts";
+import { dotDiameter } from "./preview/svg.ts";
 
 /**
  * The whole compile path, pure: record + profile + station (+ the time of marking, read
@@ -28,7 +34,7 @@ export interface CompileInput {
 
 export interface BlockSummary {
   readonly id: string;
-  readonly kind: "text";
+  readonly kind: "text" | "datamatrix";
   readonly mode: "dot" | "scribe";
   readonly font: string;
   readonly lines: readonly string[];
@@ -43,6 +49,8 @@ export interface BlockSummary {
   readonly pitch: number;
   readonly feed: number | undefined;
   readonly force: number;
+  /** Data Matrix blocks: symbol rows × columns and module size, mm. */
+  readonly symbol?: { readonly rows: number; readonly cols: number; readonly module: number; readonly payload: string };
 }
 
 export interface CompiledJob {
@@ -52,6 +60,7 @@ export interface CompiledJob {
   readonly blocks: readonly BlockSummary[];
   readonly placed: readonly PlacedBlock[];
   readonly plans: readonly BlockPlan[];
+  readonly datamatrix: readonly DatamatrixPlan[];
 }
 
 export function compile(input: CompileInput): CompiledJob {
@@ -67,11 +76,13 @@ export function compile(input: CompileInput): CompiledJob {
   const ops: Op[] = [];
   let at: Point = machine.park;
 
-  for (const block of profile.blocks) {
-    if (block.kind !== "text") throw new PeenmarkError("E_DATAMATRIX", `block "${block.id}": Data Matrix blocks are not supported by this compiler yet`, { where: block.id });
-    const lines = block.lines.map((t, i) => fillTemplate(t, record, ctx, `block "${block.id}" line ${i + 1}`));
+  const extents: { id: string; box: Box }[] = [];
+  const quietZones: { id: string; polygon: DatamatrixPlan["quietBox"]["polygon"] }[] = [];
+  const datamatrix: DatamatrixPlan[] = [];
+
+  const addText = (block: TextBlock, lines: readonly string[], serialRule: boolean) => {
     const pb = layoutTextBlock(block, lines, fonts(block.font));
-    if (profile.rules === "us-atf" && marksSerial(block.lines)) {
+    if (serialRule) {
       const h = pb.measuredCapHeight ?? block.capHeight;
       if (h < US_MIN_SERIAL_HEIGHT_MM - 1e-9)
         throw new PeenmarkError(
@@ -85,6 +96,7 @@ export function compile(input: CompileInput): CompiledJob {
     placed.push(pb);
     plans.push(plan);
     ops.push(...plan.ops);
+    extents.push({ id: block.id, box: pb.box });
     let strikes = 0;
     let scribeLength = 0;
     for (const op of plan.ops) {
@@ -106,7 +118,80 @@ export function compile(input: CompileInput): CompiledJob {
       feed: plan.feed,
       force: block.force,
     });
+  };
+
+  const addDatamatrix = (block: DatamatrixBlock) => {
+    checkForce(block.id, block.force, machine);
+    const payload = fillTemplate(block.payload, record, ctx, `block "${block.id}" payload`);
+    const dm = planDatamatrix({
+      payload,
+      module: block.module,
+      origin: block.origin,
+      rotation: block.rotation,
+      quietZone: block.quietZone,
+      dotDiameter: block.dotDiameter ?? dotDiameter(machine.pinDiameter, block.force),
+      blockId: block.id,
+    });
+    checkBounds(block.id, dm.strikes, machine);
+    datamatrix.push(dm);
+    quietZones.push({ id: block.id, polygon: dm.quietBox.polygon });
+    extents.push({ id: block.id, box: boxOf(dm.symbolBox) });
+    for (const p of dm.strikes) ops.push({ kind: "strike", at: p, force: block.force, block: block.id });
+    if (dm.strikes.length) at = dm.strikes[dm.strikes.length - 1]!;
+    blocks.push({
+      id: block.id,
+      kind: "datamatrix",
+      mode: "dot",
+      font: "-",
+      lines: [payload],
+      glyphs: 0,
+      strikes: dm.strikes.length,
+      scribeLength: 0,
+      capHeight: 0,
+      measuredCapHeight: undefined,
+      pitch: block.module,
+      feed: undefined,
+      force: block.force,
+      symbol: { rows: dm.rows, cols: dm.cols, module: block.module, payload },
+    });
+    if (block.humanReadable) {
+      // The human-readable line sits under the symbol, in the symbol's frame, left-aligned with it.
+      const hr = block.humanReadable;
+      const r = (block.rotation * Math.PI) / 180;
+      const down = hr.gap + hr.capHeight;
+      addText(
+        {
+          kind: "text",
+          id: `${block.id}-text`,
+          lines: [payload],
+          font: hr.font,
+          capHeight: hr.capHeight,
+          charSpacing: 0,
+          lineSpacing: 1.6,
+          monospace: false,
+          align: "left",
+          origin: { x: block.origin.x + Math.sin(r) * down, y: block.origin.y - Math.cos(r) * down },
+          rotation: block.rotation,
+          mode: "dot",
+          pitch: 0.3,
+          force: block.force,
+        },
+        [payload],
+        false,
+      );
+    }
+  };
+
+  for (const block of profile.blocks) {
+    if (block.kind === "datamatrix") addDatamatrix(block);
+    else
+      addText(
+        block,
+        block.lines.map((t, i) => fillTemplate(t, record, ctx, `block "${block.id}" line ${i + 1}`)),
+        profile.rules === "us-atf" && marksSerial(block.lines),
+      );
   }
+  for (const q of quietZones) checkQuietZone(q, extents, machine.workArea);
 
   const program: Program = {
     stationId: station.id,
@@ -116,5 +201,5 @@ export function compile(input: CompileInput): CompiledJob {
     strikeTime: machine.strikeTime,
     ops,
   };
-  return { program, gcode: emitGcode(program), figures: programFigures(program, machine), blocks, placed, plans };
+  return { program, gcode: emitGcode(program), figures: programFigures(program, machine), blocks, placed, plans, datamatrix };
 }

@@ -81,6 +81,26 @@ describe("compile errors", () => {
     expect(e.message).toMatch(/font "[a-z0-9-]+" has no glyph for "漢" \(U\+6F22\) in block "model"/);
   });
 
+  it("E_GLYPH_MISSING for a Czech maker name in a Latin-1 engraving font", () => {
+    const e = caught(() => compileExample("us-receiver", (_p, r) => ({ record: { ...r, manufacturer: "Zbrojovka Řevnice" } })));
+    expect(e.message).toBe('font "peen-single" has no glyph for "Ř" (U+0158) in block "maker": choose a font that has it or change the text');
+    expect(e.details).toMatchObject({ char: "Ř", codePoint: 0x158, font: "peen-single", block: "maker" });
+  });
+
+  it("E_OVERLAP when another block lies in a Data Matrix quiet zone", () => {
+    const e = caught(() =>
+      compileExample("receiver-datamatrix", (p) => ({ profile: { ...p, blocks: p.blocks.map((b) => (b.kind === "text" ? { ...b, origin: { x: 14, y: 44 } } : b)) } })),
+    );
+    expect(e.code).toBe("E_OVERLAP");
+    expect(e.message).toContain('block "maker" lies inside its quiet zone');
+  });
+
+  it("E_DATAMATRIX when the payload has characters ECC200 ASCII cannot carry", () => {
+    const e = caught(() => compileExample("receiver-datamatrix", (_p, r) => ({ record: { ...r, model: "RÍO-9" } })));
+    expect(e.code).toBe("E_DATAMATRIX");
+    expect(e.where).toBe("code");
+  });
+
   it("E_OUT_OF_BOUNDS names the block when text runs off the work area", () => {
     const e = caught(() => compileExample("us-receiver", (_p, r) => ({ record: { ...r, manufacturer: "Ridgeline Arms and Precision Manufacturing Company of Northern Arizona" } })));
     expect(e.code).toBe("E_OUT_OF_BOUNDS");
