@@ -2,6 +2,7 @@ import { mkdirSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import Database from "better-sqlite3";
 import { PeenmarkError } from "../errors.ts";
+import { parseRecord } from "../profile/load.ts";
 import { type JournalEvent, listEvents, logEvent } from "./events.ts";
 import { jobsToCsv, jobsToJson } from "./export.ts";
 import { migrate } from "./migrations.ts";
@@ -111,10 +112,12 @@ export class Journal {
 
   /**
    * Writes a `pending` job after the serial-number rule (serial-rule.ts) passes, in one
-   * IMMEDIATE transaction. Throws E_SERIAL_DUPLICATE or E_SERIAL_RESERVED otherwise.
+   * IMMEDIATE transaction. Throws E_SERIAL_DUPLICATE or E_SERIAL_RESERVED otherwise, and
+   * E_SCHEMA for a record that does not pass MarkingRecordSchema (which also makes it NFC).
    */
-  createJob(job: NewJob): JobRow {
+  createJob(input: NewJob): JobRow {
     const db = this.#open();
+    const job: NewJob = { ...input, record: parseRecord("the job's marking record", input.record) };
     return this.#durable(() => {
       const at = this.#now();
       checkSerialRule(db, job);

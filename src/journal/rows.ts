@@ -5,19 +5,12 @@ import type { JobRow, NewJob, Outcome } from "./types.ts";
 /** A `jobs` row as SQLite returns it (snake_case columns; see migrations.ts). */
 export type JobColumns = Record<string, string | number | null>;
 
-/** NFC everywhere: the record schema normalises, but a caller may hand in a record built by hand. */
-function nfc<T>(value: T): T {
-  if (typeof value === "string") return value.normalize("NFC") as T;
-  if (Array.isArray(value)) return value.map(nfc) as T;
-  if (value !== null && typeof value === "object") {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, nfc(v)])) as T;
-  }
-  return value;
-}
-
-/** The columns written when a job is created: the record as JSON plus the fields a trace request asks for. */
+/**
+ * The columns written when a job is created: the record as JSON plus the fields a trace
+ * request asks for. `job.record` has been through MarkingRecordSchema (NFC, trimmed).
+ */
 export function columnsOf(job: NewJob, createdAt: string): JobColumns {
-  const r: MarkingRecord = nfc(job.record);
+  const r: MarkingRecord = job.record;
   return {
     outcome: "pending" satisfies Outcome,
     record_json: JSON.stringify(r),

@@ -55,6 +55,12 @@ describe("a job's life in the journal", () => {
     expect(created.manufacturer).toBe("Forjas Querétaro S.A.");
   });
 
+  it("refuses a record that does not pass the marking-record schema, writing nothing", () => {
+    const job = newJob();
+    expect(codeOf(() => journal.createJob({ ...job, record: { ...job.record, serial: "   " } }))).toBe("E_SCHEMA");
+    expect(journal.jobs()).toEqual([]);
+  });
+
   it("records a failure with the controller's alarm and refuses a failure without one", () => {
     const { id } = journal.createJob(newJob());
     journal.startJob(id);
