@@ -39,6 +39,7 @@ export class FakeGrbl {
   private port: { emitData(d: string | Buffer): void; isOpen: boolean } | undefined;
   private partial = "";
   private failRead: ((e: Error) => void) | undefined;
+  private unplugged = false;
 
   constructor(options: { welcomeOnOpen?: boolean } = {}) {
     MockBinding.createPort(this.path, { echo: false, record: true, ...(options.welcomeOnOpen === false ? {} : { readyData: Buffer.from(`\r\n${WELCOME}\r\n`) }) });
@@ -56,6 +57,7 @@ export class FakeGrbl {
         const read = port.read.bind(port);
         port.read = (buffer: Buffer, offset: number, length: number) =>
           new Promise((resolve, reject) => {
+            if (this.unplugged) return reject(this.unplugError());
             this.failRead = reject;
             read(buffer, offset, length).then(resolve, reject);
           });
@@ -79,7 +81,17 @@ export class FakeGrbl {
 
   /** The cable is pulled: the next read fails the way a vanished tty does. */
   unplug(): void {
-    this.failRead?.(Object.assign(new Error("EIO: i/o error, read"), { code: "EIO" }));
+    this.unplugged = true;
+    this.failRead?.(this.unplugError());
+  }
+
+  /** The cable is back (the next open works again). */
+  plugIn(): void {
+    this.unplugged = false;
+  }
+
+  private unplugError(): Error {
+    return Object.assign(new Error("EIO: i/o error, read"), { code: "EIO" });
   }
 
   /** Bytes written after the first line equal to `line` was received (real-time bytes included). */

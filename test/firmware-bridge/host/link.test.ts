@@ -1,0 +1,52 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { Link } from "../../../firmware-bridge/link.ts";
+import { ptyPair, type PtyPair } from "./pty.ts";
+
+let pair: PtyPair | undefined;
+const links: Link[] = [];
+
+afterEach(async () => {
+  for (const l of links.splice(0)) await l.close();
+  await pair?.close();
+  pair = undefined;
+});
+
+function nextLine(link: Link): Promise<string> {
+  return new Promise((resolve) => link.once("line", resolve));
+}
+
+describe("link over a real pseudo-terminal", () => {
+  it("opens a pty without modem-line ioctls, writes with drain, and reads \\r\\n lines without the \\r", async () => {
+    pair = await ptyPair();
+    const host = new Link({ path: pair.a });
+    const head = new Link({ path: pair.b });
+    links.push(host, head);
+    await host.open();
+    await head.open();
+    expect(host.state).toBe("open");
+    const atHead = nextLine(head);
+    await host.write("$I\n");
+    expect(await atHead).toBe("$I");
+    const atHost = nextLine(host);
+    await head.write("[VER:1.1h.20190825:]\r\n");
+    expect(await atHost).toBe("[VER:1.1h.20190825:]");
+  });
+
+  it("a vanished port becomes 'disconnected' with an event; writing then fails with a clear error", async () => {
+    pair = await ptyPair();
+    const host = new Link({ path: pair.a });
+    links.push(host);
+    await host.open();
+    const gone = new Promise<string>((resolve) => host.once("disconnected", (e) => resolve(`${e.code}: ${e.message}`)));
+    await pair.close();
+    expect(await gone).toMatch(/^E_LINK_DISCONNECTED: the port .* disconnected .*check the cable/);
+    expect(host.state).toBe("disconnected");
+    await expect(host.write("?")).rejects.toMatchObject({ code: "E_LINK_CLOSED" });
+  });
+
+  it("names the port when it cannot be opened", async () => {
+    const host = new Link({ path: "/dev/peenmark-no-such-port" });
+    await expect(host.open()).rejects.toMatchObject({ code: "E_LINK_OPEN", message: expect.stringContaining("/dev/peenmark-no-such-port") });
+    expect(host.state).toBe("closed");
+  });
+});
