@@ -391,8 +391,12 @@ export class Streamer extends EventEmitter<StreamerEvents> {
         // The block numbered Ln is executing now: everything before it is done.
         if (pos !== undefined) this.markExecuted(job, Math.min(pos - 1, job.acked));
       }
-      const plannerEmpty = r.state === "Idle" || (r.bf !== undefined && r.bf.blocks >= this.plannerBlocks && r.state !== "Hold");
-      if (plannerEmpty) this.markExecuted(job, job.acked);
+      // An empty planner means every acked line has run — except that GRBL frees a block once
+      // its steps are prepared, a few ms before they finish; so the program's last line
+      // counts as executed only when the controller says Idle.
+      const plannerEmpty = r.bf !== undefined && r.bf.blocks >= this.plannerBlocks && r.state !== "Hold";
+      if (r.state === "Idle") this.markExecuted(job, job.acked);
+      else if (plannerEmpty) this.markExecuted(job, Math.min(job.acked, job.lines.length - 1));
       if (job.stopping && ((r.state === "Hold" && r.subState === 0) || r.state === "Idle" || r.state === "Alarm")) job.heldAtRest = true;
       this.checkDone();
     }
