@@ -22,7 +22,13 @@ export type ErrorCode =
   | "E_SERIAL_RESERVED" // an unfinished job (pending, marking, interrupted) holds the serial
   | "E_SERIES_EXHAUSTED" // a serial-number series has no number left
   | "E_JOURNAL" // the journal refuses an operation (unknown job, wrong state, bad series)
-  | "E_USAGE"; // the command line is wrong
+  | "E_USAGE" // the command line is wrong
+  | "E_BUSY" // the head is marking a job already: one head, one job at a time
+  | "E_CONTROLLER" // the head's controller refuses, is unreachable or does not fit the station (details.code: the bridge's code)
+  | "E_AUTH" // no or wrong token for the service
+  | "E_FORBIDDEN" // the token's role may not do this
+  | "E_NOT_FOUND" // no such profile, job or route
+  | "E_BODY_TOO_LARGE"; // a request body over the service's limit
 
 export class PeenmarkError extends Error {
   readonly code: ErrorCode;
