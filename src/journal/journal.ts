@@ -142,6 +142,12 @@ export class Journal {
       if (j.outcome !== "pending" || j.release) {
         throw new PeenmarkError("E_JOURNAL", `job ${id} is ${j.release ? "released" : j.outcome}: only a pending job can start`, { details: { jobId: id } });
       }
+      const remarkedBy = stmt(db, "SELECT id FROM jobs WHERE remark_of = ? ORDER BY id LIMIT 1").get(id) as { id: number } | undefined;
+      if (remarkedBy) {
+        throw new PeenmarkError("E_SERIAL_RESERVED", `job ${id}'s serial "${j.serial}" was taken over by job ${remarkedBy.id}, a re-mark: this job can no longer start`, {
+          details: { jobId: id, remarkedBy: remarkedBy.id },
+        });
+      }
       stmt(db, "UPDATE jobs SET outcome = 'marking', started_at = ?, owner = ? WHERE id = ?").run(this.#now(), ownerOfThisProcess(), id);
       return this.job(id);
     });

@@ -73,6 +73,7 @@ export const MIGRATIONS: readonly Migration[] = [
         ALTER TABLE jobs ADD COLUMN release_reason TEXT;
         -- the process marking the job ("host boot-id pid"): open() interrupts only jobs whose process is gone
         ALTER TABLE jobs ADD COLUMN owner TEXT;
+        CREATE INDEX jobs_remark_of ON jobs(remark_of);
 
         CREATE TABLE series (
           id             TEXT PRIMARY KEY,

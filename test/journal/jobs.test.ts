@@ -161,6 +161,12 @@ describe("the serial-number rule", () => {
     );
   });
 
+  it("does not start a pending job whose serial a re-mark has taken over", () => {
+    const first = journal.createJob(newJob());
+    journal.createJob(newJob({ remark: { of: first.id, reason: "first job written with the wrong profile", authorisedBy: "M. Ortiz" } }));
+    expect(codeOf(() => journal.startJob(first.id))).toBe("E_SERIAL_RESERVED");
+  });
+
   it("lets a re-mark take over an interrupted job's serial", () => {
     const first = journal.createJob(newJob());
     journal.startJob(first.id);
