@@ -207,9 +207,17 @@ export class Journal {
     return jobFromColumns(c);
   }
 
-  /** Every job for this serial (any maker, ASCII case ignored), newest first. */
+  /**
+   * Every job for this serial (any maker, ASCII case ignored), newest first. The licence
+   * form as it stands on the metal, `12345678-ABC123`, finds the jobs of serial ABC123
+   * under licence 12345678 too.
+   */
   find(serial: string): JobRow[] {
-    const rows = stmt(this.#open(), `${JOB_SELECT} WHERE jobs.serial = ? ORDER BY jobs.id DESC`).all(serial.normalize("NFC").trim()) as JobColumns[];
+    const q = serial.normalize("NFC").trim();
+    const rows = stmt(
+      this.#open(),
+      `${JOB_SELECT} WHERE jobs.serial = ? OR (jobs.licence_prefix IS NOT NULL AND (jobs.licence_prefix || '-' || jobs.serial) = ? COLLATE NOCASE) ORDER BY jobs.id DESC`,
+    ).all(q, q) as JobColumns[];
     return rows.map(jobFromColumns);
   }
 

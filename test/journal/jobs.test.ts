@@ -188,6 +188,13 @@ describe("find", () => {
     expect(journal.find("NOPE")).toEqual([]);
   });
 
+  it("finds a serial by the licence form on the metal", () => {
+    const a = markJob(journal, newJob({ licencePrefix: "98312345" }));
+    markJob(journal, newJob({ manufacturer: "Armas del Norte" }));
+    expect(journal.find("98312345-tx104522").map((j) => j.id)).toEqual([a.id]);
+    expect(journal.find("98312345-OTHER")).toEqual([]);
+  });
+
   it("returns the record as written", () => {
     markJob(journal, newJob());
     expect(journal.find("TX104522")[0]?.record).toEqual(record());
