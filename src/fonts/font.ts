@@ -4,6 +4,7 @@ import { fileURLToPath } from "node:url";
 import { createRequire } from "node:module";
 import opentype from "opentype.js";
 import { PeenmarkError } from "../errors.ts";
+import { PACKAGE_ROOT } from "../paths.ts";
 import type { Point, Stroke } from "../geometry.ts";
 import { flattenCubic, flattenQuadratic } from "./flatten.ts";
 
@@ -48,9 +49,8 @@ export interface MarkFont {
   kerning(left: string, right: string): number;
 }
 
-const here = dirname(fileURLToPath(import.meta.url));
 /** The station's own fonts. */
-export const FONT_DIR = join(here, "..", "..", "fonts");
+export const FONT_DIR = join(PACKAGE_ROOT, "fonts");
 
 /** Outline fonts the station carries from package dependencies, by name. */
 function packageFonts(): Map<string, string> {
