@@ -18,6 +18,9 @@ export interface PlacedBlock {
   readonly strokes: readonly Stroke[];
   /** Single strikes in work-area mm (dot-matrix dots, dots of single-line glyphs). */
   readonly dots: readonly Point[];
+  /** Which glyph (0, 1, … in reading order) each stroke and each dot belongs to. */
+  readonly strokeGlyph: readonly number[];
+  readonly dotGlyph: readonly number[];
   /** Characters laid out (spaces excluded). */
   readonly glyphs: number;
   /** Smallest height of a capital letter or digit as laid out, mm (undefined if the block has none). */
@@ -63,6 +66,8 @@ export function layoutTextBlock(block: TextBlock, lines: readonly string[], font
 
   const strokes: Stroke[] = [];
   const dots: Point[] = [];
+  const strokeGlyph: number[] = [];
+  const dotGlyph: number[] = [];
   let glyphs = 0;
   let minCap = Infinity;
 
@@ -97,8 +102,14 @@ export function layoutTextBlock(block: TextBlock, lines: readonly string[], font
       glyphs++;
       const local = compose(translate(run.x + alignShift, 0), scale(s));
       const place = glyphTransform(block, li, lineStep, run.x + alignShift, run.advance, local);
-      for (const st of g.strokes) strokes.push({ points: st.points.map((p) => apply(place, p)), closed: st.closed });
-      for (const d of g.dots) dots.push(apply(place, d));
+      for (const st of g.strokes) {
+        strokes.push({ points: st.points.map((p) => apply(place, p)), closed: st.closed });
+        strokeGlyph.push(glyphs);
+      }
+      for (const d of g.dots) {
+        dots.push(apply(place, d));
+        dotGlyph.push(glyphs);
+      }
       if (MEASURED.test(run.char)) minCap = Math.min(minCap, inkHeight(g.strokes, g.dots) * s);
     }
   });
@@ -111,6 +122,8 @@ export function layoutTextBlock(block: TextBlock, lines: readonly string[], font
     lines,
     strokes,
     dots,
+    strokeGlyph,
+    dotGlyph,
     glyphs,
     measuredCapHeight: Number.isFinite(minCap) ? minCap : undefined,
     gridPitch: font.gridStep === undefined ? undefined : font.gridStep * s,

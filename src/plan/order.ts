@@ -21,7 +21,7 @@ export interface Visit {
 
 /** Window of tour positions that 2-opt and Or-opt look across. */
 const WINDOW = 40;
-const MAX_PASSES = 8;
+const MAX_PASSES = 6;
 
 const head = (it: OrderItem, rev: boolean) => (rev ? it.end : it.start);
 const tail = (it: OrderItem, rev: boolean) => (rev ? it.start : it.end);
@@ -137,13 +137,13 @@ function nearestNeighbour(items: readonly OrderItem[], from: Point): Visit[] {
 }
 
 /** 2-opt over a window: reverse tour[i+1..j] (and each item's direction) when it shortens travel. */
-function twoOpt(items: readonly OrderItem[], tour: Visit[], from: Point): boolean {
+function twoOpt(items: readonly OrderItem[], tour: Visit[], from: Point, window = WINDOW): boolean {
   let improved = false;
   const n = tour.length;
   const endAt = (k: number) => (k < 0 ? from : tail(items[tour[k]!.index]!, tour[k]!.reversed));
   const startAt = (k: number) => head(items[tour[k]!.index]!, tour[k]!.reversed);
   for (let i = -1; i < n - 1; i++) {
-    for (let j = i + 1; j < Math.min(n, i + 1 + WINDOW); j++) {
+    for (let j = i + 1; j < Math.min(n, i + 1 + window); j++) {
       // Every item in the segment must be reversible (a one-way stroke cannot run backwards).
       if (!items[tour[j]!.index]!.reversible) break;
       const a = endAt(i);
@@ -163,7 +163,7 @@ function twoOpt(items: readonly OrderItem[], tour: Visit[], from: Point): boolea
 }
 
 /** Or-opt: move a run of 1–3 items elsewhere within the window (either direction) when shorter. */
-function orOpt(items: readonly OrderItem[], tour: Visit[], from: Point): boolean {
+function orOpt(items: readonly OrderItem[], tour: Visit[], from: Point, window = WINDOW): boolean {
   let improved = false;
   const endAt = (k: number) => (k < 0 ? from : tail(items[tour[k]!.index]!, tour[k]!.reversed));
   const startAt = (k: number) => (k < tour.length ? head(items[tour[k]!.index]!, tour[k]!.reversed) : undefined);
@@ -182,7 +182,7 @@ function orOpt(items: readonly OrderItem[], tour: Visit[], from: Point): boolean
       let bestAt = -1;
       let bestFlip = false;
       // Insert between positions q-1 and q of the tour (q outside the run).
-      for (let q = Math.max(0, i - WINDOW); q <= Math.min(tour.length, j + 1 + WINDOW); q++) {
+      for (let q = Math.max(0, i - window); q <= Math.min(tour.length, j + 1 + window); q++) {
         if (q >= i && q <= j + 1) continue;
         const a = endAt(q - 1);
         const b = startAt(q);
@@ -217,16 +217,67 @@ function orOpt(items: readonly OrderItem[], tour: Visit[], from: Point): boolean
   return improved;
 }
 
-/** The visiting order for `items`, starting at `from`. */
-export function orderItems(items: readonly OrderItem[], from: Point): Visit[] {
-  const input: Visit[] = items.map((_it, index) => ({ index, reversed: false }));
-  if (items.length < 2) return input;
-  const tour = nearestNeighbour(items, from);
-  for (let pass = 0; pass < MAX_PASSES; pass++) {
-    const a = twoOpt(items, tour, from);
-    const b = orOpt(items, tour, from);
+function improve(items: readonly OrderItem[], tour: Visit[], from: Point, window: number, passes: number): Visit[] {
+  for (let pass = 0; pass < passes; pass++) {
+    const a = twoOpt(items, tour, from, window);
+    const b = orOpt(items, tour, from, window);
     if (!a && !b) break;
   }
+  return tour;
+}
+
+/** Flat ordering: nearest neighbour, then 2-opt and Or-opt until nothing improves (bounded). */
+function orderFlat(items: readonly OrderItem[], from: Point): Visit[] {
+  if (items.length < 2) return items.map((_it, index) => ({ index, reversed: false }));
+  return improve(items, nearestNeighbour(items, from), from, WINDOW, MAX_PASSES);
+}
+
+/** Groups larger than this are ordered glyph by glyph. */
+const FLAT_LIMIT = 400;
+/** Window and passes of the final polish across glyph boundaries. */
+const POLISH_WINDOW = 12;
+const POLISH_PASSES = 2;
+
+/**
+ * Two-level ordering for large marks: order the items inside each group (a glyph), treat
+ * each group as one reversible item from its first to its last strike, order the groups,
+ * then polish the whole tour locally so entries and exits between glyphs can still change.
+ * Keeps the work near-linear in the number of strikes.
+ */
+function orderGrouped(items: readonly OrderItem[], from: Point, groupOf: readonly number[]): Visit[] {
+  const members = new Map<number, number[]>();
+  groupOf.forEach((g, i) => {
+    const m = members.get(g);
+    if (m) m.push(i);
+    else members.set(g, [i]);
+  });
+  const groups = [...members.values()];
+  const inner = groups.map((idx) => {
+    const sub = idx.map((i) => items[i]!);
+    return orderFlat(sub, sub[0]!.start).map((v) => ({ index: idx[v.index]!, reversed: v.reversed }));
+  });
+  const groupItems: OrderItem[] = inner.map((tour) => {
+    const first = tour[0]!;
+    const last = tour[tour.length - 1]!;
+    return { start: head(items[first.index]!, first.reversed), end: tail(items[last.index]!, last.reversed), reversible: tour.every((v) => items[v.index]!.reversible) };
+  });
+  const tour: Visit[] = [];
+  for (const g of orderFlat(groupItems, from)) {
+    const t = inner[g.index]!;
+    if (g.reversed) for (let k = t.length - 1; k >= 0; k--) tour.push({ index: t[k]!.index, reversed: !t[k]!.reversed });
+    else tour.push(...t);
+  }
+  return improve(items, tour, from, POLISH_WINDOW, POLISH_PASSES);
+}
+
+/**
+ * The visiting order for `items`, starting at `from`. `groupOf` (optional) names the glyph
+ * each item belongs to; large marks are then ordered glyph by glyph.
+ */
+export function orderItems(items: readonly OrderItem[], from: Point, groupOf?: readonly number[]): Visit[] {
+  const input: Visit[] = items.map((_it, index) => ({ index, reversed: false }));
+  if (items.length < 2) return input;
+  const tour = groupOf && items.length > FLAT_LIMIT ? orderGrouped(items, from, groupOf) : orderFlat(items, from);
   return travelOf(items, tour, from) <= travelOf(items, input, from) ? tour : input;
 }
 

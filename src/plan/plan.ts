@@ -17,6 +17,8 @@ export interface BlockPlan {
   readonly ops: readonly Op[];
   /** The items the travel order ran over (strokes or dots), for travel bounds in benchmarks. */
   readonly items: readonly OrderItem[];
+  /** The glyph of each item. */
+  readonly groupOf: readonly number[];
   /** Effective dot pitch, mm (the grid for dot-matrix fonts; feed ÷ frequency for scribe). */
   readonly pitch: number;
   /** Scribe feed, mm/min (undefined in dot mode). */
@@ -57,6 +59,7 @@ export function planTextBlock(block: TextBlock, placed: PlacedBlock, m: Machine,
   const mode = dotMatrix ? "dot" : block.mode;
   const items: OrderItem[] = [];
   const payload: (readonly Point[])[] = [];
+  const groupOf: number[] = [];
   let pitch = block.pitch;
   let feed: number | undefined;
 
@@ -64,34 +67,38 @@ export function planTextBlock(block: TextBlock, placed: PlacedBlock, m: Machine,
     pitch = dotMatrix && placed.gridPitch ? placed.gridPitch : block.pitch;
     const trains = placed.strokes.map((s) => dotsAlongStroke(s, pitch));
     // Font dots first so that a full stop is never dropped in favour of a stroke's end.
-    const groups = dropCrowdedDots([...placed.dots.map((d) => [d]), ...trains], pitch / 2).filter((g) => g.length > 0);
-    for (const g of groups) {
+    const glyphOf = [...placed.dotGlyph, ...placed.strokeGlyph];
+    dropCrowdedDots([...placed.dots.map((d) => [d]), ...trains], pitch / 2).forEach((g, i) => {
+      if (!g.length) return;
       items.push({ start: g[0]!, end: g[g.length - 1]!, reversible: true });
       payload.push(g);
-    }
+      groupOf.push(glyphOf[i]!);
+    });
   } else {
     // Scribe: the dot train's pitch is feed ÷ strike frequency.
     feed = Math.min(block.pitch * m.strikeFrequency * 60, m.maxMarkFeed);
     pitch = feed / 60 / m.strikeFrequency;
-    for (const s of placed.strokes) {
+    for (const [i, s] of placed.strokes.entries()) {
       const pts = s.closed ? [...s.points, s.points[0]!] : s.points;
       if (pts.length < 2) continue;
       items.push({ start: pts[0]!, end: pts[pts.length - 1]!, reversible: true });
       payload.push(pts);
+      groupOf.push(placed.strokeGlyph[i]!);
     }
-    for (const d of placed.dots) {
+    placed.dots.forEach((d, i) => {
       items.push({ start: d, end: d, reversible: true });
       payload.push([d]);
-    }
+      groupOf.push(placed.dotGlyph[i]!);
+    });
   }
 
   checkBounds(block.id, payload.flat(), m);
 
   const ops: Op[] = [];
-  for (const v of orderItems(items, from)) {
+  for (const v of orderItems(items, from, groupOf)) {
     const pts = v.reversed ? [...payload[v.index]!].reverse() : payload[v.index]!;
     if (mode === "scribe" && pts.length > 1) ops.push({ kind: "scribe", points: pts, force: block.force, feed: feed!, block: block.id });
     else for (const p of pts) ops.push({ kind: "strike", at: p, force: block.force, block: block.id });
   }
-  return { id: block.id, mode, ops, items, pitch, feed };
+  return { id: block.id, mode, ops, items, groupOf, pitch, feed };
 }
