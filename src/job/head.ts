@@ -1,0 +1,183 @@
+import { EventEmitter } from "node:events";
+import { Controller, isBridgeError, type ControllerStatus, type Handshake } from "../../firmware-bridge/index.ts";
+import { SimBinding, registerSimHead } from "../../firmware-bridge/sim/binding.ts";
+import { FastClock, RealtimeClock, type HeadClock } from "../../firmware-bridge/sim/clock.ts";
+import { SimHead } from "../../firmware-bridge/sim/head.ts";
+import { PeenmarkError } from "../errors.ts";
+import type { Station } from "../profile/station.ts";
+
+/**
+ * The one head this station drives: a controller on a serial port (a real board, or the
+ * simulated head on a pseudo-terminal), or the simulated head in this process behind the
+ * sim's serialport binding. Nothing above this file knows which; it only adds what the
+ * station needs to know of a head and the bridge does not keep: whether it is homed.
+ */
+export interface ControllerView {
+  readonly connected: boolean;
+  readonly kind: "sim" | "serial";
+  readonly port?: string;
+  /** GRBL's state (Idle, Run, Hold, Alarm, Home, Jog, …), or Disconnected. */
+  readonly state: string;
+  /** Machine position, mm. */
+  readonly position: { readonly x: number; readonly y: number };
+  /** Homed since the link came up, and no alarm or disconnect since. */
+  readonly homed: boolean;
+  /** The last thing the controller said that a person should read (alarm, [MSG:…], link error). */
+  readonly message?: string;
+  /** Simulated head only: strikes on the simulated workpiece since it powered up. */
+  readonly simStrikes?: number;
+}
+
+export type HeadTime = "realtime" | "fast";
+
+export interface HeadOptions {
+  readonly station: Station;
+  /** A serial device (/dev/ttyUSB0, a pty link); absent: the simulated head in this process. */
+  readonly serial?: string;
+  /** How the in-process simulated head's time runs: with the wall clock (the station) or as fast as it is fed (tests). */
+  readonly simTime?: HeadTime;
+  /** Simulated-head settings that differ from what the station implies (a mis-set controller, for tests). */
+  readonly simSettings?: Readonly<Record<number, number>>;
+}
+
+let simCount = 0;
+
+export class Head extends EventEmitter<{ controller: [view: ControllerView] }> {
+  readonly kind: "sim" | "serial";
+  readonly port: string;
+  readonly controller: Controller;
+  /** The simulated head (its strike log is the simulated workpiece); undefined on a serial port. */
+  readonly sim: SimHead | undefined;
+  #homed = false;
+  #message: string | undefined;
+  #unregister: (() => void) | undefined;
+
+  private constructor(kind: "sim" | "serial", port: string, controller: Controller, sim: SimHead | undefined, unregister?: () => void) {
+    super();
+    this.kind = kind;
+    this.port = port;
+    this.controller = controller;
+    this.sim = sim;
+    this.#unregister = unregister;
+    controller.on("status", () => this.#changed());
+    controller.on("alarm", (a) => {
+      this.#homed = false;
+      this.#message = `ALARM:${a.code} (${a.name}): ${a.meaning}`;
+      this.#changed();
+    });
+    controller.on("message", (text) => {
+      this.#message = text;
+      this.#changed();
+    });
+    controller.on("disconnected", (e) => {
+      this.#homed = false;
+      this.#message = e.message;
+      this.#changed();
+    });
+  }
+
+  /** Open the link and do the handshake (welcome, $I, $$); status polling starts at the station's rate. */
+  static async open(opts: HeadOptions): Promise<Head> {
+    const { station } = opts;
+    const common = { rxBuffer: station.controller.rxBuffer, statusHz: station.controller.statusHz };
+    let head: Head;
+    if (opts.serial) {
+      head = new Head("serial", opts.serial, new Controller({ link: { path: opts.serial, baudRate: station.controller.baud }, ...common }), undefined);
+    } else {
+      const m = station.machine;
+      const sim = new SimHead({
+        machine: { workArea: m.workArea, rapidRate: m.rapidRate, acceleration: m.acceleration, junctionDeviation: m.junctionDeviation, homing: m.homing },
+        pin: { strikeFrequency: m.strikeFrequency, strikeTime: m.strikeTime },
+        baud: station.controller.baud,
+        ...(opts.simSettings ? { settings: opts.simSettings } : {}),
+      });
+      const clock: HeadClock = opts.simTime === "fast" ? new FastClock(sim) : new RealtimeClock(sim);
+      // One path per head: tests open several stations in one process.
+      const path = `sim://${station.id}-${process.pid}-${++simCount}`;
+      const unregister = registerSimHead(path, sim, clock);
+      head = new Head("sim", path, new Controller({ link: { path, baudRate: station.controller.baud, binding: SimBinding as never }, ...common }), sim, unregister);
+    }
+    try {
+      await head.connect();
+    } catch (e) {
+      await head.close();
+      throw e;
+    }
+    return head;
+  }
+
+  async connect(): Promise<Handshake> {
+    return bridged(() => this.controller.connect(), `connecting to the head on ${this.port}`);
+  }
+
+  get homed(): boolean {
+    return this.#homed;
+  }
+
+  /** Home ($H); the head knows where it is afterwards. */
+  async home(): Promise<ControllerView> {
+    this.#homed = false;
+    await bridged(() => this.controller.home(), "homing");
+    this.#homed = true;
+    this.#message = undefined;
+    this.#changed();
+    return this.view();
+  }
+
+  /** Clear an alarm lock without homing ($X): the position is taken on trust, so the head counts as not homed. */
+  async unlock(): Promise<ControllerView> {
+    await bridged(() => this.controller.unlock(), "unlocking");
+    this.#message = undefined;
+    this.#changed();
+    return this.view();
+  }
+
+  async jog(move: { x?: number; y?: number; feed: number }): Promise<void> {
+    await bridged(() => this.controller.jog(move), "jogging");
+  }
+
+  async refresh(): Promise<ControllerView> {
+    await bridged(() => this.controller.refreshStatus(), "asking for a status report");
+    return this.view();
+  }
+
+  view(): ControllerView {
+    const s: ControllerStatus = this.controller.status;
+    const connected = this.controller.link.state === "open";
+    const state = !connected || s.state === "disconnected" ? "Disconnected" : s.state === "unknown" ? "Unknown" : s.state;
+    return {
+      connected,
+      kind: this.kind,
+      port: this.port,
+      state,
+      position: { x: s.position?.x ?? 0, y: s.position?.y ?? 0 },
+      homed: this.#homed,
+      ...(this.#message === undefined ? {} : { message: this.#message }),
+      ...(this.sim ? { simStrikes: this.sim.strikes.length } : {}),
+    };
+  }
+
+  async close(): Promise<void> {
+    await this.controller.close().catch(() => undefined);
+    this.#unregister?.();
+    this.#unregister = undefined;
+  }
+
+  #changed(): void {
+    this.emit("controller", this.view());
+  }
+}
+
+/** The bridge's errors as the service's: E_CONTROLLER with the bridge's code in details. */
+export function fromBridge(e: unknown, doing: string): unknown {
+  if (!isBridgeError(e)) return e;
+  return new PeenmarkError("E_CONTROLLER", `${doing}: ${e.message}`, { ...(e.where === undefined ? {} : { where: e.where }), details: { code: e.code, ...e.details }, cause: e });
+}
+
+export async function bridged<T>(fn: () => Promise<T>, doing: string): Promise<T> {
+  try {
+    return await fn();
+  } catch (e) {
+    throw fromBridge(e, doing);
+  }
+}

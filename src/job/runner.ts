@@ -1,0 +1,335 @@
+import { EventEmitter } from "node:events";
+import { expectedSettings, type JobOutcome, type JobProgress } from "../../firmware-bridge/index.ts";
+import { compile, type CompiledJob } from "../compile.ts";
+import { PeenmarkError, isPeenmarkError } from "../errors.ts";
+import type { JobEnd, JobRow, Journal, Progress, Remark } from "../journal/journal.ts";
+import { parseRecord } from "../profile/load.ts";
+import type { Profile } from "../profile/schema.ts";
+import type { Station } from "../profile/station.ts";
+import type { MarkingRecord } from "../record/schema.ts";
+import { bridged, fromBridge, type ControllerView, type Head } from "./head.ts";
+import { jobView, type JobView } from "./view.ts";
+
+/**
+ * The one place a job runs (the CLI's `peenmark mark` and the service both come here):
+ *
+ *   validate the record → compile (pure; the time of marking read here, at the edge)
+ *   → check the controller's settings against the station → journal row (the serial rule)
+ *   → home if the head needs it → journal "marking" → stream → outcome in the journal.
+ *
+ * Bad input stops before the journal and before the head: no row, no byte. One head, one
+ * job: a second start while one is under way is E_BUSY. Progress goes to the journal at
+ * most every `progressEveryMs` (and exactly at the end), and out as events.
+ */
+export interface ProfileRef {
+  readonly profile: Profile;
+  /** sha256 of the profile version's bytes, recorded with the job. */
+  readonly hash: string;
+}
+
+export interface StartRequest {
+  readonly profile: ProfileRef;
+  /** As received: validated here with MarkingRecordSchema. */
+  readonly record: unknown;
+  readonly technician: string;
+  /** A re-mark of a serial marked (or left unfinished) before: an operator's name and written reason. */
+  readonly remark?: { readonly of?: number; readonly reason: string; readonly operator: string };
+}
+
+export interface StartedJob {
+  /** The job as written to the journal (pending: homing and streaming follow). */
+  readonly job: JobView;
+  /** Resolves with the job once it has ended (completed, aborted, interrupted or failed). */
+  readonly done: Promise<JobView>;
+}
+
+export interface RunnerOptions {
+  readonly journal: Journal;
+  readonly head: Head;
+  readonly station: Station;
+  /** The time of marking ({date.year} in templates); the wall clock unless a test fixes it. */
+  readonly clock?: () => Date;
+  /** Least time between two progress writes to the journal, ms. */
+  readonly progressEveryMs?: number;
+  /** Least time between two progress events, ms (the page wants at most 10 a second). */
+  readonly eventEveryMs?: number;
+}
+
+interface Active {
+  id: number | undefined;
+  compiled: CompiledJob | undefined;
+  progress: Progress;
+  paused: boolean;
+  secondsLeft: number;
+  streaming: boolean;
+  abortRequested: boolean;
+  lastWrite: number;
+  lastEvent: number;
+  eventTimer: NodeJS.Timeout | undefined;
+}
+
+const ZERO: Progress = { ackedLine: 0, executedLine: 0, strikesDone: 0 };
+
+/** Streamer positions count the header comment as line 1; the journal counts N numbers. */
+const toN = (position: number) => Math.max(0, position - 1);
+
+export class JobRunner extends EventEmitter<{ job: [view: JobView]; controller: [view: ControllerView] }> {
+  readonly journal: Journal;
+  readonly head: Head;
+  readonly station: Station;
+  readonly #clock: () => Date;
+  readonly #progressEveryMs: number;
+  readonly #eventEveryMs: number;
+  #active: Active | undefined;
+  #done: Promise<JobView> | undefined;
+  readonly #onProgress = (p: JobProgress) => this.#progress(p);
+  readonly #onController = (v: ControllerView) => this.emit("controller", v);
+
+  constructor(opts: RunnerOptions) {
+    super();
+    this.journal = opts.journal;
+    this.head = opts.head;
+    this.station = opts.station;
+    this.#clock = opts.clock ?? (() => new Date());
+    this.#progressEveryMs = opts.progressEveryMs ?? 250;
+    this.#eventEveryMs = opts.eventEveryMs ?? 100;
+    this.head.controller.on("progress", this.#onProgress);
+    this.head.on("controller", this.#onController);
+  }
+
+  /** Validate and compile, nothing else: the preview, and the first step of a job. */
+  prepare(profile: Profile, record: unknown, markedAt = this.#clock()): { record: MarkingRecord; compiled: CompiledJob } {
+    const r = parseRecord("record", record);
+    return { record: r, compiled: compile({ record: r, profile, station: this.station, markedAt }) };
+  }
+
+  get busy(): boolean {
+    return this.#active !== undefined;
+  }
+
+  /** The job under way, if any. */
+  current(): JobView | undefined {
+    const a = this.#active;
+    if (!a || a.id === undefined) return undefined;
+    return this.#view(a);
+  }
+
+  /** A job from the journal, with the live state when it is the one under way. */
+  job(id: number): JobView {
+    const a = this.#active;
+    if (a && a.id === id) return this.#view(a);
+    return jobView(this.journal.job(id));
+  }
+
+  /**
+   * Start a job; resolves once its journal row is written and the job is under way. Throws
+   * (changing nothing) for a bad record, a profile the record does not fit, a controller that
+   * does not fit the station, the serial rule, or a job already under way (E_BUSY).
+   */
+  async start(req: StartRequest): Promise<StartedJob> {
+    if (this.#active) throw this.#busy();
+    const active: Active = { id: undefined, compiled: undefined, progress: ZERO, paused: false, secondsLeft: 0, streaming: false, abortRequested: false, lastWrite: 0, lastEvent: 0, eventTimer: undefined };
+    this.#active = active;
+    let row: JobRow;
+    try {
+      const technician = req.technician.trim();
+      if (!technician) throw new PeenmarkError("E_SCHEMA", "the technician's name is missing: say who is marking", { where: "technician", details: { issues: [{ path: "$.technician", message: "the technician's name must not be empty" }] } });
+      const { record, compiled } = this.prepare(req.profile.profile, req.record);
+      active.compiled = compiled;
+      active.secondsLeft = compiled.figures.seconds;
+      const remark = req.remark ? this.#remark(record, req.remark) : undefined;
+      await this.#checkController();
+      row = this.journal.createJob({
+        record,
+        profile: { id: req.profile.profile.id, hash: req.profile.hash },
+        stationId: this.station.id,
+        program: { hash: compiled.gcode.hash, lines: toN(compiled.gcode.lines.length), strikes: compiled.gcode.strikeLines.length },
+        technician,
+        ...(remark ? { remark } : {}),
+      });
+      active.id = row.id;
+    } catch (e) {
+      this.#active = undefined;
+      throw e;
+    }
+    const done = this.#run(active, row);
+    this.#done = done;
+    const view = this.#view(active);
+    this.emit("job", view);
+    return { job: view, done };
+  }
+
+  /** Feed hold: the head stops on its path; resume goes on where it stopped. */
+  async pause(id: number): Promise<JobView> {
+    const a = this.#marking(id, "paused");
+    await bridged(() => this.head.controller.pause(), "pausing");
+    a.paused = true;
+    return this.#changed(a);
+  }
+
+  async resume(id: number): Promise<JobView> {
+    const a = this.#marking(id, "resumed");
+    await bridged(() => this.head.controller.resume(), "resuming");
+    a.paused = false;
+    return this.#changed(a);
+  }
+
+  /** Stop the job (feed hold, then a reset that switches the pin off); the outcome follows in the journal. */
+  async abort(id: number): Promise<JobView> {
+    const a = this.#active;
+    if (!a || a.id !== id) throw new PeenmarkError("E_JOURNAL", `job ${id} is not under way: only the job being marked can be aborted`, { details: { jobId: id } });
+    a.abortRequested = true;
+    if (a.streaming) this.head.controller.abort();
+    return this.#view(a);
+  }
+
+  /** Commands for the head outside a job; refused (E_BUSY) while one is under way. */
+  async home(): Promise<ControllerView> {
+    if (this.#active) throw this.#busy();
+    return this.head.home();
+  }
+
+  async unlock(): Promise<ControllerView> {
+    if (this.#active) throw this.#busy();
+    return this.head.unlock();
+  }
+
+  async jog(move: { x?: number; y?: number; feed: number }): Promise<ControllerView> {
+    if (this.#active) throw this.#busy();
+    await this.head.jog(move);
+    return this.head.view();
+  }
+
+  /** Abort the job under way (if any) and wait for its outcome; then stop listening to the head. */
+  async close(): Promise<void> {
+    const a = this.#active;
+    if (a && a.id !== undefined) await this.abort(a.id).catch(() => undefined);
+    if (this.#done) await this.#done.catch(() => undefined);
+    this.head.controller.off("progress", this.#onProgress);
+    this.head.off("controller", this.#onController);
+  }
+
+  // ------------------------------------------------------------------ internals
+
+  #busy(): PeenmarkError {
+    const a = this.#active;
+    const what = a?.id === undefined ? "a job is being prepared" : `job ${a.id} is under way`;
+    return new PeenmarkError("E_BUSY", `the head is busy: ${what}; wait for it to end or abort it`, { details: a?.id === undefined ? {} : { jobId: a.id } });
+  }
+
+  #marking(id: number, verb: string): Active {
+    const a = this.#active;
+    if (!a || a.id !== id || !a.streaming) throw new PeenmarkError("E_JOURNAL", `job ${id} is not marking: only the job being marked can be ${verb}`, { details: { jobId: id } });
+    return a;
+  }
+
+  #remark(record: MarkingRecord, r: NonNullable<StartRequest["remark"]>): Remark {
+    let of = r.of;
+    if (of === undefined) {
+      // The newest earlier job of this serial for this maker or licence: what the operator is looking at.
+      const same = this.journal
+        .find(record.serial)
+        .find((j) => j.manufacturer.toLowerCase() === record.manufacturer.toLowerCase() || (record.licencePrefix !== undefined && j.licencePrefix === record.licencePrefix));
+      if (!same) throw new PeenmarkError("E_JOURNAL", `there is no earlier job of serial "${record.serial}" of ${record.manufacturer} to re-mark: mark it without a re-mark`, { where: "remark.of" });
+      of = same.id;
+    }
+    return { of, reason: r.reason, authorisedBy: r.operator };
+  }
+
+  async #checkController(): Promise<void> {
+    const view = this.head.view();
+    if (!view.connected) throw new PeenmarkError("E_CONTROLLER", `the head on ${this.head.port} is not connected${view.message ? ` (${view.message})` : ""}: check the cable and the controller's power`, { details: { code: "E_LINK_CLOSED" } });
+    await bridged(() => this.head.controller.requireSettings(expectedSettings(this.station.machine)), `the controller on ${this.head.port} cannot mark for station ${this.station.id}`);
+  }
+
+  async #run(a: Active, row: JobRow): Promise<JobView> {
+    const id = row.id;
+    const compiled = a.compiled!;
+    let end: JobEnd;
+    try {
+      if (this.station.machine.homing && (!this.head.homed || this.head.view().state === "Alarm")) await this.head.home();
+      const state = (await this.head.refresh()).state;
+      if (a.abortRequested) {
+        end = { outcome: "aborted", note: "aborted before the first byte went to the head" };
+      } else if (state !== "Idle") {
+        const hint = state === "Alarm" ? "home the head, or unlock it if you know the position is right" : "wait for it to finish";
+        end = { outcome: "failed", error: { code: "E_CONTROLLER", text: `the controller is ${state}, not Idle: ${hint}` } };
+      } else {
+        this.journal.startJob(id);
+        a.streaming = true;
+        this.emit("job", this.#view(a));
+        const strikes = new Set(compiled.gcode.strikeLines.map((i) => i + 1));
+        const outcome = await bridged(() => this.head.controller.run(compiled.gcode.lines, { strikes, totalSeconds: compiled.figures.seconds }), "streaming");
+        end = outcomeToEnd(outcome);
+      }
+    } catch (e) {
+      const err = isPeenmarkError(e) ? e : fromBridge(e, "marking");
+      const code = isPeenmarkError(err) ? String(err.details.code ?? err.code) : "E_INTERNAL";
+      end = { outcome: "failed", error: { code, text: err instanceof Error ? err.message : String(err) } };
+    }
+    if (end.progress === undefined && a.streaming) end = { ...end, progress: a.progress };
+    let final: JobRow;
+    try {
+      final = this.journal.endJob(id, end);
+    } catch (e) {
+      // The journal refused the outcome (closed underneath us): the row keeps its last state.
+      final = this.journal.isOpen ? this.journal.job(id) : { ...row, outcome: end.outcome };
+      if (!isPeenmarkError(e)) throw e;
+    } finally {
+      if (a.eventTimer) clearTimeout(a.eventTimer);
+      this.#active = undefined;
+    }
+    const view = jobView(final);
+    this.emit("job", view);
+    this.emit("controller", this.head.view());
+    return view;
+  }
+
+  #progress(p: JobProgress): void {
+    const a = this.#active;
+    if (!a || a.id === undefined || !a.streaming) return;
+    a.progress = { ackedLine: toN(p.acked), executedLine: toN(p.executed), strikesDone: p.strikesDone };
+    if (p.secondsLeft !== undefined) a.secondsLeft = p.secondsLeft;
+    const now = performance.now();
+    if (now - a.lastWrite >= this.#progressEveryMs) {
+      a.lastWrite = now;
+      try {
+        this.journal.progress(a.id, a.progress);
+      } catch {
+        // The job ended between the event and the write: its outcome carries the exact progress.
+      }
+    }
+    if (now - a.lastEvent >= this.#eventEveryMs) {
+      a.lastEvent = now;
+      this.emit("job", this.#view(a));
+    } else if (!a.eventTimer) {
+      a.eventTimer = setTimeout(() => {
+        a.eventTimer = undefined;
+        if (this.#active !== a) return;
+        a.lastEvent = performance.now();
+        this.emit("job", this.#view(a));
+      }, this.#eventEveryMs);
+    }
+  }
+
+  #changed(a: Active): JobView {
+    const v = this.#view(a);
+    this.emit("job", v);
+    return v;
+  }
+
+  #view(a: Active): JobView {
+    return jobView(this.journal.job(a.id!), { paused: a.paused, secondsLeft: a.secondsLeft, progress: a.progress });
+  }
+}
+
+/** The streamer's outcome as the journal records it: exact final progress, the controller's code for failures. */
+export function outcomeToEnd(o: JobOutcome): JobEnd {
+  const progress: Progress = { ackedLine: toN(o.lastAckedLine), executedLine: toN(o.lastExecutedLine), strikesDone: o.strikesDone };
+  const error = o.error
+    ? { code: `error:${o.error.code}`, text: `${o.error.name}: ${o.error.meaning} (line ${toN(o.error.line)} "${o.error.text}")` }
+    : o.alarm
+      ? { code: `ALARM:${o.alarm.code}`, text: `${o.alarm.name}: ${o.alarm.meaning}` }
+      : undefined;
+  return { outcome: o.outcome, note: o.reason, progress, ...(error ? { error } : {}) };
+}

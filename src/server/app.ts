@@ -1,0 +1,109 @@
+import { EventEmitter } from "node:events";
+import { join } from "node:path";
+import Fastify, { type FastifyInstance } from "fastify";
+import type { Logger } from "pino";
+import type { Tokens } from "../config.ts";
+import type { Head } from "../job/head.ts";
+import { JobRunner } from "../job/runner.ts";
+import { Journal, type JobRow } from "../journal/journal.ts";
+import type { Station } from "../profile/station.ts";
+import type { ServiceContext } from "./context.ts";
+import { errorBody, handleError } from "./errors.ts";
+import { eventRoutes } from "./events.ts";
+import { ProfileStore } from "./profiles.ts";
+import { jobRoutes } from "./routes-jobs.ts";
+import { profileRoutes } from "./routes-profiles.ts";
+import { stationRoutes } from "./routes-station.ts";
+import { staticRoutes } from "./static.ts";
+
+/**
+ * The station service: one fastify app over one head, one journal and the profiles.
+ * `buildServer` opens the journal (which turns jobs a dead service left `marking` into
+ * `interrupted`; nothing resumes by itself), builds the runner and every route of
+ * docs/API.md. Testable with `app.inject`; `peenmark station` listens.
+ * Closing the app aborts a job under way, then closes the journal and (unless told not to) the head.
+ */
+const REPO = join(import.meta.dirname, "..", "..");
+
+/** 256 KiB: a profile or a record is a few KiB; anything this big is a mistake or an attack. */
+export const BODY_LIMIT = 256 * 1024;
+
+export interface ServerOptions {
+  /** Journal (peenmark.db), published profiles, config. */
+  readonly dataDir: string;
+  readonly station: Station;
+  /** An open head; the app closes it on close unless `keepHead`. */
+  readonly head: Head;
+  readonly tokens?: Tokens;
+  /** pino logger, or false for none (tests). */
+  readonly logger?: Logger | false;
+  /** The repository's profiles (version 1 of each id). */
+  readonly profilesDir?: string;
+  /** The technician's page. */
+  readonly webDir?: string;
+  readonly keepHead?: boolean;
+  /** The time of marking; the wall clock unless a test fixes it. */
+  readonly clock?: () => Date;
+  /** Least time between progress writes to the journal, ms. */
+  readonly progressEveryMs?: number;
+}
+
+export interface Peenmark extends ServiceContext {
+  /** Jobs this start found interrupted (the journal was left mid-mark by a dead service). */
+  readonly interruptedAtOpen: readonly JobRow[];
+  readonly events: EventEmitter<{ error: [{ code: string; message: string }] }>;
+}
+
+declare module "fastify" {
+  interface FastifyInstance {
+    peenmark: Peenmark;
+  }
+}
+
+export async function buildServer(opts: ServerOptions): Promise<FastifyInstance> {
+  const journal = new Journal({ path: join(opts.dataDir, "peenmark.db") });
+  const interruptedAtOpen = journal.open();
+  const runner = new JobRunner({
+    journal,
+    head: opts.head,
+    station: opts.station,
+    ...(opts.clock ? { clock: opts.clock } : {}),
+    ...(opts.progressEveryMs === undefined ? {} : { progressEveryMs: opts.progressEveryMs }),
+  });
+  const profiles = new ProfileStore({ builtinDir: opts.profilesDir ?? join(REPO, "profiles"), dataDir: opts.dataDir });
+  const events = new EventEmitter<{ error: [{ code: string; message: string }] }>();
+  const peenmark: Peenmark = { station: opts.station, runner, journal, profiles, tokens: opts.tokens ?? {}, interruptedAtOpen, events };
+
+  const app = Fastify({
+    ...(opts.logger ? { loggerInstance: opts.logger } : { logger: false }),
+    bodyLimit: BODY_LIMIT,
+    forceCloseConnections: true,
+  }) as unknown as FastifyInstance;
+  app.decorate("peenmark", peenmark);
+  app.setErrorHandler(handleError);
+  app.setNotFoundHandler((req, reply) => reply.status(404).send(errorBody("E_NOT_FOUND", `no route ${req.method} ${req.url}`)));
+
+  for (const j of interruptedAtOpen) app.log.warn({ job: j.id, serial: j.serial, executedLine: j.progress.executedLine, lines: j.program.lines, strikesDone: j.progress.strikesDone }, "job interrupted by the last stop: re-home and re-mark or release it");
+
+  // A job that ends badly is news for every page, not only the one that started it.
+  runner.on("job", (v) => {
+    if (v.state === "failed" || v.state === "interrupted") events.emit("error", { code: v.outcome?.code ?? "E_CONTROLLER", message: `job ${v.id} (${v.serial}) ${v.state}: ${v.outcome?.message ?? ""}` });
+  });
+  opts.head.on("controller", (c) => {
+    if (!c.connected) app.log.warn({ port: c.port, message: c.message }, "head disconnected");
+  });
+
+  profileRoutes(app, peenmark);
+  jobRoutes(app, peenmark);
+  stationRoutes(app, peenmark);
+  eventRoutes(app, peenmark);
+  staticRoutes(app, opts.webDir ?? join(REPO, "src", "web"));
+
+  app.addHook("onClose", async () => {
+    await runner.close();
+    journal.close();
+    if (!opts.keepHead) await opts.head.close();
+  });
+  return app;
+}
+

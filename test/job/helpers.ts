@@ -1,0 +1,75 @@
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fontNames } from "../../src/fonts/font.ts";
+import { Head, type HeadTime } from "../../src/job/head.ts";
+import { JobRunner } from "../../src/job/runner.ts";
+import { Journal } from "../../src/journal/journal.ts";
+import { loadProfile, loadStation } from "../../src/profile/load.ts";
+import type { Station } from "../../src/profile/station.ts";
+
+export const ROOT = join(import.meta.dirname, "..", "..");
+/** Templates with {date.*} mark this day: tests compare programs, so the clock is fixed. */
+export const MARKED_AT = new Date("2026-11-23T12:00:00Z");
+
+export function benchStation(): Station {
+  return loadStation(join(ROOT, "stations", "bench.json"));
+}
+
+export function exampleProfile(id: string) {
+  return loadProfile(join(ROOT, "profiles", `${id}.json`), { fonts: fontNames() });
+}
+
+/** The example record that goes with a profile, as a client would send it (unparsed JSON). */
+export function exampleRecord(id: string): Record<string, unknown> {
+  return JSON.parse(readFileSync(join(ROOT, "examples", "records", `${id}.json`), "utf8")) as Record<string, unknown>;
+}
+
+export function tempDir(prefix = "peenmark-job-"): { dir: string; cleanup: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** The simulated head in this process, as fast as it is fed (FastClock) unless told otherwise. */
+export function simHead(station = benchStation(), simTime: HeadTime = "fast", simSettings?: Record<number, number>): Promise<Head> {
+  return Head.open({ station, simTime, ...(simSettings ? { simSettings } : {}) });
+}
+
+export async function runnerOnSim(opts: { simTime?: HeadTime; simSettings?: Record<number, number> } = {}) {
+  const station = benchStation();
+  const head = await simHead(station, opts.simTime ?? "fast", opts.simSettings);
+  const tmp = tempDir();
+  const journal = new Journal({ path: join(tmp.dir, "peenmark.db") });
+  journal.open();
+  const runner = new JobRunner({ journal, head, station, clock: () => MARKED_AT, progressEveryMs: 20 });
+  return {
+    station,
+    head,
+    journal,
+    runner,
+    dir: tmp.dir,
+    async close() {
+      await runner.close();
+      journal.close();
+      await head.close();
+      tmp.cleanup();
+    },
+  };
+}
+
+/** Resolves when `test` passes on a job event (or rejects after `ms` of real time). */
+export function waitFor<T>(emitter: { on(e: "job", f: (v: T) => void): unknown; off(e: "job", f: (v: T) => void): unknown }, test: (v: T) => boolean, ms = 20_000): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      emitter.off("job", on);
+      reject(new Error(`no job event passed the test within ${ms} ms`));
+    }, ms);
+    const on = (v: T) => {
+      if (!test(v)) return;
+      clearTimeout(timer);
+      emitter.off("job", on);
+      resolve(v);
+    };
+    emitter.on("job", on);
+  });
+}
