@@ -193,14 +193,17 @@ export class SimHead extends EventEmitter<{ output: [Buffer]; strike: [Strike]; 
     this.runTo(this.now + seconds);
   }
 
-  /** Run until nothing is left to do (no bytes on the wire, no motion, no dwell, no output), at most `maxSeconds`. */
+  /**
+   * Run until nothing is left to do (no bytes on the wire, no motion, no dwell, no output),
+   * at most `maxSeconds`. A pin left on at rest keeps striking, but does not count as work.
+   */
   runUntilIdle(maxSeconds = 3600): void {
     const limit = this.now + maxSeconds;
     for (;;) {
       this.pump();
-      const t = this.nextEventTime();
+      const t = this.nextWorkTime();
       if (t === undefined || t > limit) break;
-      this.now = Math.max(this.now, t);
+      this.runTo(t);
     }
   }
 
@@ -227,6 +230,14 @@ export class SimHead extends EventEmitter<{ output: [Buffer]; strike: [Strike]; 
 
   /** The next virtual time at which something is scheduled to happen. */
   nextEventTime(): number | undefined {
+    const work = this.nextWorkTime();
+    const strike = this.firing && this.pinPower() > 0 && this.firing.next > this.now ? this.firing.next : undefined;
+    if (work === undefined) return strike;
+    return strike === undefined ? work : Math.min(work, strike);
+  }
+
+  /** Like nextEventTime, leaving out strikes: when the head will next do something other than strike at rest. */
+  nextWorkTime(): number | undefined {
     const times: number[] = [];
     if (this.wire[0]) times.push(this.wire[0].at);
     if (this.tx[0]) times.push(this.tx[0].at);
@@ -234,7 +245,7 @@ export class SimHead extends EventEmitter<{ output: [Buffer]; strike: [Strike]; 
     if (this.dwellUntil !== undefined) times.push(this.dwellUntil);
     if (this.homing) times.push(this.homing.until);
     if (this.running) times.push(this.running.t0 + this.running.profile.duration);
-    if (this.firing && this.pinPower() > 0) times.push(this.firing.next);
+    if (this.running && this.firing && this.pinPower() > 0) times.push(this.firing.next);
     const future = times.filter((t) => t > this.now);
     return future.length ? Math.min(...future) : undefined;
   }
@@ -386,6 +397,7 @@ export class SimHead extends EventEmitter<{ output: [Buffer]; strike: [Strike]; 
         this.queueMove(op.to, { feed: op.feed, rapid: op.rapid, jog: false, laserPower: op.laserPower, line: p.lineNumber });
       } else {
         if (!this.atRest()) return progress;
+        if (p.next === 0 && this.lineFaults(p.lineNumber)) return true;
         if (op.kind === "spindleSync") {
           this.output = op.spindleOn ? op.power : 0;
           this.refreshPin(p.lineNumber);
@@ -605,15 +617,18 @@ export class SimHead extends EventEmitter<{ output: [Buffer]; strike: [Strike]; 
     if (this.state === "Idle") this.state = block.jog ? "Jog" : "Run";
     if (this.laserMode && !block.jog) this.output = block.laserPower;
     this.refreshPin(block.line);
-    this.blockFaults(block.line);
+    this.lineFaults(block.line);
   }
 
-  private blockFaults(line: number): void {
-    if (line === 0) return;
+  /** Injected faults tied to a line number, fired as that line's block starts or its sync runs. True when one fired. */
+  private lineFaults(line: number): boolean {
+    if (line === 0) return false;
     const f = this.faults;
     if (f.alarmAtLine && f.alarmAtLine.line === line) this.raiseAlarm(f.alarmAtLine.alarm, f.alarmAtLine.alarm <= 2);
     else if (f.resetAtLine === line) this.softReset();
     else if (f.unplugAtLine === line) this.unplug();
+    else return false;
+    return true;
   }
 
   /** Where the head is now, mm. */
