@@ -22,13 +22,11 @@ const id = z.string().regex(/^[a-z0-9][a-z0-9-]*$/, "expected a lower-case id su
 
 export const ArcSchema = z
   .object({
-    /** Radius of the baseline circle, mm; the block's origin is the circle's centre. */
-    radius: mm("arc radius"),
+    radius: mm("arc radius").describe("Radius of the baseline circle, mm; the block's origin is the circle's centre."),
     /** outside: letters stand on the circle, tops outward, reading clockwise (top of a round part);
      *  inside: tops toward the centre, reading counter-clockwise (bottom of a round part). */
     side: z.enum(["outside", "inside"]).default("outside"),
-    /** Where the line's alignment point sits (its middle with align "center"), degrees counter-clockwise from +X (90 = top). */
-    angle: z.number().default(90),
+    angle: z.number().default(90).describe("Where the line's alignment point sits (its middle with align \"center\"), degrees counter-clockwise from +X (90 = top)."),
   })
   .strict();
 
@@ -36,29 +34,19 @@ export const TextBlockSchema = z
   .object({
     kind: z.literal("text").default("text"),
     id,
-    /** One template per line. */
-    lines: z.array(template).min(1).max(12),
+    lines: z.array(template).min(1).max(12).describe("One template per line."),
     font: z.string().min(1),
-    /** Cap height, mm: the height of a capital H as struck (27 CFR 478.92 measures the serial this way). */
-    capHeight: mm("cap height"),
-    /** Extra space between characters, mm (may be negative). */
-    charSpacing: z.number().default(0),
-    /** Baseline to baseline, as a multiple of the cap height. */
-    lineSpacing: z.number().min(1).max(5).default(1.6),
-    /** Every character takes the same advance (the widest digit's), for serial numbers that line up. */
-    monospace: z.boolean().default(false),
+    capHeight: mm("cap height").describe("Cap height, mm: the height of a capital H as struck (27 CFR 478.92 measures the serial this way)."),
+    charSpacing: z.number().default(0).describe("Extra space between characters, mm (may be negative)."),
+    lineSpacing: z.number().min(1).max(5).default(1.6).describe("Baseline to baseline, as a multiple of the cap height."),
+    monospace: z.boolean().default(false).describe("Every character takes the same advance (the widest digit's), for serial numbers that line up."),
     align: z.enum(["left", "center", "right"]).default("left"),
-    /** Straight text: the baseline of the first line at the alignment point. Arc text: the arc's centre. */
-    origin: point,
-    /** Degrees counter-clockwise. */
-    rotation: z.number().default(0),
+    origin: point.describe("Straight text: the baseline of the first line at the alignment point. Arc text: the arc's centre."),
+    rotation: z.number().default(0).describe("Degrees counter-clockwise."),
     arc: ArcSchema.optional(),
-    /** dot: stop and strike at each dot; scribe: the pin fires while the head moves. */
-    mode: z.enum(["dot", "scribe"]).default("dot"),
-    /** Distance between dots along a stroke, mm (dot mode), or the dot-train pitch (scribe). Ignored for dot-matrix fonts, whose grid sets it. */
-    pitch: mm("dot pitch").default(0.3),
-    /** Percent of full force. */
-    force: z.number().min(0).max(100).default(70),
+    mode: z.enum(["dot", "scribe"]).default("dot").describe("dot: stop and strike at each dot; scribe: the pin fires while the head moves."),
+    pitch: mm("dot pitch").default(0.3).describe("Distance between dots along a stroke, mm (dot mode), or the dot-train pitch (scribe). Ignored for dot-matrix fonts, whose grid sets it."),
+    force: z.number().min(0).max(100).default(70).describe("Percent of full force."),
   })
   .strict();
 
@@ -66,17 +54,13 @@ export const DatamatrixBlockSchema = z
   .object({
     kind: z.literal("datamatrix"),
     id,
-    payload: template,
-    /** Module (cell) size, mm: 0.19–0.64 mm (MIL-STD-130N). */
-    module: z.number().min(0.19, "module size below 0.19 mm (MIL-STD-130N)").max(0.64, "module size above 0.64 mm (MIL-STD-130N)"),
-    /** Lower-left corner of the symbol (without quiet zone). */
-    origin: point,
+    payload: template.describe("Template of the encoded text, ASCII only (ECC200)."),
+    module: z.number().min(0.19, "module size below 0.19 mm (MIL-STD-130N)").max(0.64, "module size above 0.64 mm (MIL-STD-130N)").describe("Module (cell) size, mm: 0.19–0.64 mm (MIL-STD-130N)."),
+    origin: point.describe("Lower-left corner of the symbol (without quiet zone)."),
     rotation: z.number().default(0),
-    /** Quiet zone, in modules, at least one. */
-    quietZone: z.number().int().min(1, "quiet zone must be at least one module").default(1),
+    quietZone: z.number().int().min(1, "quiet zone must be at least one module").default(1).describe("Quiet zone, in modules, at least one."),
     force: z.number().min(0).max(100).default(70),
-    /** Expected struck dot diameter, mm; defaults to the station's pin diameter. AS9132: 60–105 % of the module. */
-    dotDiameter: mm("dot diameter").optional(),
+    dotDiameter: mm("dot diameter").optional().describe("Expected struck dot diameter, mm; defaults to the station's pin diameter scaled by force. AS9132: 60–105 % of the module."),
     /** Human-readable text under the symbol, ≥ 2 mm high (MIL-STD-130N). */
     humanReadable: z
       .object({ font: z.string().min(1), capHeight: z.number().min(2, "human-readable text next to a Data Matrix must be at least 2 mm"), gap: z.number().min(0).default(1) })
@@ -93,10 +77,8 @@ export const ProfileSchema = z
     id,
     name: z.string().min(1),
     description: z.string().optional(),
-    /** Which marking rules the compile enforces (../shared/domain/marking-rules.md). */
-    rules: z.enum(["us-atf", "iti", "none"]),
-    /** Values the technician's form starts with. */
-    defaults: MarkingRecordSchema.partial().optional(),
+    rules: z.enum(["us-atf", "iti", "none"]).describe("Which marking rules the compile enforces (../shared/domain/marking-rules.md)."),
+    defaults: MarkingRecordSchema.partial().optional().describe("Values the technician's form starts with."),
     blocks: z.array(z.preprocess((b) => (b && typeof b === "object" && !("kind" in b) ? { ...b, kind: "text" } : b), BlockSchema)).min(1),
   })
   .strict()
