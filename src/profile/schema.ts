@@ -35,7 +35,7 @@ export const TextBlockSchema = z
     kind: z.literal("text").default("text"),
     id,
     lines: z.array(template).min(1).max(12).describe("One template per line."),
-    font: z.string().min(1),
+    font: z.string().min(1).describe("A font this station has: peenmark font list (peen-single, peen-single-mono, peen-dot-5x7, peen-dot-7x9, dejavu-sans…)."),
     capHeight: mm("cap height").describe("Cap height, mm: the height of a capital H as struck (27 CFR 478.92 measures the serial this way)."),
     charSpacing: z.number().default(0).describe("Extra space between characters, mm (may be negative)."),
     lineSpacing: z.number().min(1).max(5).default(1.6).describe("Baseline to baseline, as a multiple of the cap height."),
