@@ -9,7 +9,10 @@
  *   Controller; usable alone over any `Wire`.
  * - `Link` (link.ts): the serial port behind any node-serialport binding (OS, mock, simulated head).
  * - `checkSettings` / `expectedSettings` (settings-check.ts): does a controller's `$$` fit the station.
- * - protocol vocabulary (protocol.ts, codes.ts) and motion timing (kinematics.ts).
+ * - `measureStreaming` (measure.ts): marking time over a 115200-baud link in the simulated
+ *   head's virtual time, for the bench's streaming-overhead figure.
+ * - protocol vocabulary (protocol.ts, codes.ts), motion timing (kinematics.ts) and the
+ *   simulated head (sim/: SimHead, SimBinding for `sim://` paths, startPtyHead, clocks).
  */
 export * from "./protocol.ts";
 export * from "./kinematics.ts";
@@ -18,3 +21,5 @@ export { Link, type LinkOptions, type LinkState, type LinkEvents, type BindingIn
 export { Streamer, syncsOnAck, type Wire, type StreamerOptions, type JobOptions, type JobOutcome, type JobOutcomeKind, type JobProgress, type StreamerEvents } from "./streamer.ts";
 export { Controller, type ControllerOptions, type ControllerStatus, type ControllerEvents, type Handshake } from "./driver.ts";
 export { checkSettings, expectedSettings, type ExpectedSettings, type SettingMismatch, type StationMachineLike } from "./settings-check.ts";
+export { measureStreaming, type MeasureOptions, type StreamingMeasurement } from "./measure.ts";
+export * from "./sim/index.ts";

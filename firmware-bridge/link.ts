@@ -87,13 +87,9 @@ export class Link extends EventEmitter<LinkEvents> {
     });
     port.on("close", (e: (Error & { disconnected?: boolean }) | null) => {
       if (this.port !== port) return;
-      this.port = undefined;
-      if (e && e.disconnected) {
-        const err = new BridgeError("E_LINK_DISCONNECTED", `the port ${this.path} disconnected (${e.message}): check the cable and the controller's power, then reconnect`, { where: this.path, cause: e });
-        this._lastError = err;
-        this.setState("disconnected");
-        this.emit("disconnected", err);
-      } else {
+      if (e && e.disconnected) this.lost(port, e);
+      else {
+        this.port = undefined;
         this.setState("closed");
       }
     });
@@ -142,6 +138,12 @@ export class Link extends EventEmitter<LinkEvents> {
     if (!port || this._state !== "open") {
       throw new BridgeError("E_LINK_CLOSED", `cannot write to ${this.path}: the link is ${this._state}`, { where: this.path });
     }
+    if (!port.isOpen) {
+      // The binding dropped the port without the stream announcing it (a stream write would
+      // then wait for an 'open' that never comes): treat it as the unplug it is.
+      this.lost(port, new Error("the port is no longer open"));
+      throw new BridgeError("E_LINK_DISCONNECTED", `cannot write to ${this.path}: the port vanished`, { where: this.path });
+    }
     const buf = typeof bytes === "string" ? Buffer.from(bytes, "latin1") : bytes;
     await new Promise<void>((resolve, reject) => {
       port.write(buf, (err) => {
@@ -153,6 +155,17 @@ export class Link extends EventEmitter<LinkEvents> {
       });
     });
     this.emit("sent", buf);
+  }
+
+  /** The port went away under us: one `disconnected` event, the port released. */
+  private lost(port: SerialPortStream, cause: Error): void {
+    if (this.port !== port) return;
+    this.port = undefined;
+    const err = new BridgeError("E_LINK_DISCONNECTED", `the port ${this.path} disconnected (${cause.message}): check the cable and the controller's power, then reconnect`, { where: this.path, cause });
+    this._lastError = err;
+    this.setState("disconnected");
+    this.emit("disconnected", err);
+    if (port.isOpen) port.close(() => undefined);
   }
 
   private setState(s: LinkState): void {

@@ -106,6 +106,10 @@ interface RunningJob {
   acked: number;
   executed: number;
   strikesDone: number;
+  /** Index into strikePositions of the first strike not yet executed. */
+  strikeIndex: number;
+  /** Positions the controller answered error:N to: they did not run, even once later lines have. */
+  readonly rejected: Set<number>;
   paused: boolean;
   /** Set once the job must send nothing more; holds the reason it is ending. */
   stopping: { kind: JobOutcomeKind; reason: string; error?: JobOutcome["error"]; alarm?: JobOutcome["alarm"] } | undefined;
@@ -248,6 +252,8 @@ export class Streamer extends EventEmitter<StreamerEvents> {
         acked: 0,
         executed: 0,
         strikesDone: 0,
+        strikeIndex: 0,
+        rejected: new Set(),
         paused: false,
         stopping: undefined,
         heldAtRest: false,
@@ -363,6 +369,7 @@ export class Streamer extends EventEmitter<StreamerEvents> {
     if (!job || entry.position === undefined) return;
     if (msg.kind === "error") {
       // Lines before it were all answered ok (answers come in order), so `acked` stands.
+      job.rejected.add(entry.position);
       if (!job.stopping) {
         const error = { code: msg.code, name: msg.entry.name, meaning: msg.entry.meaning, line: entry.position, text: entry.text };
         const reason = `line ${entry.position} "${entry.text}" was rejected: error:${msg.code} (${msg.entry.name}): ${msg.entry.meaning} The job was stopped (feed hold, reset); nothing after it was sent.`;
@@ -370,7 +377,8 @@ export class Streamer extends EventEmitter<StreamerEvents> {
       }
       return;
     }
-    job.acked = entry.position;
+    // Lines after a rejected one may still be answered (they were in the controller's buffer).
+    job.acked = Math.max(job.acked, entry.position);
     if (syncsOnAck(entry.text)) this.markExecuted(job, entry.position);
     this.pump();
     this.checkDone();
@@ -406,7 +414,11 @@ export class Streamer extends EventEmitter<StreamerEvents> {
   private markExecuted(job: RunningJob, position: number): void {
     if (position <= job.executed) return;
     job.executed = position;
-    while (job.strikesDone < job.strikePositions.length && job.strikePositions[job.strikesDone]! <= position) job.strikesDone++;
+    // A line is rejected before anything after it can be confirmed (answers come in order).
+    while (job.strikeIndex < job.strikePositions.length && job.strikePositions[job.strikeIndex]! <= position) {
+      if (!job.rejected.has(job.strikePositions[job.strikeIndex]!)) job.strikesDone++;
+      job.strikeIndex++;
+    }
     this.emitProgress();
   }
 
@@ -489,7 +501,7 @@ export class Streamer extends EventEmitter<StreamerEvents> {
       const base = end.kind === "aborted" && !reason ? "aborted on request (feed hold, reset)" : reason.replace(/\.$/, "");
       const where = job.executed === 0 ? "no line was confirmed executed" : `the last line confirmed executed is ${job.executed} "${job.lines[job.executed - 1]}"`;
       const strikes = strikesTotal ? ` (${job.strikesDone} of ${strikesTotal} strikes done)` : "";
-      const unsure = job.acked > job.executed ? `; lines ${job.executed + 1}–${job.acked} were accepted and may have run` : "";
+      const unsure = job.acked > job.executed + 1 ? `; lines ${job.executed + 1}–${job.acked} were accepted and may have run` : job.acked > job.executed ? `; line ${job.acked} was accepted and may have run` : "";
       reason = `${base}. ${where[0]!.toUpperCase()}${where.slice(1)}${strikes}${unsure}.`;
     }
     const outcome: JobOutcome = {
