@@ -81,6 +81,11 @@ function gaussian(src: Float32Array, w: number, h: number, sigma: number): Float
   return out;
 }
 
+/** A gaussian blur of an image, sigma in pixels. */
+export function blurGray(img: GrayImage, sigmaPx: number): GrayImage {
+  return { width: img.width, height: img.height, data: gaussian(img.data, img.width, img.height, sigmaPx) };
+}
+
 export function grayToPng(img: GrayImage): Buffer {
   const png = new PNG({ width: img.width, height: img.height, colorType: 0, inputColorType: 0, bitDepth: 8 });
   const buf = Buffer.alloc(img.width * img.height);

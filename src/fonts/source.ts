@@ -11,7 +11,8 @@ import type { Point } from "../geometry.ts";
  *     o 33,0 ~58,0 58,35 ~58,70 33,70 ~8,70 8,35 ~8,0
  *                       a closed stroke; `~x,y` is the control point of a quadratic arc to
  *                       the next point (a trailing one arcs back to the first point)
- *     . 12,0            single strikes (full stop, dot of i)
+ *     . 11,66           single strikes (dot of i)
+ *     * 12,4            heavy dots: a closed ring 8 units across (full stop, colon, diaeresis)
  *   mark U+0301         an accent: x relative to the letter's centre, y up from `gap`
  *                       above the letter's top (cap height or x-height); `mark U+0327 below`
  *                       is relative to the baseline instead
@@ -20,6 +21,7 @@ import type { Point } from "../geometry.ts";
  *   glyph g descend 2   rows below the baseline (lower-case descenders); default 0
  *   mark U+0301         rows of an accent; its bottom row sits one empty row above the letter
  *   mark U+0327 below   its top row is the first row under the baseline
+ * In both, `//` starts a comment.
  */
 export type SourceKind = "single-line" | "dot-matrix";
 
@@ -132,7 +134,15 @@ function singleLineBody(file: string, b: Block): { strokes: SourceStroke[]; dots
   for (const { text, line } of b.body) {
     const [op, ...rest] = text.split(/\s+/);
     const pts = parsePoints(file, line, rest);
-    if (op === ".") {
+    if (op === "*") {
+      // A heavy dot: a closed ring 8 units across, struck as a small cluster that stays
+      // visible where a single strike would be lost (full stops, colons, diaereses).
+      for (const { x, y, control } of pts) {
+        if (control) fail(file, line, "a heavy dot cannot be a control point");
+        const ring = [[0, -4, 0], [4, -4, 1], [4, 0, 0], [4, 4, 1], [0, 4, 0], [-4, 4, 1], [-4, 0, 0], [-4, -4, 1]] as const;
+        strokes.push({ points: ring.map(([dx, dy, c]) => ({ x: x + dx, y: y + dy, control: c === 1 })), closed: true });
+      }
+    } else if (op === ".") {
       if (pts.some((p) => p.control)) fail(file, line, "a dot cannot be a control point");
       dots.push(...pts.map(({ x, y }) => ({ x, y })));
     } else if (op === "-" || op === "o") {
@@ -143,7 +153,7 @@ function singleLineBody(file: string, b: Block): { strokes: SourceStroke[]; dots
         if (pts[i]!.control && pts[i - 1]!.control) fail(file, line, "two control points in a row");
       if (!closed && pts[pts.length - 1]!.control) fail(file, line, "an open stroke ends on a point, not a control point");
       strokes.push({ points: pts, closed });
-    } else fail(file, line, `"${op}" is not -, o or . (open stroke, closed stroke, dots)`);
+    } else fail(file, line, `"${op}" is not -, o, . or * (open stroke, closed stroke, dots, heavy dots)`);
   }
   return { strokes, dots };
 }
