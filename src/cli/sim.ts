@@ -1,0 +1,66 @@
+import { writeFileSync } from "node:fs";
+import { extname } from "node:path";
+import { PeenmarkError } from "../errors.ts";
+import { loadStation } from "../profile/load.ts";
+import { SimHead, startPtyHead, strikesToPng, strikesToSvg, type HeadMachine, type PinDriver } from "../../firmware-bridge/sim/index.ts";
+import { args } from "./args.ts";
+
+const USAGE = "peenmark sim [--pty /tmp/peenmark-head] [--station stations/bench.json] [--realtime|--fast] [--set 32=0,30=255] [--workpiece out.svg|out.png]";
+
+/** `--set 32=0,30=255`: settings that differ from what the station implies (a mis-set controller). */
+function parseSettings(text: string | undefined): Record<number, number> {
+  const out: Record<number, number> = {};
+  if (!text) return out;
+  for (const part of text.split(",")) {
+    const m = /^\$?(\d+)=(-?\d+(?:\.\d+)?)$/.exec(part.trim());
+    if (!m) throw new PeenmarkError("E_USAGE", `--set ${part}: expected N=value, such as 32=1`);
+    out[Number(m[1])] = Number(m[2]);
+  }
+  return out;
+}
+
+/**
+ * The simulated head on a pseudo-terminal: a host (the station, `peenmark mark`, a GRBL
+ * sender) opens the --pty path as it would a real controller's port. Runs until SIGINT or
+ * SIGTERM; then writes the simulated workpiece if --workpiece was given.
+ */
+export async function run(argv: string[]): Promise<number> {
+  const { values } = args(argv, {
+    pty: { type: "string", default: "/tmp/peenmark-head" },
+    station: { type: "string", default: "stations/bench.json" },
+    realtime: { type: "boolean" },
+    fast: { type: "boolean" },
+    set: { type: "string" },
+    workpiece: { type: "string" },
+    help: { type: "boolean", short: "h" },
+  });
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  if (values.realtime && values.fast) throw new PeenmarkError("E_USAGE", `--realtime and --fast exclude each other\nusage: ${USAGE}`);
+  if (values.workpiece && ![".svg", ".png"].includes(extname(values.workpiece).toLowerCase())) throw new PeenmarkError("E_USAGE", `--workpiece ${values.workpiece}: expected a .svg or .png file name`);
+  const station = loadStation(values.station);
+  const m = station.machine;
+  const machine: HeadMachine = { workArea: m.workArea, rapidRate: m.rapidRate, acceleration: m.acceleration, junctionDeviation: m.junctionDeviation, homing: m.homing };
+  const pin: PinDriver = { strikeFrequency: m.strikeFrequency, strikeTime: m.strikeTime };
+  const head = new SimHead({ machine, pin, baud: station.controller.baud, settings: parseSettings(values.set) });
+  const clock = values.fast ? "fast" : "realtime";
+  const pty = await startPtyHead({ link: values.pty, head, clock });
+  head.on("strike", (s) => {
+    if (process.env.PEENMARK_SIM_TRACE) console.log(`strike x=${s.x.toFixed(3)} y=${s.y.toFixed(3)} force=${s.force} line=${s.line}`);
+  });
+  console.log(`simulated head "${station.id}" on ${pty.link} (device end ${pty.devicePath}), ${clock} clock, ${station.controller.baud} baud`);
+
+  await new Promise<void>((resolve) => {
+    process.once("SIGINT", resolve);
+    process.once("SIGTERM", resolve);
+  });
+  await pty.close();
+  if (values.workpiece) {
+    const opts = { width: m.workArea.width, height: m.workArea.height, pinDiameter: m.pinDiameter };
+    writeFileSync(values.workpiece, extname(values.workpiece).toLowerCase() === ".png" ? strikesToPng(head.strikes, opts) : strikesToSvg(head.strikes, opts));
+  }
+  console.log(`simulated head stopped after ${head.now.toFixed(1)} s: ${head.strikes.length} strikes`);
+  return 0;
+}

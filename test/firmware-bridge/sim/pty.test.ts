@@ -1,0 +1,113 @@
+import { spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { SerialPort } from "serialport";
+import { afterAll, describe, expect, it } from "vitest";
+import { SimHead, linePortOf, startPtyHead, streamLines } from "../../../firmware-bridge/sim/index.ts";
+import { dotProgram } from "./helpers.ts";
+
+const dir = mkdtempSync(join(tmpdir(), "peenmark-sim-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** Open a pty path as a host would; a pty has no modem lines, so no DTR/RTS changes (hupcl off). */
+function openPort(path: string): Promise<SerialPort> {
+  return new Promise((resolve, reject) => {
+    const port = new SerialPort({ path, baudRate: 115200, hupcl: false }, (e) => (e ? reject(e) : resolve(port)));
+  });
+}
+
+function closePort(port: SerialPort): Promise<void> {
+  return new Promise((resolve) => (port.isOpen ? port.close(() => resolve()) : resolve()));
+}
+
+const SCRIBE = ["N1G21G90G94G17", "N2M3S0", "N3G1F1200", "N4G0X20Y30", "N5G1X30Y30S900F1200", "N6X30Y35", "N7G0X0Y80", "N8S0", "N9M5"];
+
+describe("the simulated head on a pseudo-terminal (socat)", () => {
+  it("a host streams a program through the pty path with serialport and the head executes all of it", async () => {
+    const head = new SimHead();
+    const pty = await startPtyHead({ link: join(dir, "head-a"), head, clock: "realtime" });
+    const port = await openPort(pty.link);
+    try {
+      const lines = linePortOf(port);
+      const dots = [
+        { x: 10, y: 10, force: 60 },
+        { x: 10.5, y: 10, force: 60 },
+        { x: 11, y: 10.25, force: 80 },
+      ];
+      const r = await streamLines(lines, ["$H", ...dotProgram(dots), ...SCRIBE], { timeoutMs: 30_000 });
+      expect(r.answers.filter((a) => a !== "ok")).toEqual([]);
+      expect(r.answers.length).toBe(1 + dotProgram(dots).length + SCRIBE.length); // the header comment is answered too
+      // Poll as a host does until the head reports it has finished.
+      let poll: NodeJS.Timeout | undefined;
+      const statusLine = new Promise<string>((resolve) => {
+        const off = lines.onLine((l) => {
+          if (l.startsWith("<Idle")) {
+            off();
+            resolve(l.trim());
+          }
+        });
+        poll = setInterval(() => port.write("?"), 50);
+      }).finally(() => clearInterval(poll));
+      expect(await statusLine).toMatch(/^<Idle\|MPos:0\.000,80\.000,0\.000\|Bf:15,128\|/);
+      const dotStrikes = head.strikes.filter((s) => s.force !== 90);
+      expect(dotStrikes.map((s) => [s.x, s.y, s.force])).toEqual(dots.map((d) => [d.x, d.y, d.force]));
+      const train = head.strikes.filter((s) => s.force === 90);
+      expect(train.length).toBeGreaterThan(100);
+      expect(train[0]).toMatchObject({ x: 20, y: 30 });
+      expect(head.lostBytes).toBe(0);
+    } finally {
+      await closePort(port);
+      await pty.close();
+    }
+  });
+
+  it("unplugging the head closes the host's port as a disconnect", async () => {
+    const pty = await startPtyHead({ link: join(dir, "head-b"), head: new SimHead(), clock: "fast" });
+    const port = await openPort(pty.link);
+    port.on("error", () => {});
+    const greeted = new Promise<void>((resolve) => {
+      let text = "";
+      port.on("data", (d: Buffer) => {
+        text += d.toString();
+        if (text.includes("Grbl 1.1h")) resolve();
+      });
+    });
+    await greeted;
+    const closed = new Promise<unknown>((resolve) => port.once("close", (err: unknown) => resolve(err)));
+    await pty.unplug();
+    const err = (await closed) as { disconnected?: boolean } | null;
+    expect(err?.disconnected).toBe(true);
+  });
+
+  it("`peenmark sim --pty` runs the head in its own process and writes the workpiece on exit", async () => {
+    const link = join(dir, "head-c");
+    const workpiece = join(dir, "work.svg");
+    const child = spawn(process.execPath, ["bin/peenmark.mjs", "sim", "--pty", link, "--fast", "--workpiece", workpiece], { stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    let err = "";
+    child.stderr.on("data", (d) => (err += d));
+    await new Promise<void>((resolve, reject) => {
+      child.stdout.on("data", (d) => {
+        out += d;
+        if (out.includes("simulated head")) resolve();
+      });
+      child.once("exit", (code) => reject(new Error(`peenmark sim exited ${code}: ${err}`)));
+    });
+    expect(out).toContain(`on ${link}`);
+    const port = await openPort(link);
+    const dots = Array.from({ length: 8 }, (_, i) => ({ x: 5 + i, y: 5, force: 50 }));
+    try {
+      const r = await streamLines(linePortOf(port), ["$X", ...dotProgram(dots)], { timeoutMs: 30_000 });
+      expect(r.answers.every((a) => a === "ok")).toBe(true);
+    } finally {
+      await closePort(port);
+    }
+    const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+    child.kill("SIGTERM");
+    expect(await exited).toBe(0);
+    expect(out).toContain("8 strikes");
+    const svg = readFileSync(workpiece, "utf8");
+    expect(svg.match(/<circle /g)?.length).toBe(8);
+  });
+});
