@@ -134,3 +134,12 @@ describe("real-time bytes", () => {
     expect(isRealtimeByte(0xfe)).toBe(true);
   });
 });
+
+describe("PROTOCOL.md", () => {
+  it("lists every error and alarm with the table's name and meaning", async () => {
+    const { readFileSync } = await import("node:fs");
+    const doc = readFileSync(new URL("../../../firmware-bridge/PROTOCOL.md", import.meta.url), "utf8");
+    for (const e of GRBL_ERRORS) expect(doc, `error ${e.code}`).toContain(`| ${e.code} | ${e.name} | ${e.meaning} |`);
+    for (const a of GRBL_ALARMS) expect(doc, `alarm ${a.code}`).toContain(`| ${a.code} | ${a.name} | ${a.meaning} |`);
+  });
+});
