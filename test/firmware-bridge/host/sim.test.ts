@@ -6,7 +6,9 @@ import { Controller } from "../../../firmware-bridge/driver.ts";
 import { expectedSettings } from "../../../firmware-bridge/settings-check.ts";
 import type { JobOutcome } from "../../../firmware-bridge/streamer.ts";
 import { BENCH_MACHINE, RealtimeClock, registerSimHead, SimBinding, SimHead, startPtyHead, type PtyHead, type SimFaults, type Strike } from "../../../firmware-bridge/sim/index.ts";
+import { readFileSync } from "node:fs";
 import { dotProgram, grid, isStrike } from "./fake-grbl.ts";
+import { LockstepClock } from "./lockstep.ts";
 
 /**
  * The host side against the simulated head: a real program through the Controller, over
@@ -19,13 +21,16 @@ afterEach(async () => {
 });
 
 let counter = 0;
-function inProcess(faults: SimFaults = {}): { head: SimHead; controller: Controller } {
+/**
+ * A head in this process behind SimBinding. "realtime": virtual time follows the wall clock, as
+ * at the bench (the host's milliseconds of latency are then as small against the head's motion
+ * as they are for real). "lockstep": one head event per turn of the event loop, so a loaded
+ * test machine cannot starve the head and the line numbers come out the same every run.
+ */
+function inProcess(faults: SimFaults = {}, time: "realtime" | "lockstep" = "lockstep"): { head: SimHead; controller: Controller } {
   const head = new SimHead({ faults });
   const path = `sim://host-test-${process.pid}-${++counter}`;
-  // Virtual time follows the wall clock, as on the bench: the host's few milliseconds of latency
-  // are then as small against the head's motion as they are for real. (A clock that runs the head
-  // faster than the host can answer starves it, and a starved pin at rest strikes again.)
-  cleanups.push(registerSimHead(path, head, new RealtimeClock(head)));
+  cleanups.push(registerSimHead(path, head, time === "realtime" ? new RealtimeClock(head) : new LockstepClock(head)));
   const controller = new Controller({ link: { path, binding: SimBinding }, statusHz: 20 });
   cleanups.push(() => controller.close());
   return { head, controller };
@@ -48,12 +53,32 @@ async function prepared(c: Controller): Promise<void> {
 }
 
 describe("streaming to the simulated head", () => {
-  it("in process through serialport: the job completes and every dot is struck once, where the program says", async () => {
-    const { head, controller } = inProcess();
+  it("in process through serialport, in real time: the job completes and every dot is struck once, where the program says", async () => {
+    const { head, controller } = inProcess({}, "realtime");
     await prepared(controller);
     const outcome = await controller.run(program, { strikes: isStrike });
     expect(outcome).toMatchObject({ outcome: "completed", lastExecutedLine: program.length, strikesDone: 12, strikesTotal: 12 });
     expectDotsStruck(head.strikes, 12);
+    expect(head.lostBytes).toBe(0);
+  });
+
+  it("a real program (the slide-5x7 golden): completed, each dot struck once where and as hard as the program says", async () => {
+    const lines = readFileSync(new URL("../../golden/slide-5x7.gcode", import.meta.url), "utf8").split("\n").filter((l) => l !== "");
+    // Where the program strikes: each strike line fires at the rapid target before it, with force S/10.
+    const wanted: { x: number; y: number; force: number }[] = [];
+    let at = { x: 0, y: 0 };
+    for (const l of lines) {
+      const g0 = /G0X(-?[\d.]+)Y(-?[\d.]+)/.exec(l);
+      if (g0) at = { x: Number(g0[1]), y: Number(g0[2]) };
+      const strike = /G1S(\d+)G4P/.exec(l);
+      if (strike) wanted.push({ ...at, force: Number(strike[1]) / 10 });
+    }
+    expect(wanted.length).toBeGreaterThan(300);
+    const { head, controller } = inProcess();
+    await prepared(controller);
+    const outcome = await controller.run(lines, { strikes: isStrike });
+    expect(outcome).toMatchObject({ outcome: "completed", lastExecutedLine: lines.length, strikesDone: wanted.length, strikesTotal: wanted.length });
+    expect(head.strikes.map((s) => ({ x: s.x, y: s.y, force: s.force }))).toEqual(wanted);
     expect(head.lostBytes).toBe(0);
   });
 
