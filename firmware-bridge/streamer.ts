@@ -4,8 +4,9 @@ import { BridgeError } from "./errors.ts";
 
 /**
  * Flow control to a GRBL controller: character counting (GRBL 1.1 doc/markdown/interface.md,
- * "Streaming Protocol: Character-Counting"). At most `rxBuffer` bytes of lines the controller
- * has not answered are in flight; every `ok` or `error:N` answers the oldest one. `$` commands
+ * "Streaming Protocol: Character-Counting"). At most `rxBuffer − 1` bytes of lines the
+ * controller has not answered are in flight (GRBL's RX ring keeps one slot free, so 127 of
+ * its 128 bytes hold data; PROTOCOL.md); every `ok` or `error:N` answers the oldest one. `$` commands
  * go send-and-wait (alone on the wire), because GRBL writes settings to EEPROM with
  * interrupts off and would drop bytes arriving meanwhile.
  *
@@ -21,7 +22,7 @@ export interface Wire {
 }
 
 export interface StreamerOptions {
-  /** Controller receive buffer, bytes (128 on stock GRBL); raised by `learnFromStatus`. */
+  /** Controller receive buffer, bytes (128 on stock GRBL; one byte of it stays free); raised by `learnFromStatus`. */
   readonly rxBuffer?: number;
   /** How often to ask for a status report while a job waits for its last moves or a hold, ms. */
   readonly pollMs?: number;
@@ -166,6 +167,11 @@ export class Streamer extends EventEmitter<StreamerEvents> {
     return this._rxBuffer;
   }
 
+  /** Bytes of unanswered lines the controller can hold: its RX ring keeps one slot empty. */
+  get budget(): number {
+    return this._rxBuffer - 1;
+  }
+
   /** Bytes sent and not yet answered. */
   get bytesInFlight(): number {
     return this.inflightBytes;
@@ -224,8 +230,8 @@ export class Streamer extends EventEmitter<StreamerEvents> {
   /** Stream a program. Resolves with the outcome; never rejects for what the controller does. */
   run(lines: readonly string[], options: JobOptions = {}): Promise<JobOutcome> {
     if (this.job) throw new BridgeError("E_CONTROLLER_BUSY", "a job is already running: wait for it to end or abort it");
-    const tooLong = lines.findIndex((l) => l.length + 1 > this._rxBuffer);
-    if (tooLong >= 0) throw new BridgeError("E_CONTROLLER_REJECTED", `line ${tooLong + 1} is ${lines[tooLong]!.length} bytes; the controller's receive buffer holds ${this._rxBuffer}`, { where: `line ${tooLong + 1}` });
+    const tooLong = lines.findIndex((l) => l.length + 1 > this.budget);
+    if (tooLong >= 0) throw new BridgeError("E_CONTROLLER_REJECTED", `line ${tooLong + 1} is ${lines[tooLong]!.length} bytes; the controller's receive buffer holds ${this.budget} with its line end`, { where: `line ${tooLong + 1}` });
     const strikePositions: number[] = [];
     const byN = new Map<number, number>();
     lines.forEach((text, i) => {
@@ -344,7 +350,7 @@ export class Streamer extends EventEmitter<StreamerEvents> {
     while (job.next <= job.lines.length) {
       const text = job.lines[job.next - 1]!;
       const bytes = text.length + 1;
-      if (this.inflightBytes + bytes > this._rxBuffer) break;
+      if (this.inflightBytes + bytes > this.budget) break;
       this.push({ bytes, text, position: job.next });
       job.next++;
     }
