@@ -139,6 +139,8 @@ export class SimHead extends EventEmitter<{ output: [Buffer]; strike: [Strike]; 
   private ov = { feed: 100, rapid: 100, spindle: 100 };
   private firing: { next: number; line: number } | undefined;
   private reportCount = 0;
+  /** `$N0=` and `$N1=`: stored and listed; this head does not run them at reset. */
+  private readonly startupLines = ["", ""];
 
   constructor(opts: SimHeadOptions = {}) {
     super();
@@ -453,7 +455,12 @@ export class SimHead extends EventEmitter<{ output: [Buffer]; strike: [Strike]; 
       return reply(...["G54", "G55", "G56", "G57", "G58", "G59", "G28", "G30", "G92"].map((t) => formatFeedback(t, zero)), formatFeedback("TLO", "0.000"), formatFeedback("PRB", `${zero}:0`));
     }
     if (text === "$I") return reply(formatFeedback("VER", `${GRBL_VERSION}.${GRBL_BUILD_DATE}:`), formatOptions({ codes: this.buildOptions, blocks: PLANNER_USABLE_BLOCKS, rxBuffer: RX_BUFFER_SIZE }));
-    if (text === "$N") return reply("$N0=", "$N1=");
+    if (text === "$N") return reply(...this.startupLines.map((l, i) => `$N${i}=${l}`));
+    const startup = /^\$N([01])=(.*)$/.exec(text);
+    if (startup) {
+      this.startupLines[Number(startup[1])] = startup[2]!;
+      return reply();
+    }
     if (text === "$H") return this.home();
     if (text === "$SLP") {
       this.stopAll();
@@ -467,17 +474,19 @@ export class SimHead extends EventEmitter<{ output: [Buffer]; strike: [Strike]; 
       this.send(formatFeedback("MSG", "Restoring defaults"));
       return reply();
     }
-    const m = /^\$(\d+)=(.*)$/.exec(text);
-    if (m) {
-      if (!/^[+-]?(\d+\.?\d*|\.\d+)$/.test(m[2]!)) return this.send(formatError(2));
-      const id = Number(m[1]);
-      const value = Number(m[2]);
-      const err = settingWriteError(id, value, this.settings);
-      if (err !== undefined) return this.send(formatError(err));
-      this.settings.set(id, storedValue(id, value));
-      return reply();
-    }
-    this.send(formatError(3));
+    // Anything else is a setting write, parsed as GRBL does: number, '=', number, end of line.
+    const m = /^\$(\d+)(.*)$/.exec(text);
+    if (!m) return this.send(formatError(2));
+    if (!m[2]!.startsWith("=")) return this.send(formatError(3));
+    const v = /^=([+-]?(?:\d+\.?\d*|\.\d+))(.*)$/.exec(m[2]!);
+    if (!v) return this.send(formatError(2));
+    const id = Number(m[1]);
+    if (v[2] !== "" || id > 255) return this.send(formatError(3));
+    const value = Number(v[1]);
+    const err = settingWriteError(id, value, this.settings);
+    if (err !== undefined) return this.send(formatError(err));
+    this.settings.set(id, storedValue(id, value));
+    reply();
   }
 
   private jog(text: string): void {

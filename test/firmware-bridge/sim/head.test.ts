@@ -55,7 +55,9 @@ describe("power-up and $ commands", () => {
     expect(h.send("$1=-1\n")).toEqual(["error:4"]);
     expect(h.send("$100=abc\n")).toEqual(["error:2"]);
     expect(h.send("$99=1\n")).toEqual(["error:3"]);
-    expect(h.send("$Q\n")).toEqual(["error:3"]);
+    expect(h.send("$Q\n")).toEqual(["error:2"]);
+    expect(h.send("$110\n")).toEqual(["error:3"]);
+    expect(h.send("$110=3000x\n")).toEqual(["error:3"]);
     expect(h.send("$22=0\n$20=1\n")).toEqual(["ok", "error:10"]);
   });
 
@@ -281,6 +283,19 @@ describe("jog", () => {
 });
 
 describe("fault injection", () => {
+  it("resets itself when the block with line N starts, as an e-stop wired to reset does", () => {
+    const h = unlocked({ faults: { resetAtLine: 3 } });
+    const said = h.send("N1G0X10Y10\nN2G0X20Y10\nN3G0X30Y10\nN4G0X40Y10\n");
+    expect(said.slice(-4)).toEqual(["ALARM:3", "", "Grbl 1.1h ['$' for help]", "[MSG:'$H'|'$X' to unlock]"]);
+    expect(statusOf(h)).toMatchObject({ state: "Alarm" });
+    expect(statusOf(h).mpos![0]).toBeLessThan(30);
+  });
+
+  it("drops a byte on the way in: the damaged line is rejected, the rest are answered", () => {
+    const h = unlocked({ faults: { inbound: (b, i) => (i === 6 ? undefined : b) } }); // "$X\n" is bytes 0–2; byte 6 is the "5" after X in "G0X5Y5"
+    expect(h.send("G0X5Y5\nG0X6Y6\n")).toEqual(["error:2", "ok"]);
+  });
+
   it("raises an alarm when the block with line N starts", async () => {
     const h = unlocked({ faults: { alarmAtLine: { line: 8, alarm: 1 } } });
     const done = streamLines(h.port, dotProgram([{ x: 5, y: 5, force: 50 }, { x: 10, y: 5, force: 50 }]));
