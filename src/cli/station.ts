@@ -50,7 +50,7 @@ export async function run(argv: string[]): Promise<number> {
   const serial = values.serial ?? config.serial ?? station.controller.port;
   const log = makeLogger();
 
-  const head = await Head.open({ station, ...(serial ? { serial } : {}), simTime: "realtime" });
+  const head = await Head.open({ station, ...(serial ? { serial } : {}), simSpeed: 1 });
   const app = await buildServer({ dataDir, station, head, tokens: config.tokens, logger: log });
   const address = await app.listen({ host, port });
   const url = address.endsWith("/") ? address : `${address}/`;

@@ -1,7 +1,7 @@
 import { EventEmitter } from "node:events";
 import { Controller, isBridgeError, type ControllerStatus, type Handshake } from "../../firmware-bridge/index.ts";
 import { SimBinding, registerSimHead } from "../../firmware-bridge/sim/binding.ts";
-import { FastClock, RealtimeClock, type HeadClock } from "../../firmware-bridge/sim/clock.ts";
+import { RealtimeClock, type HeadClock } from "../../firmware-bridge/sim/clock.ts";
 import { SimHead } from "../../firmware-bridge/sim/head.ts";
 import { PeenmarkError } from "../errors.ts";
 import type { Station } from "../profile/station.ts";
@@ -28,14 +28,16 @@ export interface ControllerView {
   readonly simStrikes?: number;
 }
 
-export type HeadTime = "realtime" | "fast";
-
 export interface HeadOptions {
   readonly station: Station;
   /** A serial device (/dev/ttyUSB0, a pty link); absent: the simulated head in this process. */
   readonly serial?: string;
-  /** How the in-process simulated head's time runs: with the wall clock (the station) or as fast as it is fed (tests). */
-  readonly simTime?: HeadTime;
+  /**
+   * Virtual seconds per real second for the in-process simulated head: 1 (the default) is
+   * the station's real time; tests run it faster. The head is driven by the sim's
+   * RealtimeClock either way, so the host sees the same protocol at any speed.
+   */
+  readonly simSpeed?: number;
   /** Simulated-head settings that differ from what the station implies (a mis-set controller, for tests). */
   readonly simSettings?: Readonly<Record<number, number>>;
 }
@@ -91,7 +93,7 @@ export class Head extends EventEmitter<{ controller: [view: ControllerView] }> {
         baud: station.controller.baud,
         ...(opts.simSettings ? { settings: opts.simSettings } : {}),
       });
-      const clock: HeadClock = opts.simTime === "fast" ? new FastClock(sim) : new RealtimeClock(sim);
+      const clock: HeadClock = new RealtimeClock(sim, { speed: opts.simSpeed ?? 1 });
       // One path per head: tests open several stations in one process.
       const path = `sim://${station.id}-${process.pid}-${++simCount}`;
       const unregister = registerSimHead(path, sim, clock);

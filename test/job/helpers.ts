@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fontNames } from "../../src/fonts/font.ts";
-import { Head, type HeadTime } from "../../src/job/head.ts";
+import { Head } from "../../src/job/head.ts";
 import { JobRunner } from "../../src/job/runner.ts";
 import { Journal } from "../../src/journal/journal.ts";
 import { loadProfile, loadStation } from "../../src/profile/load.ts";
@@ -30,14 +30,17 @@ export function tempDir(prefix = "peenmark-job-"): { dir: string; cleanup: () =>
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
-/** The simulated head in this process, as fast as it is fed (FastClock) unless told otherwise. */
-export function simHead(station = benchStation(), simTime: HeadTime = "fast", simSettings?: Record<number, number>): Promise<Head> {
-  return Head.open({ station, simTime, ...(simSettings ? { simSettings } : {}) });
+/** Virtual seconds per real second for tests: a 40 s job takes a few seconds. */
+export const TEST_SPEED = 20;
+
+/** The simulated head in this process, TEST_SPEED times real time unless told otherwise. */
+export function simHead(station = benchStation(), simSpeed = TEST_SPEED, simSettings?: Record<number, number>): Promise<Head> {
+  return Head.open({ station, simSpeed, ...(simSettings ? { simSettings } : {}) });
 }
 
-export async function runnerOnSim(opts: { simTime?: HeadTime; simSettings?: Record<number, number> } = {}) {
+export async function runnerOnSim(opts: { simSpeed?: number; simSettings?: Record<number, number> } = {}) {
   const station = benchStation();
-  const head = await simHead(station, opts.simTime ?? "fast", opts.simSettings);
+  const head = await simHead(station, opts.simSpeed ?? TEST_SPEED, opts.simSettings);
   const tmp = tempDir();
   const journal = new Journal({ path: join(tmp.dir, "peenmark.db") });
   journal.open();

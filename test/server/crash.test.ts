@@ -1,0 +1,132 @@
+import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
+import { join } from "node:path";
+import Database from "better-sqlite3";
+import { afterEach, describe, expect, it } from "vitest";
+import type { ControllerView } from "../../src/job/head.ts";
+import type { JobView } from "../../src/job/view.ts";
+import { ROOT, exampleRecord, tempDir } from "../job/helpers.ts";
+
+/**
+ * THE crash test: the real service, as `peenmark station` runs it (a child process, the
+ * simulated head in real time), killed with SIGKILL in the middle of a mark, then started
+ * again on the same data dir. The journal must say exactly where the mark stopped, and
+ * nothing may resume by itself.
+ */
+class Station {
+  readonly proc: ChildProcessWithoutNullStreams;
+  readonly url: Promise<string>;
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  stderr = "";
+
+  constructor(dataDir: string) {
+    this.proc = spawn(process.execPath, [join(ROOT, "bin", "peenmark.mjs"), "station", "--port", "0", "--data", dataDir], { cwd: ROOT, stdio: ["pipe", "pipe", "pipe"] });
+    this.proc.stdout.resume(); // JSON log lines: not needed here, but must not fill the pipe
+    this.exited = new Promise((resolve) => this.proc.on("close", (code, signal) => resolve({ code, signal })));
+    this.url = new Promise((resolve, reject) => {
+      this.proc.stderr.on("data", (c: Buffer) => {
+        this.stderr += c.toString();
+        const m = /peenmark station: (http:\/\/\S+)/.exec(this.stderr);
+        if (m) resolve(m[1]!);
+      });
+      void this.exited.then(() => reject(new Error(`the station exited before listening:\n${this.stderr}`)));
+    });
+  }
+
+  async get<T>(path: string): Promise<T> {
+    const res = await fetch(new URL(path, await this.url));
+    return (await res.json()) as T;
+  }
+
+  async post<T>(path: string, body: unknown): Promise<{ status: number; body: T }> {
+    const res = await fetch(new URL(path, await this.url), { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+    return { status: res.status, body: (await res.json()) as T };
+  }
+}
+
+const children: Station[] = [];
+const cleanups: (() => void)[] = [];
+afterEach(async () => {
+  for (const c of children.splice(0)) {
+    if (c.proc.exitCode === null && c.proc.signalCode === null) c.proc.kill("SIGKILL");
+    await c.exited;
+  }
+  for (const f of cleanups.splice(0)) f();
+});
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe("a station killed mid-mark", () => {
+  it("comes back with the job interrupted at exactly the recorded progress, and nothing resumes", { timeout: 120_000 }, async () => {
+    const tmp = tempDir("peenmark-crash-");
+    cleanups.push(tmp.cleanup);
+    const first = new Station(tmp.dir);
+    children.push(first);
+    await first.url;
+
+    const started = await first.post<{ job: JobView }>("/api/jobs", { profileId: "us-receiver", record: exampleRecord("us-receiver"), technician: "Ana Núñez" });
+    expect(started.status, JSON.stringify(started.body)).toBe(201);
+    const id = started.body.job.id;
+
+    // Real time: homing, then the first strikes of the serial (dot mode) within seconds.
+    let job = started.body.job;
+    for (let i = 0; i < 600 && job.progress.strikesDone < 15; i++) {
+      await sleep(50);
+      job = (await first.get<{ job: JobView }>(`/api/jobs/${id}`)).job;
+      expect(job.state, JSON.stringify(job.outcome)).toMatch(/pending|marking/);
+    }
+    expect(job.progress.strikesDone).toBeGreaterThanOrEqual(15);
+
+    first.proc.kill("SIGKILL");
+    expect((await first.exited).signal).toBe("SIGKILL");
+
+    // What the journal on disk holds, read before the service starts again.
+    const db = new Database(join(tmp.dir, "peenmark.db"), { readonly: true });
+    const recorded = db.prepare("SELECT outcome, last_acked_line, last_executed_line, strikes_done, program_lines, strike_count FROM jobs WHERE id = ?").get(id) as {
+      outcome: string;
+      last_acked_line: number;
+      last_executed_line: number;
+      strikes_done: number;
+      program_lines: number;
+      strike_count: number;
+    };
+    db.close();
+    expect(recorded.outcome).toBe("marking");
+    expect(recorded.strikes_done).toBeGreaterThan(0);
+    expect(recorded.strikes_done).toBeLessThan(recorded.strike_count);
+
+    const second = new Station(tmp.dir);
+    children.push(second);
+    await second.url;
+    const interrupted = (await second.get<{ jobs: JobView[] }>("/api/journal/interrupted")).jobs;
+    expect(interrupted.map((j) => j.id)).toEqual([id]);
+    expect(interrupted[0]).toMatchObject({
+      id,
+      state: "interrupted",
+      serial: "RA2026A00417",
+      progress: {
+        linesTotal: recorded.program_lines,
+        linesAcked: recorded.last_acked_line,
+        linesExecuted: recorded.last_executed_line,
+        strikesTotal: recorded.strike_count,
+        strikesDone: recorded.strikes_done,
+      },
+    });
+    expect(interrupted[0]!.outcome?.message).toMatch(/re-home/);
+
+    // Nothing resumed: the new head is untouched, still locked until someone homes it.
+    await sleep(1000);
+    const controller = await second.get<ControllerView>("/api/controller");
+    expect(controller).toMatchObject({ kind: "sim", simStrikes: 0, homed: false, state: "Alarm" });
+    expect((await second.get<{ job: JobView | null }>("/api/jobs/current")).job).toBeNull();
+    expect((await second.get<{ job: JobView }>(`/api/jobs/${id}`)).job.state).toBe("interrupted");
+
+    // The serial stays held until an operator re-marks or releases it.
+    const again = await second.post<{ error: { code: string } }>("/api/jobs", { profileId: "us-receiver", record: exampleRecord("us-receiver"), technician: "Ana Núñez" });
+    expect(again.status).toBe(409);
+    expect(again.body.error.code).toBe("E_SERIAL_RESERVED");
+
+    // Ctrl-C (SIGINT) stops the service cleanly.
+    second.proc.kill("SIGINT");
+    expect((await second.exited).code).toBe(0);
+  });
+});

@@ -1,0 +1,46 @@
+import type { FastifyInstance } from "fastify";
+import type { Tokens } from "../../src/config.ts";
+import type { JobView } from "../../src/job/view.ts";
+import { buildServer } from "../../src/server/app.ts";
+import { MARKED_AT, benchStation, exampleRecord, simHead, tempDir, waitFor } from "../job/helpers.ts";
+
+/** The service on the in-process simulated head (fast time), with a fresh data dir. */
+export async function service(opts: { tokens?: Tokens; webDir?: string } = {}) {
+  const station = benchStation();
+  const head = await simHead(station);
+  const tmp = tempDir("peenmark-server-");
+  const app: FastifyInstance = await buildServer({
+    dataDir: tmp.dir,
+    station,
+    head,
+    logger: false,
+    clock: () => MARKED_AT,
+    progressEveryMs: 20,
+    ...(opts.tokens ? { tokens: opts.tokens } : {}),
+    ...(opts.webDir ? { webDir: opts.webDir } : {}),
+  });
+  return {
+    app,
+    head,
+    dir: tmp.dir,
+    journal: app.peenmark.journal,
+    runner: app.peenmark.runner,
+    async close() {
+      await app.close();
+      tmp.cleanup();
+    },
+  };
+}
+
+export function jobBody(over: { serial?: string; profileId?: string; remark?: unknown; record?: unknown } = {}) {
+  const profileId = over.profileId ?? "us-receiver";
+  const record = over.record ?? { ...exampleRecord(profileId), ...(over.serial ? { serial: over.serial } : {}) };
+  return { profileId, record, technician: "Ana Núñez", ...(over.remark ? { remark: over.remark } : {}) };
+}
+
+/** Wait for a job event from the service's runner. */
+export function jobEvent(app: FastifyInstance, test: (v: JobView) => boolean, ms?: number): Promise<JobView> {
+  return waitFor<JobView>(app.peenmark.runner, test, ms);
+}
+
+export const ENDED = ["completed", "aborted", "interrupted", "failed"];
