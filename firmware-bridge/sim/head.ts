@@ -463,6 +463,8 @@ export class SimHead extends EventEmitter<{ output: [Buffer]; strike: [Strike]; 
     }
     if (text === "$H") return this.home();
     if (text === "$SLP") {
+      // GRBL answers the line, then its real-time loop puts it to sleep.
+      this.send("ok");
       this.stopAll();
       this.state = "Sleep";
       this.send(formatFeedback("MSG", "Sleeping"));
@@ -729,7 +731,8 @@ export class SimHead extends EventEmitter<{ output: [Buffer]; strike: [Strike]; 
     this.holdPhase = 0;
     this.reportCount = 0;
     if (alarm !== undefined && this.state !== "Alarm") this.send(formatAlarm(alarm));
-    this.state = alarm !== undefined || this.state === "Alarm" ? "Alarm" : "Idle";
+    // An alarm survives a reset, and a sleeping controller wakes up locked.
+    this.state = alarm !== undefined || this.state === "Alarm" || this.state === "Sleep" ? "Alarm" : "Idle";
     this.greet();
   }
 

@@ -1,5 +1,6 @@
 import { writeFileSync } from "node:fs";
 import { extname } from "node:path";
+import { fileURLToPath } from "node:url";
 import { PeenmarkError } from "../errors.ts";
 import { loadStation } from "../profile/load.ts";
 import { SimHead, startPtyHead, strikesToPng, strikesToSvg, type HeadMachine, type PinDriver } from "../../firmware-bridge/sim/index.ts";
@@ -27,7 +28,7 @@ function parseSettings(text: string | undefined): Record<number, number> {
 export async function run(argv: string[]): Promise<number> {
   const { values } = args(argv, {
     pty: { type: "string", default: "/tmp/peenmark-head" },
-    station: { type: "string", default: "stations/bench.json" },
+    station: { type: "string", default: fileURLToPath(new URL("../../stations/bench.json", import.meta.url)) },
     realtime: { type: "boolean" },
     fast: { type: "boolean" },
     set: { type: "string" },

@@ -61,6 +61,14 @@ describe("power-up and $ commands", () => {
     expect(h.send("$22=0\n$20=1\n")).toEqual(["ok", "error:10"]);
   });
 
+  it("sleeps on $SLP and wakes up locked after a reset", () => {
+    const h = unlocked();
+    expect(h.send("$SLP\n")).toEqual(["ok", "[MSG:Sleeping]"]);
+    expect(statusOf(h).state).toBe("Sleep");
+    expect(h.send("G0X1\n")).toEqual([]);
+    expect(h.send("\x18")).toEqual(["", "Grbl 1.1h ['$' for help]", "[MSG:'$H'|'$X' to unlock]"]);
+  });
+
   it("homes to the lower-left corner and unlocks", () => {
     const h = virtualHead();
     expect(h.send("$H\n")).toEqual(["ok"]);
