@@ -19,7 +19,7 @@ export interface ControllerOptions {
   readonly rxBuffer?: number;
   /** Status reports asked for per second (`?`); 0 turns polling off. */
   readonly statusHz?: number;
-  /** How long to wait for the welcome line before provoking one with a soft reset, ms. */
+  /** How long to wait for the welcome line before provoking one with a soft reset, ms (an Arduino's bootloader takes 1–2 s after the port opens). */
   readonly welcomeTimeoutMs?: number;
   /** How long a `$` command may take before the controller counts as silent, ms. */
   readonly commandTimeoutMs?: number;
@@ -84,6 +84,8 @@ export class Controller extends EventEmitter<ControllerEvents> {
   private _handshake: Handshake | undefined;
   private welcomeWaiters: ((version: string) => void)[] = [];
   private statusWaiters: ((s: ControllerStatus) => void)[] = [];
+  /** The controller said "Reset to continue" (hard or soft limit) and has not reset since. */
+  private needsReset = false;
 
   constructor(options: ControllerOptions) {
     super();
@@ -109,13 +111,26 @@ export class Controller extends EventEmitter<ControllerEvents> {
    */
   async connect(): Promise<Handshake> {
     if (this.link.state !== "open") {
-      const welcome = this.nextWelcome(this.opts.welcomeTimeoutMs ?? 1500);
+      const welcome = this.nextWelcome(this.opts.welcomeTimeoutMs ?? 2500);
       await this.link.open();
       let version = await welcome;
       if (version === undefined) version = await this.provokeWelcome();
+      return this.handshakeAfter(version);
+    }
+    return this.handshakeAfter(await this.provokeWelcome());
+  }
+
+  /**
+   * `$I`, `$$`, first status. A board that was still booting when we provoked it greets
+   * twice; the second greeting flushes the first `$I`, so the handshake starts over once.
+   */
+  private async handshakeAfter(version: string): Promise<Handshake> {
+    try {
+      return await this.afterWelcome(version);
+    } catch (e) {
+      if (!(e instanceof BridgeError) || e.code !== "E_CONTROLLER_RESET") throw e;
       return this.afterWelcome(version);
     }
-    return this.afterWelcome(await this.provokeWelcome());
   }
 
   /** Close and reopen the link (after an unplug), then the same handshake as `connect`. */
@@ -155,12 +170,14 @@ export class Controller extends EventEmitter<ControllerEvents> {
 
   /** Home ($H). The answer comes once the head has found its switches. */
   async home(): Promise<void> {
+    await this.resetIfLocked();
     await this.streamer.command("$H", this.opts.homingTimeoutMs ?? 60_000);
     await this.refreshStatus();
   }
 
   /** Clear an alarm lock without homing ($X): only when a person asks for it. */
   async unlock(): Promise<string[]> {
+    await this.resetIfLocked();
     const info = await this.streamer.command("$X", this.opts.commandTimeoutMs ?? 5000);
     await this.refreshStatus();
     return info;
@@ -252,6 +269,15 @@ export class Controller extends EventEmitter<ControllerEvents> {
 
   // ------------------------------------------------------------------ internals
 
+  /**
+   * After a limit alarm GRBL ignores everything but a reset ("[MSG:Reset to continue]"), and
+   * lines of a job that ended under an alarm are never answered. Homing or unlocking is the
+   * technician asking to go on, so reset first in those cases.
+   */
+  private async resetIfLocked(): Promise<void> {
+    if (this.needsReset || (!this.streamer.running && this.streamer.bytesInFlight > 0)) await this.reset();
+  }
+
   private async afterWelcome(version: string): Promise<Handshake> {
     const info = await this.streamer.command("$I", this.opts.commandTimeoutMs ?? 5000);
     const build = info.map((l) => /^\[VER:(.*)\]$/.exec(l)?.[1]).find((v) => v !== undefined);
@@ -294,10 +320,14 @@ export class Controller extends EventEmitter<ControllerEvents> {
     else if (msg.kind === "alarm") {
       this.setStatus({ ...this._status, state: "Alarm" });
       this.emit("alarm", { code: msg.code, name: msg.entry.name, meaning: msg.entry.meaning });
-    } else if (msg.kind === "feedback" && msg.tag === "MSG") this.emit("message", msg.text);
+    } else if (msg.kind === "feedback" && msg.tag === "MSG") {
+      if (/^Reset to continue/i.test(msg.text)) this.needsReset = true;
+      this.emit("message", msg.text);
+    }
     this.streamer.handle(msg);
     this.emit("line", msg);
     if (msg.kind === "welcome") {
+      this.needsReset = false;
       this.emit("welcome", msg.version);
       for (const w of this.welcomeWaiters.splice(0)) w(msg.version);
     }

@@ -123,6 +123,13 @@ describe("the simulated head's faults", () => {
     expect(outcome.strikesDone).toBeLessThanOrEqual(7);
     expectDotsStruck(head.strikes, 7);
     expect(head.strikes.every((s) => s.line < alarmN)).toBe(true);
+    // A hard limit locks the controller until a reset; homing on request resets it first and
+    // leaves the head ready again. Nothing of the job is sent again.
+    const sentBefore = head.strikes.length;
+    await controller.home();
+    expect((await controller.refreshStatus()).state).toBe("Idle");
+    expect(controller.status.position).toEqual({ x: 0, y: 0, z: 0 });
+    expect(head.strikes.length).toBe(sentBefore);
   });
 
   it("a reset mid-job (e-stop) ends the job interrupted with the line reached", async () => {
