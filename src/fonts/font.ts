@@ -135,8 +135,12 @@ function endOf(c: Cmd): Point {
   return { x: (c as { x: number }).x, y: (c as { y: number }).y };
 }
 
-/** Flatten one contour (first command is M) to points, closing point omitted. */
-function flattenContour(cmds: readonly Cmd[], tol: number): Point[] {
+/**
+ * Flatten one contour (first command is M) to points. A closed contour's closing point is
+ * omitted; a folded open stroke keeps its last point even where it ends at its start (a
+ * stroke drawn round a loop), or the loop's last side would be lost.
+ */
+function flattenContour(cmds: readonly Cmd[], tol: number, open = false): Point[] {
   const pts: Point[] = [endOf(cmds[0]!)];
   for (let i = 1; i < cmds.length; i++) {
     const c = cmds[i]!;
@@ -146,7 +150,7 @@ function flattenContour(cmds: readonly Cmd[], tol: number): Point[] {
     else if (c.type === "C") flattenCubic(from, { x: c.x1, y: c.y1 }, { x: c.x2, y: c.y2 }, endOf(c), tol, pts);
   }
   // opentype.js closes contours by repeating the start point; drop the repeat.
-  while (pts.length > 1 && samePoint(pts[pts.length - 1]!, pts[0]!)) pts.pop();
+  if (!open) while (pts.length > 1 && samePoint(pts[pts.length - 1]!, pts[0]!)) pts.pop();
   return pts;
 }
 
@@ -250,7 +254,7 @@ export function fontFromBuffer(name: string, file: string, buf: Buffer): MarkFon
       if (kind === "single-line") {
         const open = foldThereAndBack(contour);
         if (open) {
-          strokes.push({ points: flattenContour(open, tol), closed: false });
+          strokes.push({ points: flattenContour(open, tol, true), closed: false });
           continue;
         }
       }
