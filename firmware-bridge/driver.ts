@@ -140,8 +140,10 @@ export class Controller extends EventEmitter<ControllerEvents> {
     return this.connect();
   }
 
+  /** Close the link; a job still running ends `interrupted` (the controller may go on with what it holds). */
   async close(): Promise<void> {
     this.stopPolling();
+    if (this.streamer.running) this.streamer.handleDisconnect(new BridgeError("E_LINK_CLOSED", `the link to ${this.link.path} was closed by this station during the job`, { where: this.link.path }));
     await this.link.close();
   }
 
@@ -306,6 +308,8 @@ export class Controller extends EventEmitter<ControllerEvents> {
         this.welcomeWaiters = this.welcomeWaiters.filter((w) => w !== wake);
         resolve(undefined);
       }, timeoutMs);
+      // If the port never opens, this wait must not keep the process alive.
+      timer.unref();
       const wake = (v: string) => {
         clearTimeout(timer);
         resolve(v);

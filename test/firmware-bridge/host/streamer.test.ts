@@ -173,6 +173,23 @@ describe("streamer: the job is interrupted", () => {
     await expect(c.home()).rejects.toMatchObject({ code: "E_LINK_CLOSED" });
   });
 
+  it("closing the controller during a job ends the job interrupted instead of leaving it waiting", async () => {
+    const fake = new FakeGrbl();
+    const c = await connected(fake);
+    fake.autoAck = false;
+    const job = c.run(dotProgram(grid(10)), { strikes: isStrike });
+    for (let i = 0; i < 5; i++) {
+      await until(() => fake.pending.length > 0, "a line to answer");
+      fake.ack();
+    }
+    await settle();
+    await c.close();
+    const outcome = await job;
+    expect(outcome.outcome).toBe("interrupted");
+    expect(outcome.lastAckedLine).toBe(5);
+    expect(outcome.reason).toMatch(/closed by this station during the job/);
+  });
+
   it("a reset the host did not ask for (welcome line mid-job) ends the job interrupted", async () => {
     const fake = new FakeGrbl();
     const c = await connected(fake);
