@@ -1,0 +1,163 @@
+import { existsSync, readFileSync } from "node:fs";
+import { userInfo } from "node:os";
+import { join, resolve } from "node:path";
+import { createInterface } from "node:readline";
+import { DEFAULT_DATA_DIR } from "../config.ts";
+import { PeenmarkError } from "../errors.ts";
+import { fontNames } from "../fonts/font.ts";
+import { Head } from "../job/head.ts";
+import { outcomeLine, progressLine } from "../job/progress-bar.ts";
+import { JobRunner, type ProfileRef, type StartRequest } from "../job/runner.ts";
+import type { JobView } from "../job/view.ts";
+import { Journal } from "../journal/journal.ts";
+import { loadProfile, loadStation, parseJson } from "../profile/load.ts";
+import type { Station } from "../profile/station.ts";
+import { ProfileStore } from "../server/profiles.ts";
+import { args, required } from "./args.ts";
+import { stationPath } from "./station.ts";
+
+const USAGE =
+  "peenmark mark --profile P --record R (--port PATH | --sim [--sim-speed N]) [--station S] [--technician NAME] [--data DIR]\n" +
+  "                [--remark-of JOB] [--reason TEXT --operator NAME]   (a re-mark of a serial marked before)\n" +
+  "  P: a profile file, or the id of a profile in profiles/ or published in DIR/profiles/";
+const REPO = join(import.meta.dirname, "..", "..");
+
+/** The head options every head command takes: a serial port, or the simulated head in this process. */
+export const HEAD_OPTIONS = {
+  station: { type: "string" },
+  port: { type: "string" },
+  sim: { type: "boolean" },
+  "sim-speed": { type: "string" },
+  help: { type: "boolean", short: "h" },
+} as const;
+
+export async function openHeadFromFlags(values: { station?: string | undefined; port?: string | undefined; sim?: boolean | undefined; "sim-speed"?: string | undefined }, usage: string): Promise<{ head: Head; station: Station }> {
+  const station = loadStation(stationPath(values.station, undefined));
+  const port = values.port ?? station.controller.port;
+  if (values.port && values.sim) throw new PeenmarkError("E_USAGE", `--port and --sim exclude each other\nusage: ${usage}`);
+  if (!port && !values.sim) throw new PeenmarkError("E_USAGE", `say which head: --port /dev/ttyUSB0 (a controller or a pty) or --sim (the simulated head in this process)\nusage: ${usage}`);
+  const speed = values["sim-speed"] === undefined ? 1 : Number(values["sim-speed"]);
+  if (!(speed > 0)) throw new PeenmarkError("E_USAGE", `--sim-speed ${values["sim-speed"]}: expected a number above 0 (virtual seconds per real second)`);
+  const head = await Head.open({ station, ...(values.sim ? { simSpeed: speed } : { serial: port! }) });
+  return { head, station };
+}
+
+function profileRef(spec: string, dataDir: string): ProfileRef {
+  if (spec.endsWith(".json") || existsSync(spec)) {
+    const p = loadProfile(resolve(spec), { fonts: fontNames() });
+    return { profile: p.profile, hash: p.hash };
+  }
+  const v = new ProfileStore({ builtinDir: join(REPO, "profiles"), dataDir }).get(spec);
+  return { profile: v.profile, hash: v.hash };
+}
+
+function readRecord(path: string): unknown {
+  try {
+    return parseJson(path, readFileSync(path, "utf8"));
+  } catch (e) {
+    if (e instanceof PeenmarkError) throw e;
+    throw new PeenmarkError("E_FILE", `cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { where: path, cause: e });
+  }
+}
+
+export async function run(argv: string[]): Promise<number> {
+  const { values } = args(argv, { ...HEAD_OPTIONS, profile: { type: "string" }, record: { type: "string" }, technician: { type: "string" }, data: { type: "string" }, "remark-of": { type: "string" }, reason: { type: "string" }, operator: { type: "string" } });
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  const dataDir = resolve(values.data ?? process.env.PEENMARK_DATA ?? DEFAULT_DATA_DIR);
+  const profile = profileRef(required(values.profile, "--profile", USAGE), dataDir);
+  const record = readRecord(required(values.record, "--record", USAGE));
+  const technician = values.technician ?? process.env.PEENMARK_TECHNICIAN ?? userInfo().username;
+  const remark = remarkFlags(values);
+
+  const journal = new Journal({ path: join(dataDir, "peenmark.db") });
+  for (const j of journal.open()) console.error(`note: job ${j.id} (serial ${j.serial}) was interrupted at line ${j.progress.executedLine} of ${j.program.lines} when a station stopped; it holds its serial until re-marked or released`);
+  let head: Head | undefined;
+  let runner: JobRunner | undefined;
+  try {
+    const opened = await openHeadFromFlags(values, USAGE);
+    head = opened.head;
+    runner = new JobRunner({ journal, head, station: opened.station });
+    const ended = await mark(runner, { profile, record, technician, ...(remark ? { remark } : {}) });
+    return ended.state === "completed" ? 0 : 1;
+  } finally {
+    await runner?.close();
+    journal.close();
+    await head?.close();
+  }
+}
+
+/** Start, draw progress, handle Ctrl-C (pause; then Enter resumes, Ctrl-C again aborts), print the outcome. */
+function remarkFlags(v: { "remark-of"?: string | undefined; reason?: string | undefined; operator?: string | undefined }): StartRequest["remark"] {
+  if (v["remark-of"] === undefined && v.reason === undefined && v.operator === undefined) return undefined;
+  const reason = required(v.reason, "--reason", USAGE);
+  const operator = required(v.operator, "--operator", USAGE);
+  if (reason.trim().length < 10) throw new PeenmarkError("E_USAGE", "--reason: a re-mark needs a written reason of at least 10 characters");
+  const of = v["remark-of"] === undefined ? undefined : Number(v["remark-of"]);
+  if (of !== undefined && !(Number.isSafeInteger(of) && of > 0)) throw new PeenmarkError("E_USAGE", `--remark-of ${v["remark-of"]}: expected a job number`);
+  return { reason, operator, ...(of === undefined ? {} : { of }) };
+}
+
+async function mark(runner: JobRunner, req: StartRequest): Promise<JobView> {
+  const tty = process.stderr.isTTY === true;
+  let lastDraw = 0;
+  let lastLength = 0;
+  const draw = (job: JobView, force = false) => {
+    const now = Date.now();
+    if (!force && now - lastDraw < (tty ? 100 : 2000)) return;
+    lastDraw = now;
+    const line = progressLine(job);
+    if (tty) {
+      process.stderr.write(`\r${line}${" ".repeat(Math.max(0, lastLength - line.length))}`);
+      lastLength = line.length;
+    } else process.stderr.write(`${line}\n`);
+  };
+  const onJob = (job: JobView) => draw(job, job.state !== "marking");
+  runner.on("job", onJob);
+
+  const started = await runner.start(req);
+  const id = started.job.id;
+  process.stderr.write(`job ${id}: serial ${started.job.serial}, profile ${started.job.profileId}, ${started.job.progress.strikesTotal} strikes, ${started.job.progress.linesTotal} lines${runner.head.homed ? "" : " (homing first)"}\n`);
+
+  let paused = false;
+  const input = createInterface({ input: process.stdin });
+  input.pause();
+  const onEnter = () => {
+    if (!paused) return;
+    paused = false;
+    input.pause();
+    process.stderr.write("\nresuming\n");
+    runner.resume(id).catch((e: unknown) => process.stderr.write(`\n${String(e)}\n`));
+  };
+  input.on("line", onEnter);
+  const onSigint = () => {
+    const job = runner.current();
+    if (!job) return;
+    if (paused || job.state === "pending") {
+      process.stderr.write("\naborting (feed hold, then reset)\n");
+      void runner.abort(id);
+      return;
+    }
+    runner.pause(id).then(
+      () => {
+        paused = true;
+        input.resume();
+        process.stderr.write("\npaused: Enter resumes, Ctrl-C again aborts\n");
+      },
+      (e: unknown) => process.stderr.write(`\n${String(e)}\n`),
+    );
+  };
+  process.on("SIGINT", onSigint);
+  try {
+    const ended = await started.done;
+    if (tty) process.stderr.write("\n");
+    console.log(outcomeLine(ended));
+    return ended;
+  } finally {
+    process.off("SIGINT", onSigint);
+    runner.off("job", onJob);
+    input.close();
+  }
+}
