@@ -1,0 +1,459 @@
+import { get, post, subscribe } from "./api.js";
+import { initialLanguage, setLanguage, setText, tr, value, currentLanguage } from "./i18n.js";
+import { inputsFor, expandPath, renderFields, readRecord, readValues, clearFieldErrors, showFieldError, errorLine } from "./fields.js";
+import { placeError } from "./errors.js";
+import { showPreview, showStruck, showHead, showBlocks, showFigures, clearPreview } from "./preview.js";
+import { renderJob, hideJob, ACTIVE } from "./job.js";
+import { renderController } from "./controller.js";
+import { searchJournal, loadInterrupted } from "./journal.js";
+import { setupOperator } from "./operator.js";
+
+/**
+ * The technician's page: pick a profile, fill or scan the record, preview at scale, mark,
+ * follow the strikes as they land, pause / resume / abort, re-mark an interrupted job.
+ * State lives here; the other modules draw one part of the page each.
+ */
+const $ = (id) => document.getElementById(id);
+const TECHNICIAN = "peenmark.technician";
+const PROFILE = "peenmark.profile";
+const ZOOM = "peenmark.zoom";
+
+const state = {
+  station: null,
+  profiles: [],
+  profile: null,
+  inputs: [],
+  /** Record paths the service asked for that the profile's `fields` did not list. */
+  extraPaths: new Set(),
+  /** The last good preview and the request it answers: Mark sends exactly that request. */
+  preview: null,
+  job: null,
+  /** A POST /api/jobs is on its way, and the newest event of a job seen meanwhile. */
+  starting: false,
+  early: null,
+  /** The interrupted job being re-marked, if any. */
+  remarkOf: null,
+};
+
+const requestKey = (profileId, record) => JSON.stringify([profileId, record]);
+
+// ---------- profiles and the record form ----------
+
+function fillProfileSelect() {
+  const select = $("profile");
+  select.replaceChildren(
+    ...state.profiles.map((p) => {
+      const o = value("option", p.name);
+      o.value = p.id;
+      return o;
+    }),
+  );
+}
+
+function deepMerge(base, over) {
+  const out = structuredClone(base ?? {});
+  for (const [k, v] of Object.entries(over ?? {})) out[k] = v && typeof v === "object" && !Array.isArray(v) && out[k] && typeof out[k] === "object" ? deepMerge(out[k], v) : v;
+  return out;
+}
+
+/**
+ * Every record carries these, whatever the profile marks: the journal keeps each part by
+ * serial and maker (the record schema requires them), so the form always asks for them.
+ */
+const RECORD_REQUIRED = ["serial", "manufacturer", "place.city", "place.country.code", "caliber"];
+
+/** The inputs of the form: what every record needs, what the profile marks, what the service asked for. */
+function formInputs() {
+  return inputsFor([...RECORD_REQUIRED, ...(state.profile?.fields ?? []), ...state.extraPaths]);
+}
+
+/** Show the form for profile `id`, starting from its defaults overlaid with `values`. */
+function chooseProfile(id, values = {}) {
+  const profile = state.profiles.find((p) => p.id === id) ?? state.profiles[0];
+  if (!profile) return;
+  state.profile = profile;
+  $("profile").value = profile.id;
+  localStorage.setItem(PROFILE, profile.id);
+  $("profile-desc").textContent = profile.description ?? "";
+  state.inputs = renderFields($("fields"), formInputs(), deepMerge(profile.defaults, values), new Set(inputsFor(profile.fields ?? []).map((i) => i.path)));
+  invalidatePreview();
+}
+
+function focusSerial() {
+  const serial = $("f-serial") ?? state.inputs[0];
+  serial?.focus();
+  serial?.select?.();
+}
+
+/** Enter in a field: on to the next empty field, or preview when all are filled (a scanner ends with Enter). */
+function onEnter(e) {
+  if (e.key !== "Enter" || e.isComposing || !(e.target instanceof HTMLInputElement)) return;
+  if (e.target.type === "file" || e.target.type === "checkbox") return;
+  e.preventDefault();
+  const chain = state.inputs;
+  const at = chain.indexOf(e.target);
+  const next = chain.slice(at + 1).find((i) => !i.value.trim());
+  if (next && at >= 0) next.focus();
+  else void doPreview();
+}
+
+// ---------- errors ----------
+
+function clearErrors() {
+  clearFieldErrors($("record-form"));
+  $("form-errors").replaceChildren();
+  $("job-errors").replaceChildren();
+}
+
+function showGeneral(box, problems) {
+  for (const p of problems) {
+    const line = document.createElement("p");
+    line.append(errorLine(p));
+    box.append(line);
+  }
+}
+
+/** Put each problem at its field (adding a field the service needs that the form lacked). */
+function showErrors(err, box = $("form-errors")) {
+  const { fields, general } = placeError(err);
+  // `place` missing altogether is a problem at its first input.
+  for (const p of fields) p.path = expandPath(p.path)[0] ?? p.path;
+  const missing = fields.filter((p) => !document.getElementById(`f-${p.path.replace(/\./g, "-")}`) && expandPath(p.path).length);
+  if (missing.length) {
+    for (const p of missing) state.extraPaths.add(p.path);
+    const values = readValues(state.inputs);
+    state.inputs = renderFields($("fields"), formInputs(), deepMerge(state.profile?.defaults, values), new Set(inputsFor(state.profile?.fields ?? []).map((i) => i.path)));
+  }
+  let first = null;
+  for (const p of fields) {
+    if (showFieldError($("record-form"), p)) first ??= document.getElementById(`f-${p.path.replace(/\./g, "-")}`);
+    else general.push({ ...p, key: p.key });
+  }
+  showGeneral(box, general);
+  if (fields.length > 1 || (fields.length && general.length)) box.prepend(tr("p", "err.summary", { n: fields.length + general.length }));
+  first?.focus();
+}
+
+// ---------- preview ----------
+
+function invalidatePreview() {
+  if (!state.preview) return;
+  state.preview = null;
+  $("preview-figure").classList.add("stale");
+  setText($("preview-status"), "preview.stale");
+  updateMarkButton();
+}
+
+function updateMarkButton() {
+  const busy = state.job && ACTIVE.includes(state.job.state);
+  $("mark-btn").disabled = !state.preview || !!busy;
+  if (busy) setText($("mark-note"), "mark.busy");
+  else if (!state.preview) setText($("mark-note"), "mark.needPreview");
+  else setText($("mark-note"), state.remarkOf ? "mark.readyRemark" : "mark.ready");
+}
+
+async function doPreview() {
+  if (!state.profile || (state.job && ACTIVE.includes(state.job.state))) return;
+  clearErrors();
+  const record = readRecord(state.inputs);
+  const body = { profileId: state.profile.id, record };
+  $("preview-btn").disabled = true;
+  setText($("preview-status"), "preview.working");
+  try {
+    const preview = await post("jobs/preview", body);
+    state.preview = { key: requestKey(body.profileId, record), body, preview };
+    renderPreview(preview);
+    setText($("preview-status"), "preview.ready");
+  } catch (err) {
+    state.preview = null;
+    $("preview-figure").classList.add("stale");
+    setText($("preview-status"), "preview.failed");
+    showErrors(err);
+  } finally {
+    $("preview-btn").disabled = false;
+    updateMarkButton();
+  }
+}
+
+function renderPreview(preview) {
+  const figure = $("preview-figure");
+  figure.classList.remove("stale");
+  showPreview(figure, preview, state.station?.workArea);
+  applyZoom();
+  showBlocks($("block-rows"), preview.summary.blocks ?? []);
+  $("block-table").hidden = false;
+  showFigures($("figures"), preview.summary);
+  hideJob();
+}
+
+function applyZoom() {
+  const svg = $("preview-figure").querySelector("svg");
+  if (!svg) return;
+  const z = $("zoom").value;
+  // CSS millimetres: 1:1 is the real size on a screen whose pixel density the browser knows.
+  svg.style.width = z === "fit" ? "100%" : `${Number(svg.dataset.widthMm) * Number(z)}mm`;
+  $("preview-figure").classList.toggle("scroll", z !== "fit");
+}
+
+// ---------- marking ----------
+
+function requireText(id, key) {
+  const input = $(id);
+  if (input.value.trim()) return true;
+  showFieldError($("record-form"), { path: id.slice(2).replace(/-/g, "."), key, code: "E_SCHEMA" });
+  return false;
+}
+
+async function doMark() {
+  if (!state.preview) return;
+  clearErrors();
+  const record = readRecord(state.inputs);
+  if (requestKey(state.profile.id, record) !== state.preview.key) {
+    invalidatePreview();
+    return;
+  }
+  let ok = requireText("f-technician", "err.technicianMissing");
+  if (state.remarkOf) {
+    ok = requireText("f-remark-operator", "err.operatorMissing") && ok;
+    ok = requireText("f-remark-reason", "err.reasonMissing") && ok;
+  }
+  if (!ok) {
+    $("record-form").querySelector("[aria-invalid]")?.focus();
+    return;
+  }
+  const technician = $("f-technician").value.trim();
+  localStorage.setItem(TECHNICIAN, technician);
+  const body = { ...state.preview.body, technician };
+  if (state.remarkOf) body.remark = { of: state.remarkOf.id, operator: $("f-remark-operator").value.trim(), reason: $("f-remark-reason").value.trim() };
+  $("mark-btn").disabled = true;
+  state.starting = true;
+  try {
+    const { job } = await post("jobs", body);
+    startFollowing(state.early?.id === job.id ? state.early : job);
+  } catch (err) {
+    showErrors(err);
+    updateMarkButton();
+  } finally {
+    state.starting = false;
+    state.early = null;
+  }
+}
+
+function startFollowing(job) {
+  state.job = job;
+  $("record-fieldset").disabled = true;
+  $("preview-btn").disabled = true;
+  showStruck(0);
+  onJob(job);
+  $("job-panel").scrollIntoView?.({ block: "nearest" });
+}
+
+function onJob(job) {
+  if (!state.job || job.id !== state.job.id) {
+    // Our own job's first events can beat the answer to POST /api/jobs: keep the newest.
+    if (state.starting) state.early = job;
+    // A job started elsewhere (another page): follow it too.
+    else if (!state.job && ACTIVE.includes(job.state)) void adoptJob(job);
+    return;
+  }
+  state.job = job;
+  renderJob(job);
+  showStruck(job.progress?.strikesDone ?? 0);
+  if (!ACTIVE.includes(job.state)) finishJob(job);
+  updateMarkButton();
+}
+
+function finishJob(job) {
+  $("record-fieldset").disabled = false;
+  $("preview-btn").disabled = false;
+  state.preview = null;
+  if (job.state === "completed") {
+    if (state.remarkOf) endRemark();
+    const serial = $("f-serial");
+    if (serial) serial.value = "";
+    $("preview-figure").classList.add("done");
+    setText($("preview-status"), "preview.nextPart");
+    focusSerial();
+  } else {
+    setText($("preview-status"), "preview.afterStop");
+  }
+  if (job.state === "interrupted" || job.state === "completed") void refreshInterrupted();
+}
+
+/** Follow a job that is already running (page reloaded mid-job): draw its preview from its record. */
+async function adoptJob(job) {
+  state.job = job;
+  try {
+    if (job.profileId && state.profiles.some((p) => p.id === job.profileId)) chooseProfile(job.profileId, job.record);
+    const preview = await post("jobs/preview", { profileId: job.profileId, record: job.record });
+    renderPreview(preview);
+  } catch {
+    clearPreview($("preview-figure"));
+  }
+  startFollowing(state.job);
+}
+
+async function jobAction(action) {
+  if (!state.job) return;
+  $("job-errors").replaceChildren();
+  try {
+    const { job } = await post(`jobs/${encodeURIComponent(state.job.id)}/${action}`);
+    onJob(job);
+  } catch (err) {
+    showErrors(err, $("job-errors"));
+  }
+}
+
+function askAbort() {
+  const dialog = $("abort-dialog");
+  dialog.returnValue = "";
+  dialog.showModal();
+}
+
+// ---------- re-mark ----------
+
+async function refreshInterrupted() {
+  try {
+    await loadInterrupted(startRemark);
+  } catch (err) {
+    showLoadError(err);
+  }
+}
+
+function startRemark(job) {
+  state.remarkOf = job;
+  state.extraPaths.clear();
+  chooseProfile(job.profileId, job.record);
+  $("remark-box").hidden = false;
+  setText($("remark-title"), "remark.title", { serial: job.serial ?? job.record?.serial ?? "", line: job.progress?.linesExecuted ?? 0, total: job.progress?.linesTotal ?? 0 });
+  showView("mark");
+  void doPreview().then(() => $("f-remark-operator").focus());
+}
+
+function endRemark() {
+  state.remarkOf = null;
+  $("remark-box").hidden = true;
+  $("f-remark-reason").value = "";
+  updateMarkButton();
+}
+
+// ---------- views, language, start ----------
+
+function showView(name) {
+  for (const tab of document.querySelectorAll("nav .tab")) {
+    if (tab.dataset.view === name) tab.setAttribute("aria-current", "page");
+    else tab.removeAttribute("aria-current");
+  }
+  for (const v of ["mark", "journal", "operator"]) $(`view-${v}`).hidden = v !== name;
+  if (name === "journal") void searchJournal($("journal-serial").value.trim()).catch(showLoadError);
+}
+
+function showLoadError(err) {
+  const box = $("load-error");
+  box.hidden = false;
+  box.replaceChildren(errorLine({ key: err.code === "E_NETWORK" ? "err.E_NETWORK" : "err.load", code: err.code ?? "E_HTTP", message: err.message }));
+}
+
+async function loadProfiles(selectId) {
+  state.profiles = await get("profiles");
+  fillProfileSelect();
+  chooseProfile(selectId ?? localStorage.getItem(PROFILE) ?? state.profiles[0]?.id, {});
+}
+
+function wire() {
+  $("lang").addEventListener("change", async (e) => {
+    await setLanguage(e.target.value, { remember: true });
+  });
+  document.addEventListener("languagechange", () => {
+    $("lang").value = currentLanguage();
+    if (!$("view-journal").hidden) void searchJournal($("journal-serial").value.trim()).catch(showLoadError);
+  });
+  for (const tab of document.querySelectorAll("nav .tab")) tab.addEventListener("click", () => showView(tab.dataset.view));
+  $("profile").addEventListener("change", (e) => {
+    const serial = $("f-serial")?.value ?? "";
+    state.extraPaths.clear();
+    chooseProfile(e.target.value, serial ? { serial } : {});
+  });
+  $("record-form").addEventListener("keydown", onEnter);
+  $("record-form").addEventListener("input", (e) => {
+    if (e.target.closest?.("#fields")) invalidatePreview();
+    if (e.target.getAttribute?.("aria-invalid")) {
+      e.target.removeAttribute("aria-invalid");
+      const box = document.getElementById(`${e.target.id}-error`);
+      if (box) box.hidden = true;
+    }
+  });
+  $("record-form").addEventListener("submit", (e) => {
+    e.preventDefault();
+    void doPreview();
+  });
+  $("mark-btn").addEventListener("click", () => void doMark());
+  $("pause-btn").addEventListener("click", () => void jobAction("pause"));
+  $("resume-btn").addEventListener("click", () => void jobAction("resume"));
+  $("abort-btn").addEventListener("click", askAbort);
+  $("abort-dialog").addEventListener("close", () => {
+    if ($("abort-dialog").returnValue === "abort") void jobAction("abort");
+  });
+  $("home-btn").addEventListener("click", async () => {
+    try {
+      renderController(await post("controller/home"));
+    } catch (err) {
+      showErrors(err, $("form-errors"));
+    }
+  });
+  $("remark-cancel").addEventListener("click", () => {
+    endRemark();
+    focusSerial();
+  });
+  $("zoom").value = localStorage.getItem(ZOOM) ?? "fit";
+  $("zoom").addEventListener("change", () => {
+    localStorage.setItem(ZOOM, $("zoom").value);
+    applyZoom();
+  });
+  $("journal-form").addEventListener("submit", (e) => {
+    e.preventDefault();
+    void searchJournal($("journal-serial").value.trim()).catch(showLoadError);
+  });
+  setupOperator((id) => loadProfiles(state.profile?.id ?? id));
+}
+
+async function start() {
+  await setLanguage(initialLanguage());
+  $("lang").value = currentLanguage();
+  wire();
+  $("f-technician").value = localStorage.getItem(TECHNICIAN) ?? "";
+  try {
+    const info = await get("station");
+    state.station = info.station;
+    $("station-name").textContent = info.station?.name ?? "";
+    if (info.controller) renderController(info.controller);
+    await loadProfiles();
+  } catch (err) {
+    showLoadError(err);
+    return;
+  }
+  subscribe({
+    controller: (c) => {
+      renderController(c);
+      showHead(c.position);
+    },
+    job: onJob,
+    error: (e) => showGeneral($("job-errors"), [{ key: "err.unknown", code: e.code ?? "E_HTTP", message: e.message }]),
+    onState: (up) => ($("events-down").hidden = up),
+  });
+  await refreshInterrupted();
+  try {
+    const { job } = await get("jobs/current");
+    if (job && ACTIVE.includes(job.state) && !state.job) await adoptJob(job);
+  } catch (err) {
+    showLoadError(err);
+  }
+  updateMarkButton();
+  focusSerial();
+  document.body.dataset.ready = "1";
+}
+
+void start().catch((e) => {
+  console.error(e);
+  showLoadError({ code: "E_HTTP", message: String(e?.message ?? e) });
+});

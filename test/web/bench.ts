@@ -1,0 +1,154 @@
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { FastifyInstance } from "fastify";
+import { chromium, type Browser, type Page } from "playwright-core";
+import { Head } from "../../src/job/head.ts";
+import { loadStation } from "../../src/profile/load.ts";
+import { buildServer } from "../../src/server/app.ts";
+
+/**
+ * What the browser tests share: the real station service on the simulated head (running in
+ * real time, as at the bench), Debian's chromium driven by playwright-core, the page's own
+ * dictionaries, and where screenshots go.
+ */
+export const REPO = join(import.meta.dirname, "..", "..");
+
+export const CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
+
+export function launchBrowser(): Promise<Browser> {
+  return chromium.launch({ executablePath: "/usr/bin/chromium", args: CHROMIUM_ARGS });
+}
+
+export type Dictionary = Record<string, string>;
+
+export function dictionary(lang: "en" | "es"): Dictionary {
+  return JSON.parse(readFileSync(join(REPO, "src", "web", "i18n", `${lang}.json`), "utf8")) as Dictionary;
+}
+
+/** A dictionary entry with its parameters filled in, as the page shows it (strings only). */
+export function say(dict: Dictionary, key: string, params: Record<string, string> = {}): string {
+  const s = dict[key];
+  if (s === undefined) throw new Error(`no "${key}" in the dictionary`);
+  return s.replace(/\{(\w+)(?::\d)?\}/g, (whole, name: string) => params[name] ?? whole);
+}
+
+export interface BenchStation {
+  readonly url: string;
+  readonly dataDir: string;
+  readonly app: FastifyInstance;
+  close(): Promise<void>;
+}
+
+/**
+ * The station service as `peenmark station` runs it, in this process, on a fresh journal.
+ * The simulated head runs at `simSpeed` virtual seconds per real second (2: a 30 s mark
+ * takes 15 s, slow enough to pause, watch and abort it from the page).
+ */
+export async function startStation(simSpeed = 2): Promise<BenchStation> {
+  const dataDir = mkdtempSync(join(tmpdir(), "peenmark-web-"));
+  const station = loadStation(join(REPO, "stations", "bench.json"));
+  const head = await Head.open({ station, simSpeed });
+  const app = await buildServer({ dataDir, station, head, logger: false });
+  const address = await app.listen({ host: "127.0.0.1", port: 0 });
+  return {
+    url: `${address}/`,
+    dataDir,
+    app,
+    async close() {
+      await app.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A page at the bench: a fresh browser profile (nothing remembered), the given language, ready to scan. */
+export async function openPage(browser: Browser, url: string, locale = "en-US"): Promise<Page> {
+  const context = await browser.newContext({ locale, viewport: { width: 1360, height: 1000 } });
+  const page = await context.newPage();
+  const problems: string[] = [];
+  page.on("pageerror", (e) => problems.push(e.message));
+  (page as Page & { problems: string[] }).problems = problems;
+  await page.goto(url);
+  await page.waitForSelector("body[data-ready='1']");
+  return page;
+}
+
+/** Uncaught script errors the page has had. */
+export function pageErrors(page: Page): string[] {
+  return (page as Page & { problems?: string[] }).problems ?? [];
+}
+
+/**
+ * Screenshots for docs/BENCH-GUIDE.md go to docs/screenshots/ when PEENMARK_SCREENSHOTS=1
+ * (so an ordinary test run leaves the checkout clean), else to a temporary folder.
+ */
+const SHOTS = process.env.PEENMARK_SCREENSHOTS === "1" ? join(REPO, "docs", "screenshots") : join(tmpdir(), "peenmark-web-shots");
+mkdirSync(SHOTS, { recursive: true });
+
+export function shot(name: string): string {
+  return join(SHOTS, `${name}.png`);
+}
+
+/** Type like a barcode scanner: the characters, then Enter, into whatever has focus. */
+export async function scan(page: Page, text: string): Promise<void> {
+  await page.keyboard.type(text, { delay: 5 });
+  await page.keyboard.press("Enter");
+}
+
+export const activeId = (page: Page): Promise<string> => page.evaluate("document.activeElement ? document.activeElement.id : ''") as Promise<string>;
+
+/** Visible text of the page that is neither translated (`data-i18n`) nor data (`data-value`), and every translated element's key and text. */
+export interface TextAudit {
+  readonly untranslated: string[];
+  readonly translated: { key: string; text: string }[];
+  readonly attributes: { key: string; text: string }[];
+  readonly lang: string;
+}
+
+export function auditText(page: Page): Promise<TextAudit> {
+  return page.evaluate(`(() => {
+    const visible = (el) => el.checkVisibility({ checkOpacity: true, checkVisibilityCSS: true }) && !el.closest("details:not([open]) > :not(summary)");
+    const untranslated = [];
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+      const text = n.textContent.trim();
+      const el = n.parentElement;
+      if (!text || !el || el.closest("script, style")) continue;
+      if (!visible(el) || el.closest("[data-i18n], [data-value]")) continue;
+      untranslated.push(text);
+    }
+    const translated = [...document.querySelectorAll("[data-i18n]")]
+      .filter((el) => el.closest("head") || visible(el))
+      .map((el) => ({ key: el.dataset.i18n ?? el.getAttribute("data-i18n"), text: el.textContent.trim() }));
+    const attributes = [];
+    for (const a of ["aria-label", "placeholder", "title"])
+      for (const el of document.querySelectorAll("[data-i18n-" + a + "]")) attributes.push({ key: el.getAttribute("data-i18n-" + a), text: el.getAttribute(a) ?? "" });
+    return { untranslated, translated, attributes, lang: document.documentElement.lang };
+  })()`) as Promise<TextAudit>;
+}
+
+/** A dictionary entry as a pattern: its parameters may be anything. */
+export function entryPattern(template: string): RegExp {
+  const parts = template.trim().split(/\{\w+(?::\d)?\}/g).map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"));
+  return new RegExp(`^${parts.join("[\\s\\S]*")}$`);
+}
+
+/** Elements whose text is not their key's entry in `dict` (empty when the page speaks that language throughout). */
+export function mistranslated(audit: TextAudit, dict: Dictionary): string[] {
+  const out: string[] = [];
+  for (const { key, text } of [...audit.translated, ...audit.attributes]) {
+    const template = dict[key];
+    if (template === undefined) out.push(`${key}: no such key`);
+    else if (!entryPattern(template).test(text)) out.push(`${key}: "${text}" is not "${template}"`);
+  }
+  return out;
+}
+
+/** Poll a page expression until it is true (the page updates from server-sent events). */
+export async function until(page: Page, expression: string, timeout = 90_000): Promise<void> {
+  await page.waitForFunction(expression, undefined, { timeout, polling: 100 });
+}
+
+export const jobState = (page: Page): Promise<string> => page.evaluate("document.getElementById('job-panel').dataset.state ?? ''") as Promise<string>;
+export const struckDots = (page: Page): Promise<number> => page.evaluate("document.querySelectorAll('#preview-figure circle.struck').length") as Promise<number>;
