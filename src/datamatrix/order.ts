@@ -158,7 +158,7 @@ export function improve(cells: readonly Cell[], start: readonly number[], maxRou
         tour.splice(s, len);
         const at = best.at < s ? best.at + 1 : best.at + 1 - len;
         tour.splice(at, 0, ...run);
-        reindex(0, n - 1);
+        reindex(Math.min(s, at), Math.max(e, at + len - 1));
         improved = true;
       }
     }
