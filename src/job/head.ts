@@ -116,9 +116,18 @@ export class Head extends EventEmitter<{ controller: [view: ControllerView] }> {
     return this.#homed;
   }
 
-  /** Home ($H); the head knows where it is afterwards. */
+  /**
+   * After a critical alarm (hard limit, abort while moving) GRBL answers nothing but a reset,
+   * and lines sent before the alarm stay unanswered: nothing but a reset helps.
+   */
+  get needsReset(): boolean {
+    return this.controller.streamer.bytesInFlight > 0 && !this.controller.streamer.running;
+  }
+
+  /** Home ($H), after a reset when the controller waits for one; the head knows where it is afterwards. */
   async home(): Promise<ControllerView> {
     this.#homed = false;
+    if (this.needsReset) await bridged(() => this.controller.reset(), "resetting the controller before homing");
     await bridged(() => this.controller.home(), "homing");
     this.#homed = true;
     this.#message = undefined;

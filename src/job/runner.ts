@@ -239,6 +239,9 @@ export class JobRunner extends EventEmitter<{ job: [view: JobView]; controller: 
   async #checkController(): Promise<void> {
     const view = this.head.view();
     if (!view.connected) throw new PeenmarkError("E_CONTROLLER", `the head on ${this.head.port} is not connected${view.message ? ` (${view.message})` : ""}: check the cable and the controller's power`, { details: { code: "E_LINK_CLOSED" } });
+    if (this.head.needsReset) {
+      throw new PeenmarkError("E_CONTROLLER", `the controller stopped${view.message ? ` (${view.message})` : ""} and waits for a reset: check the head and the part, then home it`, { details: { code: "E_CONTROLLER_ALARM" } });
+    }
     await bridged(() => this.head.controller.requireSettings(expectedSettings(this.station.machine)), `the controller on ${this.head.port} cannot mark for station ${this.station.id}`);
   }
 
