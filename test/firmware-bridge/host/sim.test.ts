@@ -161,6 +161,53 @@ describe("the simulated head's faults", () => {
     expect(outcome.strikesDone).toBeLessThanOrEqual(4);
   });
 
+  it("pause and resume mid-job: the head holds, then finishes; every dot struck once", async () => {
+    const { head, controller } = inProcess();
+    await prepared(controller);
+    const states: string[] = [];
+    controller.on("state", (st) => states.push(st));
+    // Hold between dots, during the rapid to dot 4: a hold in the middle of a strike's dwell
+    // switches the pin off and back on at resume, which strikes that dot again (GRBL laser mode).
+    let paused = false;
+    head.on("output", () => {
+      if (!paused && head.strikes.length === 3 && head.machineState === "Run") {
+        paused = true;
+        void controller.pause();
+      }
+    });
+    const job = controller.run(program, { strikes: isStrike });
+    for (let i = 0; i < 1000 && !(controller.status.state === "Hold" && controller.status.subState === 0); i++) await new Promise((r) => setTimeout(r, 5));
+    expect(controller.status).toMatchObject({ state: "Hold", subState: 0 });
+    const held = head.strikes.length;
+    await new Promise((r) => setTimeout(r, 100));
+    expect(head.strikes.length).toBe(held);
+    await controller.resume();
+    const outcome = await job;
+    expect(outcome.outcome).toBe("completed");
+    expectDotsStruck(head.strikes, 12);
+    expect(states).toContain("Hold");
+  });
+
+  it("over a pty, the cable pulled mid-job: interrupted, disconnected, dots up to there struck once", async () => {
+    const head = new SimHead();
+    const link = join(mkdtempSync(join(tmpdir(), "peenmark-sim-")), "head");
+    const pty: PtyHead = await startPtyHead({ link, head, clock: "realtime" });
+    cleanups.push(() => pty.close());
+    const controller = new Controller({ link: { path: link }, statusHz: 20 });
+    cleanups.push(() => controller.close());
+    await prepared(controller);
+    head.on("strike", () => {
+      // The cable comes out between two events of the head, not inside one.
+      if (head.strikes.length === 4) setImmediate(() => void pty.unplug());
+    });
+    const outcome = await controller.run(program, { strikes: isStrike });
+    expect(outcome.outcome).toBe("interrupted");
+    expect(controller.status.state).toBe("disconnected");
+    expect(controller.link.state).toBe("disconnected");
+    expect(outcome.strikesDone).toBeLessThanOrEqual(4);
+    expectDotsStruck(head.strikes, 4);
+  });
+
   it("abort mid-job: feed hold, reset, pin off — nothing is struck after the outcome", async () => {
     const { head, controller } = inProcess();
     await prepared(controller);
