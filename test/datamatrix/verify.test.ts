@@ -18,7 +18,7 @@ const symbols = [
   { size: "22×22", payload: "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", module: 0.3 },
   { size: "32×32", payload: "ACME Arms Co., Springfield MA; SN 12345678-AB; Cal .45 ACP", module: 0.25 },
 ];
-const cases = symbols.flatMap((s) => [0, 90, 17.5, -30].flatMap((rotation) => [0.8, 1].map((fill) => ({ ...s, rotation, fill }))));
+const cases = symbols.flatMap((s) => [0, 90, 17.5, -30].flatMap((rotation) => [0.6, 0.8, 1].map((fill) => ({ ...s, rotation, fill }))));
 
 describe("decodeStrikes: a planned symbol, pictured as a camera sees it, reads back", () => {
   it.each(cases)("$size at $rotation°, dots $fill of the module", async ({ payload, module, rotation, fill }) => {
@@ -68,5 +68,17 @@ describe("decodeStrikes: a planned symbol, pictured as a camera sees it, reads b
     expect(sharp.zxing?.text).toBeNull();
     const camera = await decodeStrikes(plan.strikes, { module, dotDiameter: 0.32, decoders: ["zxing"] });
     expect(camera.zxing?.text).toBe("SN-0042-XYZ");
+  });
+
+  it("pictures dots under 80 % of the module at 80 %, as a reader that joins craters sees them; readerFill 0 shows them as planned", async () => {
+    const module = 0.4;
+    const plan = planDatamatrix({ payload: "SN-0042-XYZ", module, origin: { x: 0, y: 0 }, rotation: 0, quietZone: 1, dotDiameter: 0.24, blockId: "udi" });
+    const dark = (img: { gray: Uint8Array }) => img.gray.reduce((n, g) => n + (g < 128 ? 1 : 0), 0);
+    const asRead = await decodeStrikes(plan.strikes, { module, dotDiameter: 0.24, decoders: ["zxing"] });
+    const asPlanned = await decodeStrikes(plan.strikes, { module, dotDiameter: 0.24, readerFill: 0, decoders: ["zxing"] });
+    expect(asRead.zxing?.text).toBe("SN-0042-XYZ");
+    expect(asPlanned.zxing?.text).toBeNull();
+    // Dark area grows with the square of the pictured diameter: (0.8 / 0.6)² ≈ 1.8.
+    expect(dark(asRead.images.upright) / dark(asPlanned.images.upright)).toBeGreaterThan(1.4);
   });
 });
