@@ -10,7 +10,8 @@ import { Streamer, type JobOptions, type JobOutcome } from "./streamer.ts";
  * by the planner-limited time (kinematics.timeline with GRBL_LOOKAHEAD) to get the streaming
  * overhead; the difference is what the link and the ok round trips cost.
  *
- * Homing (when the head needs it) happens first and is not counted. No wall clock is read.
+ * Homing (when the head needs it) and the move to `from` happen first and are not counted.
+ * No wall clock is read for the result.
  */
 export interface StreamingMeasurement {
   /** Virtual seconds from the first byte of the program to the head at rest after the last line. */
@@ -34,6 +35,11 @@ export interface MeasureOptions {
   readonly rxBuffer?: number;
   /** Status reports the host asks for per second of virtual time, as the driver polls (default 5). */
   readonly statusHz?: number;
+  /**
+   * Where the head waits when the job starts, mm (e.g. the station's park position, where
+   * the compiler's estimate starts). Default: where homing leaves it, machine zero.
+   */
+  readonly from?: { readonly x: number; readonly y: number };
   /** Give up after this much virtual time, s. */
   readonly maxSeconds?: number;
 }
@@ -110,6 +116,10 @@ export async function measureStreaming(lines: readonly string[], options: Measur
 
   head.runUntilIdle();
   if (head.machineState === "Alarm") await drive(streamer.command("$H", 600_000));
+  if (options.from) {
+    await drive(streamer.command(`G90G0X${+options.from.x.toFixed(3)}Y${+options.from.y.toFixed(3)}`, 600_000));
+    head.runUntilIdle();
+  }
   const strikesBefore = head.strikes.length;
   const t0 = head.now;
   counting = true;

@@ -22,6 +22,20 @@ describe("measureStreaming: marking time over the serial link, in the simulated 
     expect(m.seconds / planner).toBeLessThan(1.05);
   });
 
+  it("starts the clock where the caller says the head waits (the park position)", async () => {
+    const dots = grid(5);
+    const fromHome = await measureStreaming(dotProgram(dots));
+    const fromPark = await measureStreaming(dotProgram(dots), { from: { x: 0, y: 80 } });
+    const motions = (from: { x: number; y: number }): number => {
+      const m: Motion[] = dots.flatMap((d): Motion[] => [{ kind: "line", to: d, feed: 0, rapid: true }, { kind: "stop" }, { kind: "dwell", seconds: 0.01 }, { kind: "stop" }]);
+      m.push({ kind: "line", to: { x: 0, y: 80 }, feed: 0, rapid: true });
+      return totalTime(from, m, BENCH_LIMITS, GRBL_LOOKAHEAD);
+    };
+    expect(fromPark.strikes).toHaveLength(5);
+    // The first rapid differs, and the measurement follows the planner's figure for each start.
+    expect(fromPark.seconds - fromHome.seconds).toBeCloseTo(motions({ x: 0, y: 80 }) - motions({ x: 0, y: 0 }), 2);
+  });
+
   it("a slow link starves a scribe stroke of short segments: 2400 baud takes longer than 115200", async () => {
     const program = scribeProgram(150);
     const fast = await measureStreaming(program, { strikes: isScribeSegment });
