@@ -165,8 +165,12 @@ async function doPreview() {
     renderPreview(preview);
     setText($("preview-status"), "preview.ready");
   } catch (err) {
+    // No picture of a record the station refuses: an old preview must not pass for this one.
     state.preview = null;
-    $("preview-figure").classList.add("stale");
+    clearPreview($("preview-figure"));
+    $("block-table").hidden = true;
+    $("figures").replaceChildren();
+    hideJob();
     setText($("preview-status"), "preview.failed");
     showErrors(err);
   } finally {
