@@ -1,5 +1,5 @@
 import { PeenmarkError } from "../errors.ts";
-import { apply, boxOf, compose, rotate, translate, type Box, type Point } from "../geometry.ts";
+import { apply, boxOf, compose, distance, rotate, translate, type Box, type Point } from "../geometry.ts";
 import { encodeDatamatrix, type DatamatrixShape } from "./encode.ts";
 import { cellsOf, strikeOrder } from "./order.ts";
 
@@ -28,6 +28,8 @@ export interface DatamatrixPlanInput {
   readonly blockId: string;
   /** Square (default) or rectangular ECC200 symbol. */
   readonly shape?: DatamatrixShape;
+  /** Where the head comes from (the previous block's last strike); the path is then walked from its nearer end. */
+  readonly from?: Point;
 }
 
 export interface DatamatrixPlan {
@@ -95,6 +97,8 @@ export function planDatamatrix(input: DatamatrixPlanInput): DatamatrixPlan {
     const { c, r } = cells[i]!;
     return apply(toWork, { x: (c + 0.5) * m, y: (rows - r - 0.5) * m });
   });
+  const from = input.from;
+  if (from && strikes.length > 1 && distance(from, strikes[strikes.length - 1]!) < distance(from, strikes[0]!)) strikes.reverse();
   const corners = (grow: number) =>
     [
       apply(toWork, { x: -grow, y: -grow }),

@@ -11,10 +11,11 @@ import { renderStrikes, type CameraImage } from "../camera/render.ts";
  * camera would see them (src/camera/render.ts: round dark dots, gaussian defocus) and read
  * the picture with two independent decoders.
  *
- * - zxing (@zxing/library DataMatrixReader, HybridBinarizer, TRY_HARDER): its detector looks
- *   for the finder's L along roughly horizontal and vertical lines, so it reads upright
- *   symbols. It is given the strikes turned back into the symbol's own frame (origin at the
- *   lower-left of the symbol, no rotation).
+ * - zxing (@zxing/library DataMatrixReader, HybridBinarizer, TRY_HARDER): its detector counts
+ *   transitions along the timing pattern between corners found by a white-rectangle search;
+ *   on this camera view it missed symbols turned 40–50° (and 135°, 225°), so it wants a
+ *   roughly upright symbol. It is given the strikes turned back into the symbol's own frame
+ *   (origin at the lower-left of the symbol, no rotation).
  * - dmtxread (libdmtx, Debian dmtx-utils): finds edges at any angle; it is given the strikes
  *   as struck, rotation included.
  *

@@ -61,6 +61,15 @@ describe("planDatamatrix", () => {
     expect(plan.quietBox.box).toEqual({ minX: Math.min(...xs), minY: Math.min(...ys), maxX: Math.max(...xs), maxY: Math.max(...ys) });
   });
 
+  it("walks the path from the end nearer to where the head comes from", () => {
+    const plan = planDatamatrix(base);
+    const first = plan.strikes[0]!, last = plan.strikes[plan.strikes.length - 1]!;
+    const nearLast = { x: last.x + 0.01, y: last.y };
+    const fromLast = planDatamatrix({ ...base, from: nearLast });
+    expect(fromLast.strikes).toEqual([...plan.strikes].reverse());
+    expect(planDatamatrix({ ...base, from: { x: first.x, y: first.y - 0.01 } }).strikes).toEqual(plan.strikes);
+  });
+
   it("is deterministic", () => {
     expect(planDatamatrix({ ...base, rotation: -30 })).toEqual(planDatamatrix({ ...base, rotation: -30 }));
   });
