@@ -71,9 +71,10 @@ export class Link extends EventEmitter<LinkEvents> {
   async open(): Promise<void> {
     if (this._state === "open" || this._state === "opening") throw new BridgeError("E_LINK_OPEN", `the port ${this.path} is already ${this._state}`, { where: this.path });
     this.setState("opening");
-    // hupcl off and no lock: a pseudo-terminal refuses the modem-line ioctls, and a stock
-    // GRBL board (Arduino) resets when DTR drops, which we do not want on close.
-    const port = new SerialPortStream({ binding: this.binding, path: this.path, baudRate: this.baudRate, autoOpen: false, hupcl: false, lock: false } as never);
+    // hupcl off: a pseudo-terminal has no modem lines to drop, and a stock GRBL board
+    // (Arduino) resets when DTR drops, which we do not want on close. The port stays locked
+    // (exclusive), so a second station process cannot drive the same head.
+    const port = new SerialPortStream({ binding: this.binding, path: this.path, baudRate: this.baudRate, autoOpen: false, hupcl: false, lock: true } as never);
     const parser = port.pipe(new ReadlineParser({ delimiter: "\n" }));
     parser.on("data", (raw: string) => {
       if (this.port !== port) return;

@@ -44,6 +44,17 @@ describe("link over a real pseudo-terminal", () => {
     await expect(host.write("?")).rejects.toMatchObject({ code: "E_LINK_CLOSED" });
   });
 
+  it("holds the port exclusively: a second station process cannot open the same head", async () => {
+    pair = await ptyPair();
+    const first = new Link({ path: pair.a });
+    const second = new Link({ path: pair.a });
+    links.push(first, second);
+    await first.open();
+    await expect(second.open()).rejects.toMatchObject({ code: "E_LINK_OPEN", message: expect.stringContaining("lock") });
+    expect(second.state).toBe("closed");
+    expect(first.state).toBe("open");
+  });
+
   it("names the port when it cannot be opened", async () => {
     const host = new Link({ path: "/dev/peenmark-no-such-port" });
     await expect(host.open()).rejects.toMatchObject({ code: "E_LINK_OPEN", message: expect.stringContaining("/dev/peenmark-no-such-port") });
