@@ -43,10 +43,11 @@ export interface BenchStation {
 /**
  * The station service as `peenmark station` runs it, in this process, on a fresh journal.
  * The simulated head runs at `simSpeed` virtual seconds per real second (2: a 30 s mark
- * takes 15 s, slow enough to pause, watch and abort it from the page).
+ * takes 15 s, slow enough to pause, watch and abort it from the page). With
+ * `existingDataDir` it reopens a journal another station left behind (kept on close).
  */
-export async function startStation(simSpeed = 2): Promise<BenchStation> {
-  const dataDir = mkdtempSync(join(tmpdir(), "peenmark-web-"));
+export async function startStation(simSpeed = 2, existingDataDir?: string): Promise<BenchStation> {
+  const dataDir = existingDataDir ?? mkdtempSync(join(tmpdir(), "peenmark-web-"));
   const station = loadStation(join(REPO, "stations", "bench.json"));
   const head = await Head.open({ station, simSpeed });
   const app = await buildServer({ dataDir, station, head, logger: false });
@@ -57,7 +58,7 @@ export async function startStation(simSpeed = 2): Promise<BenchStation> {
     app,
     async close() {
       await app.close();
-      rmSync(dataDir, { recursive: true, force: true });
+      if (!existingDataDir) rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }
