@@ -159,5 +159,8 @@ async function mark(runner: JobRunner, req: StartRequest): Promise<JobView> {
     process.off("SIGINT", onSigint);
     runner.off("job", onJob);
     input.close();
+    // A stdin that was read from keeps the process alive: let it go.
+    process.stdin.pause();
+    (process.stdin as { unref?: () => void }).unref?.();
   }
 }

@@ -1,0 +1,89 @@
+import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { Journal } from "../../src/journal/journal.ts";
+import { ROOT, tempDir } from "./helpers.ts";
+
+/** `peenmark mark` as a technician runs it, on the simulated head, with Ctrl-C sent as SIGINT. */
+class Mark {
+  readonly proc: ChildProcessWithoutNullStreams;
+  readonly exited: Promise<number | null>;
+  stdout = "";
+  stderr = "";
+  #waiters: { re: RegExp; resolve: () => void }[] = [];
+
+  constructor(dataDir: string, extra: string[] = []) {
+    const argv = ["mark", "--sim", "--sim-speed", "4", "--profile", "slide-5x7", "--record", join(ROOT, "examples", "records", "slide-5x7.json"), "--data", dataDir, "--technician", "Ana", ...extra];
+    this.proc = spawn(process.execPath, [join(ROOT, "bin", "peenmark.mjs"), ...argv], { cwd: ROOT, stdio: ["pipe", "pipe", "pipe"] });
+    this.proc.stdout.on("data", (c: Buffer) => (this.stdout += c.toString()));
+    this.proc.stderr.on("data", (c: Buffer) => {
+      this.stderr += c.toString();
+      this.#waiters = this.#waiters.filter((w) => (w.re.test(this.stderr) ? (w.resolve(), false) : true));
+    });
+    this.exited = new Promise((resolve) => this.proc.on("close", (code) => resolve(code)));
+  }
+
+  /** Resolves once stderr matches. */
+  sees(re: RegExp): Promise<void> {
+    if (re.test(this.stderr)) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      this.#waiters.push({ re, resolve });
+      void this.exited.then(() => reject(new Error(`exited before ${re}; stderr:\n${this.stderr}\nstdout:\n${this.stdout}`)));
+    });
+  }
+}
+
+const procs: Mark[] = [];
+const cleanups: (() => void)[] = [];
+afterEach(async () => {
+  for (const p of procs.splice(0)) {
+    if (p.proc.exitCode === null) p.proc.kill("SIGKILL");
+    await p.exited;
+  }
+  for (const f of cleanups.splice(0)) f();
+});
+
+function journalRows(dir: string) {
+  const j = new Journal({ path: join(dir, "peenmark.db") });
+  j.open();
+  try {
+    return j.jobs();
+  } finally {
+    j.close();
+  }
+}
+
+describe("peenmark mark", () => {
+  it("Ctrl-C pauses, Enter resumes, and the job completes (exit 0)", { timeout: 90_000 }, async () => {
+    const tmp = tempDir("peenmark-mark-");
+    cleanups.push(tmp.cleanup);
+    const m = new Mark(tmp.dir);
+    procs.push(m);
+    await m.sees(/strikes [1-9]\d*\/\d+/);
+    m.proc.kill("SIGINT");
+    await m.sees(/paused: Enter resumes, Ctrl-C again aborts/);
+    m.proc.stdin.write("\n");
+    await m.sees(/resuming/);
+    expect(await m.exited).toBe(0);
+    expect(m.stdout).toMatch(/^job 1 completed: serial RA2026A00417, (\d+)\/\1 strikes/);
+    expect(journalRows(tmp.dir).map((j) => j.outcome)).toEqual(["completed"]);
+  });
+
+  it("Ctrl-C twice aborts: the outcome is printed, the journal says aborted, exit 1", { timeout: 90_000 }, async () => {
+    const tmp = tempDir("peenmark-mark-");
+    cleanups.push(tmp.cleanup);
+    const m = new Mark(tmp.dir);
+    procs.push(m);
+    await m.sees(/strikes [1-9]\d*\/\d+/);
+    m.proc.kill("SIGINT");
+    await m.sees(/paused:/);
+    m.proc.kill("SIGINT");
+    expect(await m.exited).toBe(1);
+    expect(m.stdout).toMatch(/^job 1 aborted: serial RA2026A00417/);
+    expect(m.stdout).toMatch(/aborted on request/);
+    const [row] = journalRows(tmp.dir);
+    expect(row!.outcome).toBe("aborted");
+    expect(row!.progress.strikesDone).toBeGreaterThan(0);
+    expect(row!.progress.strikesDone).toBeLessThan(row!.program.strikes);
+  });
+});
