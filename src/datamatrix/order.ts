@@ -12,7 +12,8 @@
  *   vertical pair of dots costs 1 module instead of a detour along two rows.
  * - improve: 2-opt over each dot's nearest grid neighbours, then Or-opt (moving runs of 1–3
  *   dots elsewhere), repeated until neither finds a gain.
- * - strikeOrder: every construction improved, the shortest result kept.
+ * - strikeOrder: the shortest construction improved (or, with everyStart, every construction
+ *   improved and the shortest result kept).
  */
 export interface Cell {
   /** Column, 0 = left. */
@@ -173,19 +174,21 @@ export function improve(cells: readonly Cell[], start: readonly number[], maxRou
   return tour;
 }
 
-/** Above this many dots only the shortest construction is improved (the largest symbol, 132×132, has about 9300). */
+/** With everyStart, above this many dots only the shortest construction is improved (the largest symbol, 132×132, has about 9300). */
 const IMPROVE_ALL_UP_TO = 3000;
 
 /**
- * The strike order peenmark uses: each serpentine construction (rows, bands of 2, 3 and 4
- * rows, on the grid and on its transpose) improved by local search, the shortest kept.
- * Local search ends in a different local optimum from each start; keeping the best of
- * eight is 2–6 % shorter than improving only the shortest start.
+ * The strike order peenmark uses. By default: the shortest serpentine construction (rows and
+ * bands of 2 and 3 rows, on the grid and on its transpose), improved by local search.
+ * With `everyStart`: every construction (bands of 4 too) improved, the shortest result kept;
+ * local search ends in a different local optimum from each start, and the best of eight is
+ * 2–6 % shorter, for about eight times the work (bench/datamatrix.ts prints both).
  */
-export function strikeOrder(cells: readonly Cell[]): number[] {
+export function strikeOrder(cells: readonly Cell[], options: { everyStart?: boolean } = {}): number[] {
   const t = transposed(cells);
-  let candidates = [rowSerpentine(cells), rowSerpentine(t), ...[2, 3, 4].flatMap((k) => [bandSerpentine(cells, k), bandSerpentine(t, k)])];
-  if (cells.length > IMPROVE_ALL_UP_TO) {
+  const bands = options.everyStart ? [2, 3, 4] : [2, 3];
+  let candidates = [rowSerpentine(cells), rowSerpentine(t), ...bands.flatMap((k) => [bandSerpentine(cells, k), bandSerpentine(t, k)])];
+  if (!options.everyStart || cells.length > IMPROVE_ALL_UP_TO) {
     let shortest = candidates[0]!;
     for (const c of candidates) if (pathLength(cells, c) < pathLength(cells, shortest) - EPS) shortest = c;
     candidates = [shortest];

@@ -30,6 +30,8 @@ export interface DatamatrixPlanInput {
   readonly shape?: DatamatrixShape;
   /** Where the head comes from (the previous block's last strike); the path is then walked from its nearer end. */
   readonly from?: Point;
+  /** Improve every serpentine start, not only the shortest: 2–6 % less travel, about eight times the work (see order.ts). */
+  readonly everyStart?: boolean;
 }
 
 export interface DatamatrixPlan {
@@ -93,7 +95,7 @@ export function planDatamatrix(input: DatamatrixPlanInput): DatamatrixPlan {
   // Symbol frame: origin at the lower-left corner, X along the bottom row, Y up; module row 0 is the top.
   const toWork = compose(translate(input.origin.x, input.origin.y), rotate(input.rotation));
   const cells = cellsOf(symbol.modules);
-  const strikes = strikeOrder(cells).map((i) => {
+  const strikes = strikeOrder(cells, { everyStart: input.everyStart ?? false }).map((i) => {
     const { c, r } = cells[i]!;
     return apply(toWork, { x: (c + 0.5) * m, y: (rows - r - 0.5) * m });
   });

@@ -49,6 +49,9 @@ describe("strike order", () => {
       expect(ours).toBeLessThan(baseline * 0.85);
       expect(ours).toBeGreaterThanOrEqual(mstLength(cells) - 1e-9);
       expect(strikeOrder(cells)).toEqual(order); // deterministic
+      const every = strikeOrder(cells, { everyStart: true });
+      expect(isPermutation(every, cells.length)).toBe(true);
+      expect(pathLength(cells, every)).toBeLessThanOrEqual(ours + 1e-9);
     });
   }
 
