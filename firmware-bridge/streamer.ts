@@ -334,13 +334,16 @@ export class Streamer extends EventEmitter<StreamerEvents> {
 
   // ------------------------------------------------------------------ internals
 
-  private push(entry: InFlight): void {
-    this.inflight.push(entry);
-    this.inflightBytes += entry.bytes;
-    this.emit("sent", entry.text);
-    this.wire.write(`${entry.text}\n`).catch((e: unknown) => {
+  /** Send entries in one write, so that they reach the controller together or not at all. */
+  private push(...entries: InFlight[]): void {
+    for (const entry of entries) {
+      this.inflight.push(entry);
+      this.inflightBytes += entry.bytes;
+      this.emit("sent", entry.text);
+    }
+    this.wire.write(entries.map((e) => `${e.text}\n`).join("")).catch((e: unknown) => {
       // A failed write means the port is gone; the link's 'disconnected' event ends the job.
-      if (entry.command && !entry.command.settled) entry.command.reject(e instanceof Error ? e : new Error(String(e)));
+      for (const entry of entries) if (entry.command && !entry.command.settled) entry.command.reject(e instanceof Error ? e : new Error(String(e)));
     });
   }
 
@@ -348,11 +351,16 @@ export class Streamer extends EventEmitter<StreamerEvents> {
     const job = this.job;
     if (!job || job.stopping) return;
     while (job.next <= job.lines.length) {
-      const text = job.lines[job.next - 1]!;
-      const bytes = text.length + 1;
+      // A strike line (`G1S…G4P…`) leaves the pin on at rest when its dwell ends; only the
+      // next line (`S0`) switches it off. The two go out in one write, so the controller
+      // always holds the pin-off before it switches the pin on: a host that stalls or dies
+      // between them cannot leave the pin hammering in place.
+      const n = job.next < job.lines.length && leavesPinOnAtRest(job.lines[job.next - 1]!) ? 2 : 1;
+      const unit = job.lines.slice(job.next - 1, job.next - 1 + n);
+      const bytes = unit.reduce((sum, text) => sum + text.length + 1, 0);
       if (this.inflightBytes + bytes > this.budget) break;
-      this.push({ bytes, text, position: job.next });
-      job.next++;
+      this.push(...unit.map((text, i) => ({ bytes: text.length + 1, text, position: job.next + i })));
+      job.next += n;
     }
     this.emitProgress();
     if (job.next > job.lines.length) this.startPolling(job);
@@ -589,4 +597,11 @@ export class Streamer extends EventEmitter<StreamerEvents> {
       throw new BridgeError("E_CONTROLLER_SILENT", `cannot send "${text}": ${this.inflight.length} earlier line(s) are still unanswered after ${timeoutMs} ms; reset the controller`, { where: text });
     }
   }
+}
+
+/** A line that dwells with the pin output on (`S` above 0 and `G4` in one block): see pump(). */
+export function leavesPinOnAtRest(text: string): boolean {
+  const words = text.toUpperCase().replace(/\(.*?\)|;.*$/g, "");
+  const s = /S(\d*\.?\d+)/.exec(words);
+  return /G0*4(?!\d)/.test(words) && s !== null && Number(s[1]) > 0;
 }

@@ -20,6 +20,8 @@ export class FakeGrbl {
   bytes: number[] = [];
   /** Lines received, in order (without "\n"). */
   lines: string[] = [];
+  /** Every write the host made, as it arrived (one entry per write call on the port). */
+  writes: string[] = [];
   /** Real-time bytes received, in order. */
   realtime: number[] = [];
   /** Bytes of received lines not yet answered: GRBL's RX buffer fill under character counting. */
@@ -51,6 +53,7 @@ export class FakeGrbl {
         this.port = port;
         const write = port.write.bind(port);
         port.write = async (buf: Buffer) => {
+          this.writes.push(buf.toString("latin1"));
           await write(buf);
           this.receive(buf);
         };
