@@ -807,6 +807,8 @@ export class SimHead extends EventEmitter<{ output: [Buffer]; strike: [Strike]; 
       const strike: Strike = { x: p.x, y: p.y, force: this.forceOf(power), t: this.firing.next, line };
       this.strikes.push(strike);
       this.emit("strike", strike);
+      // A listener may have reset or unplugged the head (fault injection does): nothing fires after that.
+      if (!this.firing) return;
       const moving = this.running !== undefined;
       this.firing = { next: this.firing.next + (moving ? 1 / this.pin.strikeFrequency : this.pin.strikeTime), line };
     }
