@@ -131,6 +131,9 @@ export function compile(input: CompileInput): CompiledJob {
       quietZone: block.quietZone,
       dotDiameter: block.dotDiameter ?? dotDiameter(machine.pinDiameter, block.force),
       blockId: block.id,
+      // Start the symbol from the corner nearest the head, and try every start for the shortest order.
+      from: at,
+      everyStart: true,
     });
     checkBounds(block.id, dm.strikes, machine);
     datamatrix.push(dm);
