@@ -283,8 +283,8 @@ export class JobRunner extends EventEmitter<{ job: [view: JobView]; controller: 
       this.#active = undefined;
     }
     const view = jobView(final);
-    this.emit("job", view);
-    this.emit("controller", this.head.view());
+    this.#tell("job", view);
+    this.#tell("controller", this.head.view());
     return view;
   }
 
@@ -312,6 +312,15 @@ export class JobRunner extends EventEmitter<{ job: [view: JobView]; controller: 
         a.lastEvent = performance.now();
         this.emit("job", this.#view(a));
       }, this.#eventEveryMs);
+    }
+  }
+
+  /** Emit the outcome even past a listener that throws: the journal is written, the caller's `done` must settle. */
+  #tell<E extends "job" | "controller">(event: E, view: E extends "job" ? JobView : ControllerView): void {
+    try {
+      (this.emit as (e: string, v: unknown) => boolean)(event, view);
+    } catch (e) {
+      process.emitWarning(`a ${event} event listener failed: ${e instanceof Error ? e.message : String(e)}`);
     }
   }
 

@@ -51,7 +51,8 @@ export interface ServerOptions {
 export interface Peenmark extends ServiceContext {
   /** Jobs this start found interrupted (the journal was left mid-mark by a dead service). */
   readonly interruptedAtOpen: readonly JobRow[];
-  readonly events: EventEmitter<{ error: [{ code: string; message: string }] }>;
+  /** Problems every page should hear of (sent as SSE `error` events); not named "error", which EventEmitter throws when nobody listens. */
+  readonly alerts: EventEmitter<{ alert: [{ code: string; message: string }] }>;
 }
 
 declare module "fastify" {
@@ -71,8 +72,8 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
     ...(opts.progressEveryMs === undefined ? {} : { progressEveryMs: opts.progressEveryMs }),
   });
   const profiles = new ProfileStore({ builtinDir: opts.profilesDir ?? join(REPO, "profiles"), dataDir: opts.dataDir });
-  const events = new EventEmitter<{ error: [{ code: string; message: string }] }>();
-  const peenmark: Peenmark = { station: opts.station, runner, journal, profiles, tokens: opts.tokens ?? {}, interruptedAtOpen, events };
+  const alerts = new EventEmitter<{ alert: [{ code: string; message: string }] }>();
+  const peenmark: Peenmark = { station: opts.station, runner, journal, profiles, tokens: opts.tokens ?? {}, interruptedAtOpen, alerts };
 
   const app = Fastify({
     ...(opts.logger ? { loggerInstance: opts.logger } : { logger: false }),
@@ -87,7 +88,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
 
   // A job that ends badly is news for every page, not only the one that started it.
   runner.on("job", (v) => {
-    if (v.state === "failed" || v.state === "interrupted") events.emit("error", { code: v.outcome?.code ?? "E_CONTROLLER", message: `job ${v.id} (${v.serial}) ${v.state}: ${v.outcome?.message ?? ""}` });
+    if (v.state === "failed" || v.state === "interrupted") alerts.emit("alert", { code: v.outcome?.code ?? "E_CONTROLLER", message: `job ${v.id} (${v.serial}) ${v.state}: ${v.outcome?.message ?? ""}` });
   });
   opts.head.on("controller", (c) => {
     if (!c.connected) app.log.warn({ port: c.port, message: c.message }, "head disconnected");

@@ -29,13 +29,13 @@ export function eventRoutes(app: FastifyInstance, ctx: ServiceContext): void {
     const { runner } = ctx;
     runner.on("controller", onController);
     runner.on("job", onJob);
-    app.peenmark.events.on("error", onError);
+    app.peenmark.alerts.on("alert", onError);
     const beat = setInterval(() => res.write(": keep-alive\n\n"), HEARTBEAT_MS);
     const end = () => {
       clearInterval(beat);
       runner.off("controller", onController);
       runner.off("job", onJob);
-      app.peenmark.events.off("error", onError);
+      app.peenmark.alerts.off("alert", onError);
       streams.delete(end);
       if (!res.writableEnded) res.end();
     };
