@@ -136,25 +136,69 @@ function nearestNeighbour(items: readonly OrderItem[], from: Point): Visit[] {
   return tour;
 }
 
+/**
+ * Head and tail coordinates of the item at each tour position, kept in flat arrays so that
+ * the improvement loops below read numbers, not objects. Refreshed over the positions a
+ * move changed.
+ */
+class Ends {
+  readonly hx: Float64Array;
+  readonly hy: Float64Array;
+  readonly tx: Float64Array;
+  readonly ty: Float64Array;
+
+  constructor(
+    private readonly items: readonly OrderItem[],
+    private readonly tour: readonly Visit[],
+  ) {
+    const n = tour.length;
+    this.hx = new Float64Array(n);
+    this.hy = new Float64Array(n);
+    this.tx = new Float64Array(n);
+    this.ty = new Float64Array(n);
+    this.refresh(0, n - 1);
+  }
+
+  refresh(lo: number, hi: number): void {
+    for (let k = Math.max(0, lo); k <= Math.min(this.tour.length - 1, hi); k++) {
+      const v = this.tour[k]!;
+      const h = head(this.items[v.index]!, v.reversed);
+      const t = tail(this.items[v.index]!, v.reversed);
+      this.hx[k] = h.x;
+      this.hy[k] = h.y;
+      this.tx[k] = t.x;
+      this.ty[k] = t.y;
+    }
+  }
+}
+
+const dist = (ax: number, ay: number, bx: number, by: number) => {
+  const dx = bx - ax;
+  const dy = by - ay;
+  return Math.sqrt(dx * dx + dy * dy);
+};
+
 /** 2-opt over a window: reverse tour[i+1..j] (and each item's direction) when it shortens travel. */
 function twoOpt(items: readonly OrderItem[], tour: Visit[], from: Point, window = WINDOW): boolean {
   let improved = false;
   const n = tour.length;
-  const endAt = (k: number) => (k < 0 ? from : tail(items[tour[k]!.index]!, tour[k]!.reversed));
-  const startAt = (k: number) => head(items[tour[k]!.index]!, tour[k]!.reversed);
+  const e = new Ends(items, tour);
   for (let i = -1; i < n - 1; i++) {
+    // End of position i (the start point before the tour).
+    const ax = i < 0 ? from.x : e.tx[i]!;
+    const ay = i < 0 ? from.y : e.ty[i]!;
     for (let j = i + 1; j < Math.min(n, i + 1 + window); j++) {
       // Every item in the segment must be reversible (a one-way stroke cannot run backwards).
       if (!items[tour[j]!.index]!.reversible) break;
-      const a = endAt(i);
-      const b = startAt(i + 1);
-      const c = endAt(j);
-      const d = j + 1 < n ? startAt(j + 1) : undefined;
-      const before = distance(a, b) + (d ? distance(c, d) : 0);
-      const after = distance(a, c) + (d ? distance(b, d) : 0);
+      const bx = e.hx[i + 1]!, by = e.hy[i + 1]!;
+      const cx = e.tx[j]!, cy = e.ty[j]!;
+      const last = j + 1 >= n;
+      const before = dist(ax, ay, bx, by) + (last ? 0 : dist(cx, cy, e.hx[j + 1]!, e.hy[j + 1]!));
+      const after = dist(ax, ay, cx, cy) + (last ? 0 : dist(bx, by, e.hx[j + 1]!, e.hy[j + 1]!));
       if (after < before - 1e-9) {
         const seg = tour.slice(i + 1, j + 1).reverse().map((v) => ({ index: v.index, reversed: !v.reversed }));
         tour.splice(i + 1, seg.length, ...seg);
+        e.refresh(i + 1, j);
         improved = true;
       }
     }
@@ -165,35 +209,39 @@ function twoOpt(items: readonly OrderItem[], tour: Visit[], from: Point, window 
 /** Or-opt: move a run of 1–3 items elsewhere within the window (either direction) when shorter. */
 function orOpt(items: readonly OrderItem[], tour: Visit[], from: Point, window = WINDOW): boolean {
   let improved = false;
-  const endAt = (k: number) => (k < 0 ? from : tail(items[tour[k]!.index]!, tour[k]!.reversed));
-  const startAt = (k: number) => (k < tour.length ? head(items[tour[k]!.index]!, tour[k]!.reversed) : undefined);
-  const link = (a: Point, b: Point | undefined) => (b ? distance(a, b) : 0);
+  const n = tour.length;
+  const e = new Ends(items, tour);
+  // End of position k (k = −1: the start point) and start of position k (k = n: none).
+  const ex = (k: number) => (k < 0 ? from.x : e.tx[k]!);
+  const ey = (k: number) => (k < 0 ? from.y : e.ty[k]!);
   for (let len = 1; len <= 3; len++) {
-    for (let i = 0; i + len <= tour.length; i++) {
+    for (let i = 0; i + len <= n; i++) {
       const j = i + len - 1; // last position of the run
-      const p = endAt(i - 1);
-      const nx = startAt(j + 1);
-      const sHead = startAt(i)!;
-      const sTail = endAt(j);
-      const gain = distance(p, sHead) + link(sTail, nx) - link(p, nx);
+      const px = ex(i - 1), py = ey(i - 1);
+      const hasNext = j + 1 < n;
+      const sHx = e.hx[i]!, sHy = e.hy[i]!;
+      const sTx = e.tx[j]!, sTy = e.ty[j]!;
+      const gain = dist(px, py, sHx, sHy) + (hasNext ? dist(sTx, sTy, e.hx[j + 1]!, e.hy[j + 1]!) - dist(px, py, e.hx[j + 1]!, e.hy[j + 1]!) : 0);
       let canFlip = true;
       for (let k = i; k <= j; k++) canFlip &&= items[tour[k]!.index]!.reversible;
       let best = 1e-9;
       let bestAt = -1;
       let bestFlip = false;
       // Insert between positions q-1 and q of the tour (q outside the run).
-      for (let q = Math.max(0, i - window); q <= Math.min(tour.length, j + 1 + window); q++) {
+      for (let q = Math.max(0, i - window); q <= Math.min(n, j + 1 + window); q++) {
         if (q >= i && q <= j + 1) continue;
-        const a = endAt(q - 1);
-        const b = startAt(q);
-        const plain = distance(a, sHead) + link(sTail, b) - link(a, b);
+        const ax = ex(q - 1), ay = ey(q - 1);
+        const hasB = q < n;
+        const bx = hasB ? e.hx[q]! : 0, by = hasB ? e.hy[q]! : 0;
+        const ab = hasB ? dist(ax, ay, bx, by) : 0;
+        const plain = dist(ax, ay, sHx, sHy) + (hasB ? dist(sTx, sTy, bx, by) : 0) - ab;
         if (gain - plain > best) {
           best = gain - plain;
           bestAt = q;
           bestFlip = false;
         }
         if (canFlip) {
-          const flip = distance(a, sTail) + link(sHead, b) - link(a, b);
+          const flip = dist(ax, ay, sTx, sTy) + (hasB ? dist(sHx, sHy, bx, by) : 0) - ab;
           if (gain - flip > best) {
             best = gain - flip;
             bestAt = q;
@@ -207,9 +255,11 @@ function orOpt(items: readonly OrderItem[], tour: Visit[], from: Point, window =
       if (bestAt > j) {
         tour.splice(bestAt, 0, ...run);
         tour.splice(i, len);
+        e.refresh(i, bestAt - 1);
       } else {
         tour.splice(i, len);
         tour.splice(bestAt, 0, ...run);
+        e.refresh(bestAt, j);
       }
       improved = true;
     }
