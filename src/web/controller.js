@@ -10,9 +10,11 @@ export function renderController(c) {
   const line = $("controller-line");
   line.dataset.state = c.state ?? "Disconnected";
   const state = $("ctl-state");
-  state.replaceChildren();
-  if (has(`ctl.state.${c.state}`)) state.append(tr("span", `ctl.state.${c.state}`));
-  else state.append(value("span", String(c.state ?? "")));
+  // Redrawn only when the state changes: it is a live region, and reports come 5 times a second.
+  if (state.dataset.shown !== String(c.state)) {
+    state.dataset.shown = String(c.state);
+    state.replaceChildren(has(`ctl.state.${c.state}`) ? tr("span", `ctl.state.${c.state}`) : value("span", String(c.state ?? "")));
+  }
   const pos = c.position ?? { x: 0, y: 0 };
   setText($("ctl-position"), "ctl.position", { x: formatNumber(pos.x, 3), y: formatNumber(pos.y, 3) });
   setText($("ctl-link"), c.connected ? (c.kind === "sim" ? "ctl.connectedSim" : "ctl.connected") : "ctl.disconnected", { port: c.port ?? "" });
@@ -22,9 +24,11 @@ export function renderController(c) {
   $("home-btn").hidden = !needsHome;
   $("home-btn").disabled = c.state === "Home" || c.state === "Run";
   const msg = $("ctl-message");
-  msg.replaceChildren();
-  if (c.message) {
-    msg.append(value("span", c.message));
-    msg.lastChild.lang = "en";
+  if (msg.textContent !== (c.message ?? "")) {
+    msg.replaceChildren();
+    if (c.message) {
+      msg.append(value("span", c.message));
+      msg.lastChild.lang = "en";
+    }
   }
 }

@@ -83,7 +83,9 @@ export function setText(el, key, params) {
   el.dataset.i18n = key;
   if (params && Object.keys(params).length) el.dataset.i18nParams = JSON.stringify(params);
   else delete el.dataset.i18nParams;
-  el.textContent = t(key, params);
+  const text = t(key, params);
+  // Live regions announce every change: an unchanged text must not touch the DOM.
+  if (el.textContent !== text) el.textContent = text;
 }
 
 /** A new element with translated text. */

@@ -25,7 +25,10 @@ export function problemsOf(err) {
 
 function showProblems(err) {
   const result = $("op-result");
-  result.replaceChildren(tr("p", errorKey(err.code), {}, "error-text"), value("code", err.code, "code"));
+  const head = document.createElement("p");
+  head.className = "error-text";
+  head.append(tr("span", errorKey(err.code)), " ", value("code", err.code, "code"));
+  result.replaceChildren(head);
   const list = document.createElement("ul");
   list.className = "problems";
   for (const p of problemsOf(err)) {

@@ -121,7 +121,7 @@ describe("the technician's page", () => {
     await page.waitForSelector("#f-serial-error:not([hidden])");
     expect(await page.textContent("#f-serial-error code")).toBe("E_SERIAL_DUPLICATE");
     expect(await page.textContent("#f-serial-error .problem > span")).toBe(en["err.E_SERIAL_DUPLICATE"]);
-    await page.screenshot({ path: shot("07-serial-duplicate"), fullPage: false });
+    await page.locator("#record-form").screenshot({ path: shot("07-serial-duplicate") });
   });
 
   it("pauses and resumes: the head holds, no strike lands while paused, then marking goes on", async () => {
