@@ -1,11 +1,12 @@
 import { loadFont } from "../src/fonts/font.ts";
-import { LEGIBILITY_HEIGHTS, LEGIBILITY_SET, SERIAL_CHARS, characterAccuracy, limited, pitchFor, readBack, readLine } from "../src/fonts/legibility.ts";
-import { strikeText } from "../src/fonts/strikes.ts";
+import { LEGIBILITY_HEIGHTS, LEGIBILITY_SET, SERIAL_CHARS, characterAccuracy, limited, readBack, readLine, strikeForCheck } from "../src/specimen/legibility.ts";
+import { strikeLine } from "../src/specimen/strike.ts";
 
 /**
  * `npx tsx bench/fonts.ts [--ocr]`: marked length per character of each font (stroke mm at
- * 3 mm cap height, strikes at 0.3 mm pitch, averaged over A–Z 0–9), and with --ocr the
- * legibility table (Tesseract character accuracy over the legibility set). Prints markdown.
+ * 3 mm cap height, strikes at 0.3 mm pitch, averaged over A–Z 0–9; each character struck
+ * alone through layout and plan on the bench station), and with --ocr the legibility table
+ * (Tesseract character accuracy over the legibility set). Prints markdown.
  */
 const FONTS = ["peen-single", "peen-single-mono", "peen-dot-5x7", "peen-dot-7x9", "dejavu-sans"];
 const CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
@@ -21,7 +22,7 @@ for (const name of FONTS) {
     let dots = 0;
     let mm = 0;
     for (const ch of s) {
-      const t = strikeText(f, ch, CAP, PITCH);
+      const t = strikeLine(f, ch, CAP, PITCH);
       dots += t.dots.length;
       mm += t.strokeLength;
     }
@@ -44,7 +45,7 @@ if (process.argv.includes("--ocr")) {
       const pairs = LEGIBILITY_SET.map((l, i) => ({ expected: l.text, read: read[i]! }));
       const exact = pairs.filter((p) => p.read === p.expected).length;
       const hard = await readBack(f, HARD, h, { languages: "eng", whitelist: SERIAL_CHARS });
-      const pitch = `${f.kind === "dot-matrix" ? "grid " : ""}${pitchFor(f, h).toFixed(3)} mm`;
+      const pitch = `${f.kind === "dot-matrix" ? "grid " : ""}${strikeForCheck(f, "H", h).pitch.toFixed(3)} mm`;
       console.log(`| ${name} | ${h} | ${pitch} | ${(characterAccuracy(pairs) * 100).toFixed(1)} % | ${exact}/${pairs.length} | ${hard === HARD ? "exact" : `\`${hard}\``} |`);
     }
   }

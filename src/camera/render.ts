@@ -30,12 +30,23 @@ export interface RenderOptions {
   readonly box?: Box;
   /** Light dots on dark metal, as under low-angle (dark-field) lighting where crater walls catch the light. */
   readonly invert?: boolean;
+  /** Grey level of bare metal, 0 … 255. Default 210 (lightly brushed steel under diffuse light). */
+  readonly metal?: number;
+  /** Grey level of a crater's floor, 0 … 255. Default 35. */
+  readonly crater?: number;
 }
 
-export interface CameraImage {
+/** A grey picture before it is stored in bytes: row-major, row 0 at the top, 0 = black … 255 = white. */
+export interface GrayImage {
   readonly width: number;
   readonly height: number;
-  /** One byte per pixel, row-major, row 0 at the top: 0 = black … 255 = white. */
+  readonly data: Float32Array;
+}
+
+export interface CameraImage extends GrayImage {
+  /** One byte per pixel, row-major, row 0 at the top: 0 = black … 255 = white. `data` holds the
+   *  same grey levels unrounded, for what a reader does after the camera (its own blur and
+   *  threshold) without the 8-bit steps of the stored picture. */
   readonly gray: Uint8Array;
   /** The field of view the picture covers, mm. */
   readonly box: Box;
@@ -44,7 +55,7 @@ export interface CameraImage {
   png(): Buffer;
 }
 
-/** Grey levels of bare, lightly brushed steel and of a crater's floor under diffuse light. */
+/** Default grey levels of bare, lightly brushed steel and of a crater's floor under diffuse light. */
 const METAL = 210;
 const CRATER = 35;
 
@@ -64,13 +75,21 @@ export function renderStrikes(strikes: readonly RenderStrike[], opts: RenderOpti
   const sigmaPx = blurMm * pxPerMm;
   const blurred = sigmaPx > 0 ? gaussianBlur(cover, width, height, sigmaPx) : cover;
 
-  const [bg, fg] = opts.invert ? [CRATER, METAL] : [METAL, CRATER];
+  const metal = opts.metal ?? METAL;
+  const crater = opts.crater ?? CRATER;
+  const [bg, fg] = opts.invert ? [crater, metal] : [metal, crater];
+  const data = new Float32Array(width * height);
   const gray = new Uint8Array(width * height);
-  for (let i = 0; i < gray.length; i++) gray[i] = Math.round(bg + (fg - bg) * Math.min(1, Math.max(0, blurred[i]!)));
+  for (let i = 0; i < data.length; i++) {
+    const v = bg + (fg - bg) * Math.min(1, Math.max(0, blurred[i]!));
+    data[i] = v;
+    gray[i] = Math.round(Math.min(255, Math.max(0, v)));
+  }
 
   return {
     width,
     height,
+    data,
     gray,
     box,
     pxPerMm,
@@ -152,6 +171,24 @@ function gaussianBlur(src: Float32Array, width: number, height: number, sigma: n
     }
   }
   return out;
+}
+
+/** A gaussian blur of a grey picture, sigma in pixels (a reader's blur applied after the camera's). */
+export function blurGray(img: GrayImage, sigmaPx: number): GrayImage {
+  if (!(sigmaPx >= 0)) throw new RangeError(`sigmaPx must be 0 or more, got ${sigmaPx}`);
+  return { width: img.width, height: img.height, data: sigmaPx > 0 ? gaussianBlur(img.data, img.width, img.height, sigmaPx) : img.data };
+}
+
+/** Grey levels rounded into bytes, clamped to 0 … 255. */
+function toBytes(data: Float32Array): Uint8Array {
+  const out = new Uint8Array(data.length);
+  for (let i = 0; i < data.length; i++) out[i] = Math.round(Math.min(255, Math.max(0, data[i]!)));
+  return out;
+}
+
+/** Any grey picture as an 8-bit grayscale PNG. */
+export function grayImagePng(img: GrayImage): Buffer {
+  return encodeGrayPng(img.width, img.height, toBytes(img.data));
 }
 
 export function encodeGrayPng(width: number, height: number, gray: Uint8Array): Buffer {

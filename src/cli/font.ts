@@ -3,7 +3,7 @@ import { parseArgs } from "node:util";
 import { PeenmarkError } from "../errors.ts";
 import { fontNames, loadFont } from "../fonts/font.ts";
 import { COVERAGE } from "../fonts/build-font.ts";
-import { fontChars, specimenPng } from "../fonts/specimen.ts";
+import { fontChars, specimenPng } from "../specimen/sheet.ts";
 
 const USAGE = `usage:
   peenmark font list

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { PNG } from "pngjs";
-import { renderStrikes } from "../../src/camera/render.ts";
+import { blurGray, grayImagePng, renderStrikes } from "../../src/camera/render.ts";
 
 /** Grey level at a point given in mm. */
 function at(img: ReturnType<typeof renderStrikes>, x: number, y: number): number {
@@ -90,6 +90,39 @@ describe("renderStrikes", () => {
     // pngjs expands to RGBA on read: R of each pixel must be our grey.
     for (let i = 0; i < a.gray.length; i += 97) expect(decoded.data[i * 4]).toBe(a.gray[i]);
     expect(bytes[25]).toBe(0); // IHDR colour type 0: greyscale
+  });
+
+  it("takes the metal's and the crater's grey levels, and keeps the unrounded levels beside the bytes", () => {
+    const img = renderStrikes([{ x: 5, y: 2.5, diameter: 0.6 }], { pxPerMm: 20, box, blurMm: 0.05, metal: 235, crater: 35 });
+    expect(at(img, 1, 1)).toBe(235);
+    expect(at(img, 5, 2.5)).toBe(35);
+    let worst = 0;
+    let soft = 0;
+    for (let i = 0; i < img.data.length; i++) {
+      worst = Math.max(worst, Math.abs(img.data[i]! - img.gray[i]!));
+      if (img.data[i]! !== Math.round(img.data[i]!)) soft++;
+    }
+    expect(worst).toBeLessThanOrEqual(0.5);
+    expect(soft).toBeGreaterThan(0); // the blurred rim has levels between the bytes
+  });
+
+  it("blurs a picture again as a reader does, and the camera's blur done that way gives the same picture", () => {
+    const dots = [{ x: 3, y: 2, diameter: 0.4 }, { x: 3.3, y: 2, diameter: 0.4 }];
+    const sharp = renderStrikes(dots, { pxPerMm: 20, box });
+    const once = renderStrikes(dots, { pxPerMm: 20, box, blurMm: 0.1 });
+    const after = blurGray(sharp, 0.1 * 20);
+    expect([after.width, after.height]).toEqual([once.width, once.height]);
+    let worst = 0;
+    for (let i = 0; i < once.data.length; i++) worst = Math.max(worst, Math.abs(after.data[i]! - once.data[i]!));
+    expect(worst).toBeLessThan(1e-3);
+    expect(blurGray(sharp, 0).data).toBe(sharp.data);
+  });
+
+  it("stores any grey picture as 8-bit PNG, rounded and clamped", () => {
+    const data = Float32Array.from([-20, 0.4, 127.5, 254.6, 300, 99.49]);
+    const decoded = PNG.sync.read(grayImagePng({ width: 3, height: 2, data }));
+    expect([decoded.width, decoded.height]).toEqual([3, 2]);
+    expect(Array.from({ length: 6 }, (_, i) => decoded.data[i * 4])).toEqual([0, 0, 128, 255, 255, 99]);
   });
 
   it("rejects a resolution that is not a positive number", () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { existsSync } from "node:fs";
 import { loadFont } from "../../src/fonts/font.ts";
-import { LEGIBILITY_HEIGHTS, LEGIBILITY_SET, characterAccuracy, limited, readLine } from "../../src/fonts/legibility.ts";
+import { LEGIBILITY_HEIGHTS, LEGIBILITY_SET, characterAccuracy, limited, readLine } from "../../src/specimen/legibility.ts";
 
 /**
  * Every station font, struck at 1.5875 mm and 3 mm, photographed and read back by Tesseract

@@ -1,11 +1,12 @@
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { Resvg } from "@resvg/resvg-js";
-import type { MarkFont } from "./font.ts";
-import { strikeText } from "./strikes.ts";
+import type { MarkFont } from "../fonts/font.ts";
+import { strikeLine } from "./strike.ts";
 
 /**
- * A specimen sheet: every glyph of a font as the pin strikes it (dots at the pitch, or the
+ * A specimen sheet: every glyph of a font as the pin strikes it (each glyph struck through
+ * layout and plan as a one-character text block: dots at the pitch along strokes, or the
  * grid dots of a dot-matrix font) with its code point underneath, labels in DejaVu Sans.
  */
 export interface SpecimenOptions {
@@ -30,7 +31,8 @@ export function fontChars(font: MarkFont, candidates: Iterable<string>): string[
 export function specimenSvg(font: MarkFont, chars: readonly string[], o: SpecimenOptions): string {
   const px = o.pxPerMm ?? Math.max(8, 60 / o.height);
   const cols = o.columns ?? 16;
-  const pitch = font.kind === "dot-matrix" && font.gridStep ? (o.height * font.gridStep) / font.capHeight : o.pitch;
+  // Every glyph of a font is struck at the same pitch: take it from the planner once.
+  const pitch = strikeLine(font, "H", o.height, o.pitch).pitch;
   const cellW = Math.max(3 * o.height * px, 90);
   const glyphH = 2.3 * o.height * px;
   const cellH = glyphH + 26;
@@ -47,9 +49,9 @@ export function specimenSvg(font: MarkFont, chars: readonly string[], o: Specime
   chars.forEach((ch, i) => {
     const cx = 10 + (i % cols) * cellW;
     const cy = top + Math.floor(i / cols) * cellH;
-    const struck = strikeText(font, ch, o.height, pitch);
-    // Baseline 1.65 cap heights from the cell top leaves room for accents above caps.
-    const ox = cx + (cellW - struck.width * px) / 2;
+    const struck = strikeLine(font, ch, o.height, o.pitch);
+    // Strikes centred across the cell; baseline 1.65 cap heights from the cell top leaves room for accents above caps.
+    const ox = cx + cellW / 2 - (struck.dots.length ? (struck.box.minX + struck.box.maxX) / 2 : 0) * px;
     const base = cy + 1.65 * o.height * px;
     parts.push(`<rect x="${cx + 1}" y="${cy}" width="${cellW - 2}" height="${cellH - 2}" fill="none" stroke="#ddd"/>`);
     parts.push(`<line x1="${cx + 4}" x2="${cx + cellW - 4}" y1="${base}" y2="${base}" stroke="#cde" stroke-width="1"/>`);

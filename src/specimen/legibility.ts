@@ -2,14 +2,14 @@ import { execFile } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { MarkFont } from "./font.ts";
-import { blurGray, grayToPng, renderDots } from "./raster.ts";
-import type { GrayImage } from "./raster.ts";
-import { strikeText } from "./strikes.ts";
+import { blurGray, grayImagePng, renderStrikes, type GrayImage } from "../camera/render.ts";
+import type { MarkFont } from "../fonts/font.ts";
+import { strikeLine, type StruckLine } from "./strike.ts";
 
 /**
- * Legibility check: a line struck in a font, photographed (rendered dots plus blur), read
- * back by Tesseract. The numbers here are the method documented in docs/FONTS.md.
+ * Legibility check: a line struck in a font (through layout and plan, as a profile strikes
+ * it), photographed (src/camera/render.ts: dots plus camera blur), read back by Tesseract.
+ * The numbers here are the method documented in docs/FONTS.md.
  */
 
 /** Camera resolution of the check, pixels per mm. */
@@ -18,23 +18,29 @@ export const PX_PER_MM = 40;
 export const DOT_FRACTION = 0.8;
 /** Camera blur: gaussian sigma, mm (slight defocus of a bench camera at 40 px/mm). */
 export const CAMERA_SIGMA_MM = 0.03;
+/** Grey levels of the picture: bright, freshly cleaned metal and dark crater floors. */
+export const METAL_GREY = 235;
+export const CRATER_GREY = 35;
 
-/** Pitch along strokes for single-line and outline fonts at a cap height (mm). */
+/** Pitch along strokes for single-line and outline fonts at a cap height (mm); dot-matrix fonts strike their grid. */
 export function strokePitch(capHeight: number): number {
   // About 8 strikes per cap height, never coarser than 0.3 mm.
   return Math.min(0.3, capHeight / 8);
 }
 
-/** The pitch a font is struck at: its grid for dot-matrix fonts. */
-export function pitchFor(font: MarkFont, capHeight: number): number {
-  return font.kind === "dot-matrix" && font.gridStep ? (capHeight * font.gridStep) / font.capHeight : strokePitch(capHeight);
+/** One line struck at `capHeight` mm at the check's pitch. */
+export function strikeForCheck(font: MarkFont, text: string, capHeight: number): StruckLine {
+  return strikeLine(font, text, capHeight, strokePitch(capHeight));
 }
 
-/** The camera's view of one struck line. */
-export function photograph(font: MarkFont, text: string, capHeight: number): GrayImage {
-  const pitch = pitchFor(font, capHeight);
-  const struck = strikeText(font, text, capHeight, pitch);
-  return renderDots(struck.dots, { pxPerMm: PX_PER_MM, dotDiameter: DOT_FRACTION * pitch, blurSigma: CAMERA_SIGMA_MM, margin: capHeight });
+/** The camera's view of one struck line: bare metal one cap height plus one crater diameter past the outermost strikes' centres. */
+export function photograph(struck: StruckLine, capHeight: number): GrayImage {
+  const diameter = DOT_FRACTION * struck.pitch;
+  return renderStrikes(
+    struck.dots.map((d) => ({ x: d.x, y: d.y, diameter })),
+    // renderStrikes measures its margin from the craters' rims, half a diameter out from their centres.
+    { pxPerMm: PX_PER_MM, blurMm: CAMERA_SIGMA_MM, marginMm: capHeight + diameter / 2, metal: METAL_GREY, crater: CRATER_GREY },
+  );
 }
 
 /**
@@ -143,8 +149,9 @@ export function tesseract(png: Buffer, o: OcrOptions = {}): Promise<string> {
 
 /** Read one line struck in `font` at `capHeight` mm. */
 export async function readBack(font: MarkFont, text: string, capHeight: number, o: OcrOptions = {}, p: Preprocessing = PREPROCESSING): Promise<string> {
-  const img = preprocess(photograph(font, text, capHeight), pitchFor(font, capHeight), capHeight, p);
-  return tesseract(grayToPng(img), o);
+  const struck = strikeForCheck(font, text, capHeight);
+  const img = preprocess(photograph(struck, capHeight), struck.pitch, capHeight, p);
+  return tesseract(grayImagePng(img), o);
 }
 
 export function levenshtein(a: string, b: string): number {

@@ -1,0 +1,53 @@
+import { join } from "node:path";
+import { DEFAULT_STATION } from "../config.ts";
+import { boxOf, strokeLength, type Box, type Point } from "../geometry.ts";
+import type { MarkFont } from "../fonts/font.ts";
+import { layoutTextBlock } from "../layout/layout.ts";
+import { PACKAGE_ROOT } from "../paths.ts";
+import { planTextBlock } from "../plan/plan.ts";
+import { loadStation } from "../profile/load.ts";
+import { TextBlockSchema } from "../profile/schema.ts";
+import type { Machine } from "../profile/station.ts";
+
+/**
+ * One line of text as a profile strikes it, for specimen sheets, the OCR legibility check
+ * and the font benchmark: a dot-mode text block (parsed by the profile schema, so every
+ * default a profile gets applies) laid out by `layoutTextBlock` and planned by
+ * `planTextBlock` on the bench station. What these tools picture is what the head strikes.
+ */
+export interface StruckLine {
+  /** Strike positions in the line's own frame, mm: the pen's start on the baseline at 0,0. */
+  readonly dots: readonly Point[];
+  /** Extent of the strikes (their centres), mm, in the same frame; empty for a blank line. */
+  readonly box: Box;
+  /** The planner's pitch: the block's pitch along strokes, the grid for dot-matrix fonts, mm. */
+  readonly pitch: number;
+  /** Length of the strokes the dots were walked along (0 for dot-matrix fonts), mm. */
+  readonly strokeLength: number;
+}
+
+let bench: Machine | undefined;
+
+/** The machine of the station the project ships (stations/bench.json), read once. */
+export function benchMachine(): Machine {
+  bench ??= loadStation(join(PACKAGE_ROOT, DEFAULT_STATION)).machine;
+  return bench;
+}
+
+/** Force of the specimen block, %: inside the bench head's range; it changes no strike position. */
+const FORCE = 70;
+
+export function strikeLine(font: MarkFont, text: string, capHeight: number, pitch: number, machine: Machine = benchMachine()): StruckLine {
+  // Left end of the line at mid-height of the work area: room above for accents and below for descenders.
+  const origin = { x: 2, y: machine.workArea.height / 2 };
+  const block = TextBlockSchema.parse({ id: "specimen", lines: [text], font: font.name, capHeight, pitch, mode: "dot", force: FORCE, origin });
+  const placed = layoutTextBlock(block, block.lines, font);
+  // Travel starts on the text's own first point, not at the park position: the order of
+  // strikes is not pictured, and the planner's nearest-end search from afar takes seconds
+  // when every strike lies on one line (- _ | !): its search grid is then 1 µm cells.
+  const from = placed.dots[0] ?? placed.strokes[0]?.points[0] ?? origin;
+  const plan = planTextBlock(block, placed, machine, from);
+  const dots: Point[] = [];
+  for (const op of plan.ops) if (op.kind === "strike") dots.push({ x: op.at.x - origin.x, y: op.at.y - origin.y });
+  return { dots, box: boxOf(dots), pitch: plan.pitch, strokeLength: placed.strokes.reduce((l, s) => l + strokeLength(s), 0) };
+}
