@@ -3,7 +3,7 @@ import { initialLanguage, setLanguage, setText, tr, value, currentLanguage } fro
 import { inputsFor, expandPath, renderFields, readRecord, readValues, clearFieldErrors, showFieldError, errorLine } from "./fields.js";
 import { placeError } from "./errors.js";
 import { showPreview, showStruck, showHead, showBlocks, showFigures, clearPreview } from "./preview.js";
-import { renderJob, hideJob, ACTIVE } from "./job.js";
+import { renderJob, hideJob, outcomeKey, ACTIVE } from "./job.js";
 import { renderController } from "./controller.js";
 import { searchJournal, loadInterrupted } from "./journal.js";
 import { setupOperator } from "./operator.js";
@@ -421,6 +421,14 @@ function wire() {
   setupOperator((id) => loadProfiles(state.profile?.id ?? id));
 }
 
+/** The station's `error` events: news of a job that ended badly. Our own job's outcome already says it. */
+function onStationError(e) {
+  if (state.job && String(e.message ?? "").startsWith(`job ${state.job.id} `)) return;
+  const code = String(e.code ?? "E_HTTP");
+  $("station-errors").hidden = false;
+  showGeneral($("station-errors"), [{ key: outcomeKey(code), code, message: e.message }]);
+}
+
 async function start() {
   await setLanguage(initialLanguage());
   $("lang").value = currentLanguage();
@@ -442,7 +450,7 @@ async function start() {
       showHead(c.position);
     },
     job: onJob,
-    error: (e) => showGeneral($("job-errors"), [{ key: "err.unknown", code: e.code ?? "E_HTTP", message: e.message }]),
+    error: onStationError,
     onState: (up) => ($("events-down").hidden = up),
   });
   await refreshInterrupted();

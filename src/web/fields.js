@@ -124,6 +124,8 @@ export function renderFields(container, inputs, values, marked) {
       if (def.scan) {
         input.className = "scan";
         input.setAttribute("autocapitalize", "characters");
+        // A scan replaces what is there: the scanner types, it cannot clear the field first.
+        input.addEventListener("focus", () => input.select());
       }
       const v = getPath(values, def.path);
       if (v !== undefined && v !== null) input.value = String(v);

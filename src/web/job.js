@@ -57,10 +57,9 @@ function renderOutcome(job) {
   const serial = job.serial ?? job.record?.serial ?? "";
   if (job.state === "completed") box.append(tr("p", "outcome.completed", { serial }));
   else if (job.state === "aborted") box.append(tr("p", "outcome.aborted", { serial, line: p.linesExecuted ?? 0, total: p.linesTotal ?? 0 }));
-  else if (job.state === "interrupted") {
-    box.append(tr("p", "outcome.interrupted", { serial, line: p.linesExecuted ?? 0, total: p.linesTotal ?? 0 }), tr("p", "guide.interrupted"));
-  } else if (job.state === "failed") {
-    box.append(tr("p", "outcome.failed", { serial, line: p.linesExecuted ?? 0, total: p.linesTotal ?? 0 }));
+  else if (job.state === "interrupted" || job.state === "failed") {
+    box.append(tr("p", `outcome.${job.state}`, { serial, line: p.linesExecuted ?? 0, total: p.linesTotal ?? 0 }));
+    // What the controller said (an alarm, a refused line), when it said something.
     const o = job.outcome ?? {};
     if (o.message) {
       const msg = document.createElement("p");
@@ -68,8 +67,16 @@ function renderOutcome(job) {
       msg.lastChild.lang = "en";
       box.append(msg);
     }
-    if (o.code) box.append(errorLine({ key: has(`err.${o.code}`) ? errorKey(o.code) : "err.unknown", code: o.code }));
+    if (o.code) box.append(errorLine({ key: outcomeKey(o.code), code: o.code }));
+    if (job.state === "interrupted") box.append(tr("p", "guide.interrupted"));
   }
+}
+
+/** What a failed job's code means: a controller alarm (`ALARM:1`), a refused line (`error:20`), or a service code. */
+export function outcomeKey(code) {
+  if (code.startsWith("ALARM:")) return "err.controllerAlarm";
+  if (code.startsWith("error:")) return "err.controllerError";
+  return has(`err.${code}`) ? errorKey(code) : "err.unknown";
 }
 
 export function hideJob() {

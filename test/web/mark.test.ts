@@ -172,4 +172,27 @@ describe("the technician's page", () => {
     await page.screenshot({ path: shot("10-aborted"), fullPage: true });
     expect(pageErrors(page)).toEqual([]);
   });
+
+  it("says where a mark stopped and what the controller said when a limit switch trips", async () => {
+    await startMark(page, "RA104224");
+    bench.app.peenmark.runner.head.sim!.hardLimit();
+    await until(page, "document.getElementById('job-panel').dataset.state === 'interrupted'");
+    const outcome = page.locator("#job-outcome");
+    expect(await outcome.locator("p").first().textContent()).toMatch(/^The mark of RA104224 was interrupted at line [\d,]+ of [\d,]+\.$/);
+    expect(await outcome.locator(".controller-message").textContent()).toMatch(/ALARM:1 \(Hard limit\)/);
+    expect(await outcome.locator(".problem > span").textContent()).toBe(en["err.controllerAlarm"]);
+    expect(await outcome.locator("code").textContent()).toBe("ALARM:1");
+    expect(await outcome.locator("p").last().textContent()).toBe(en["guide.interrupted"]);
+    // The head lost its position: the controller line asks for a home, and the job waits for a re-mark.
+    await until(page, "!document.getElementById('home-btn').hidden");
+    await page.waitForSelector("#interrupted:not([hidden])");
+    expect(await page.textContent("#interrupted-list li")).toContain("RA104224");
+    expect(await page.textContent("#job-errors"), "the outcome says it once").toBe("");
+    expect(await page.isVisible("#station-errors")).toBe(false);
+    await page.screenshot({ path: shot("15-limit-switch"), fullPage: true });
+    const audit = await auditText(page);
+    expect(audit.untranslated).toEqual([]);
+    expect(mistranslated(audit, en)).toEqual([]);
+    expect(pageErrors(page)).toEqual([]);
+  });
 });
