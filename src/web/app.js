@@ -249,6 +249,8 @@ function startFollowing(job) {
   $("preview-btn").disabled = true;
   showStruck(0);
   onJob(job);
+  // Mark is disabled now: the focus goes to the job, so Tab reaches Pause and Abort next.
+  $("job-title").focus();
   $("job-panel").scrollIntoView?.({ block: "nearest" });
 }
 
@@ -280,6 +282,8 @@ function finishJob(job) {
     focusSerial();
   } else {
     setText($("preview-status"), "preview.afterStop");
+    // The buttons that had the focus are disabled now: the outcome has it, to be read first.
+    $("job-outcome").focus();
   }
   if (job.state === "interrupted" || job.state === "completed") void refreshInterrupted();
 }

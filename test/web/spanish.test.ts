@@ -77,6 +77,16 @@ describe("the page in Spanish", () => {
     await until(page, "document.querySelectorAll('#journal-rows tr').length === 1");
     expect(await page.textContent("#journal-rows .badge")).toBe(es["job.state.aborted"]);
     await speaks(page, "es", "journal");
+    // Search by serial.
+    await page.fill("#journal-serial", "NOPE1");
+    await page.keyboard.press("Enter");
+    await until(page, "document.getElementById('journal-table').hidden");
+    expect(await page.textContent("#journal-count")).toBe(say(es, "journal.noneFor", { serial: "NOPE1" }));
+    await page.fill("#journal-serial", "MX2026001");
+    await page.click("#journal-form button");
+    await until(page, "!document.getElementById('journal-table').hidden");
+    expect(await page.locator("#journal-rows td.serial").allTextContents()).toEqual(["MX2026001"]);
+    await speaks(page, "es", "journal search");
     expect(pageErrors(page)).toEqual([]);
   });
 
