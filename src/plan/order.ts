@@ -59,8 +59,11 @@ class EndGrid {
         maxX = Math.max(maxX, p.x);
         maxY = Math.max(maxY, p.y);
       }
-    const area = Math.max((maxX - minX) * (maxY - minY), 1e-6);
-    this.size = Math.max(Math.sqrt(area / Math.max(items.length, 1)), 1e-3);
+    // About one end per cell. Collinear ends (a row of "-" or "|") have no area: the span
+    // then sets the size, so the grid never has more cells along an axis than ends.
+    const n = Math.max(items.length, 1);
+    const span = Math.max(maxX - minX, maxY - minY);
+    this.size = Math.max(Math.sqrt(((maxX - minX) * (maxY - minY)) / n), span / n, 1e-3);
     this.minX = minX;
     this.minY = minY;
     this.cols = Math.floor((maxX - minX) / this.size) + 1;
@@ -88,34 +91,45 @@ class EndGrid {
     const [cx, cy] = this.cellOf(p);
     let best: Visit | undefined;
     let bestD = Infinity;
-    const maxRing = Math.max(this.cols, this.rows) + Math.abs(cx) + Math.abs(cy) + 1;
-    for (let r = 0; r <= maxRing; r++) {
-      // Everything in ring r is at least (r-1)·size away.
-      if (best && (r - 1) * this.size > bestD) break;
-      for (let y = cy - r; y <= cy + r; y++) {
-        if (y < 0 || y >= this.rows) continue;
-        for (let x = cx - r; x <= cx + r; x++) {
-          if (x < 0 || x >= this.cols) continue;
-          if (Math.max(Math.abs(x - cx), Math.abs(y - cy)) !== r) continue;
-          const bucket = this.cells.get(y * this.cols + x);
-          if (!bucket) continue;
-          for (const i of bucket) {
-            if (visited[i]) continue;
-            const it = this.items[i]!;
-            const ds = distance(p, it.start);
-            if (ds < bestD || (ds === bestD && best && i < best.index)) {
-              bestD = ds;
-              best = { index: i, reversed: false };
-            }
-            if (it.reversible) {
-              const de = distance(p, it.end);
-              if (de < bestD) {
-                bestD = de;
-                best = { index: i, reversed: true };
-              }
-            }
+    const visit = (x: number, y: number) => {
+      if (x < 0 || x >= this.cols || y < 0 || y >= this.rows) return;
+      const bucket = this.cells.get(y * this.cols + x);
+      if (!bucket) return;
+      for (const i of bucket) {
+        if (visited[i]) continue;
+        const it = this.items[i]!;
+        const ds = distance(p, it.start);
+        if (ds < bestD || (ds === bestD && best && i < best.index)) {
+          bestD = ds;
+          best = { index: i, reversed: false };
+        }
+        if (it.reversible) {
+          const de = distance(p, it.end);
+          if (de < bestD) {
+            bestD = de;
+            best = { index: i, reversed: true };
           }
         }
+      }
+    };
+    // Rings that lie wholly outside the grid are empty: start at the first that reaches it.
+    const first = Math.max(0, -cx, cx - (this.cols - 1), -cy, cy - (this.rows - 1));
+    const last = first + Math.max(this.cols, this.rows);
+    for (let r = first; r <= last; r++) {
+      // Everything in ring r is at least (r-1)·size away.
+      if (best && (r - 1) * this.size > bestD) break;
+      if (r === 0) {
+        visit(cx, cy);
+        continue;
+      }
+      // Walk the ring's perimeter only, clipped to the grid.
+      for (let x = Math.max(cx - r, 0); x <= Math.min(cx + r, this.cols - 1); x++) {
+        visit(x, cy - r);
+        visit(x, cy + r);
+      }
+      for (let y = Math.max(cy - r + 1, 0); y <= Math.min(cy + r - 1, this.rows - 1); y++) {
+        visit(cx - r, y);
+        visit(cx + r, y);
       }
     }
     return best;

@@ -75,3 +75,12 @@ describe("travel order", () => {
     expect(orderItems(pts, { x: 0, y: 0 })).toEqual(orderItems(pts, { x: 0, y: 0 }));
   });
 });
+
+describe("travel order on degenerate marks", () => {
+  it("orders collinear strokes (a line of dashes) from far away without a fine grid blow-up", () => {
+    // 400 dots on one horizontal line, started from 60 mm away: the end grid must not shrink to µm cells.
+    const items: OrderItem[] = Array.from({ length: 400 }, (_v, i) => ({ start: { x: 10 + i * 0.25, y: 40 }, end: { x: 10 + i * 0.25, y: 40 }, reversible: true }));
+    const tour = orderItems(items, { x: 0, y: 100 });
+    expect(tour.map((v) => v.index)).toEqual(items.map((_it, i) => i));
+  });
+});
