@@ -77,7 +77,7 @@ export function showPreview(figure, preview, workArea) {
   const trainEls = [...svg.querySelectorAll("g.scribe path")];
   const trains = trainEls.map((p) => pathPoints(p.getAttribute("d")));
   const strikes = preview.strikes ?? [];
-  live = { layer, head, strikes, trainEls, trains, units: programUnits(strikes, trains, travelSegments(svg.querySelector("path.travel")?.getAttribute("d") ?? "")) ?? blockUnits(preview.summary?.blocks ?? [], strikes.length, trains), cursor: 0, dots: 0, overlays: new Map() };
+  live = { layer, head, strikes, trainEls, trains, units: programUnits(strikes, trains, travelSegments(svg.querySelector("path.travel")?.getAttribute("d") ?? "")) ?? blockUnits(preview.summary?.blocks ?? [], strikes.length, trains), cursor: 0, overlays: new Map() };
   return svg;
 }
 
@@ -89,7 +89,6 @@ export function showStruck(done) {
     for (const c of live.layer.querySelectorAll(".struck")) c.remove();
     live.overlays.clear();
     live.cursor = 0;
-    live.dots = 0;
   }
   const frag = document.createDocumentFragment();
   const touched = new Map();
@@ -98,7 +97,6 @@ export function showStruck(done) {
     if (u.dot !== undefined) {
       const [x, y] = live.strikes[u.dot];
       frag.append(el("circle", { class: "struck", cx: x, cy: y, r: 0.24 }));
-      live.dots = Math.max(live.dots, u.dot + 1);
     } else touched.set(u.train, u.seg);
   }
   live.layer.insertBefore(frag, live.head);
@@ -113,11 +111,6 @@ export function showStruck(done) {
     path.setAttribute("d", live.trains[t].slice(0, segs + 1).map(([x, y], i) => `${i ? "L" : "M"}${x} ${y}`).join(""));
   }
   live.cursor = n;
-}
-
-/** Dot strikes coloured so far. */
-export function struckCount() {
-  return live?.dots ?? 0;
 }
 
 /** Where the head is, from the controller's status (machine mm). */

@@ -1,0 +1,65 @@
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { describe, expect, it } from "vitest";
+import { REPO } from "./bench.ts";
+
+/**
+ * Where the page puts the service's errors: schema issues at the input their JSON path
+ * names, rule and journal errors at the field they are about, the rest for the whole form;
+ * and the operator view's list of a profile's problems by path.
+ */
+type Problem = { path?: string; key: string; params?: Record<string, unknown>; code: string };
+type Errors = {
+  recordPath(p: string): string | undefined;
+  placeError(e: { code: string; message: string; where?: string; details?: Record<string, unknown> }): { fields: Problem[]; general: Problem[] };
+};
+type Operator = { problemsOf(e: { code: string; message: string; details?: Record<string, unknown> }): { path: string; message: string }[] };
+const web = (f: string) => import(pathToFileURL(join(REPO, "src", "web", f)).href);
+const errors = (await web("errors.js")) as Errors;
+const operator = (await web("operator.js")) as Operator;
+
+describe("service errors on the page", () => {
+  it("turns JSON paths into the record inputs", () => {
+    expect(errors.recordPath("$.place.city")).toBe("place.city");
+    expect(errors.recordPath("$.record.place.country.code")).toBe("place.country.code");
+    expect(errors.recordPath("$.record.extra[1]")).toBe("extra.1");
+    expect(errors.recordPath("$.remark.reason")).toBe("remark.reason");
+    expect(errors.recordPath("licence.ffl")).toBe("licencePrefix");
+    expect(errors.recordPath("serial.withLicence")).toBe("serial");
+  });
+
+  it("puts schema issues at their fields, in words chosen by what went wrong", () => {
+    const { fields, general } = errors.placeError({
+      code: "E_SCHEMA",
+      message: "request body is not valid",
+      details: {
+        issues: [
+          { path: "$.record.place.city", message: "city must not be empty" },
+          { path: "$.record.place.country.code", message: "expected an ISO 3166-1 alpha-2 country code such as US, MX, BR" },
+          { path: "$.remark.reason", message: "a re-mark needs a written reason of at least 10 characters" },
+          { path: "$.profileId", message: "choose a profile" },
+        ],
+      },
+    });
+    expect(fields.map((f) => [f.path, f.key, f.params])).toEqual([
+      ["place.city", "issue.required", {}],
+      ["place.country.code", "issue.country", {}],
+      ["remark.reason", "issue.tooShort", { n: 10 }],
+    ]);
+    expect(general.map((g) => g.code)).toEqual(["E_SCHEMA"]);
+  });
+
+  it("puts serial and missing-field errors at their field, others for the whole form", () => {
+    expect(errors.placeError({ code: "E_SERIAL_DUPLICATE", message: "serial RA1 was marked", where: "serial" }).fields.map((f) => f.path)).toEqual(["serial"]);
+    expect(errors.placeError({ code: "E_RECORD_FIELD_MISSING", message: "…", where: "place.state", details: { block: "maker", field: "place.state" } }).fields.map((f) => [f.path, f.key])).toEqual([["place.state", "issue.required"]]);
+    const busy = errors.placeError({ code: "E_BUSY", message: "the head is marking job 3" });
+    expect([busy.fields, busy.general.map((g) => g.code)]).toEqual([[], ["E_BUSY"]]);
+  });
+
+  it("lists a profile's problems by path from font and rule errors too", () => {
+    const font = { code: "E_FONT_UNKNOWN", message: 'profile request body names fonts this station does not have:\n  request body: $.blocks[1].font: unknown font "nope"; this station has peen-single' };
+    expect(operator.problemsOf(font)).toEqual([{ path: "$.blocks[1].font", message: 'unknown font "nope"; this station has peen-single' }]);
+    const rule = { code: "E_MARK_RULE", message: "profile request body (rules us-atf) is incomplete:\n  a frame or receiver mark with {serial} must also mark {manufacturer}" };
+    expect(operator.problemsOf(rule)).toEqual([{ path: "", message: "a frame or receiver mark with {serial} must also mark {manufacturer}" }]);
+  });
+});
