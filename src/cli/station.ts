@@ -50,7 +50,13 @@ export async function run(argv: string[]): Promise<number> {
   const serial = values.serial ?? config.serial ?? station.controller.port;
   const log = makeLogger();
 
-  const head = await Head.open({ station, ...(serial ? { serial } : {}), simSpeed: 1 });
+  // A real controller may be switched on after the station: start anyway, show it
+  // disconnected, and keep trying. The simulated head is always there.
+  let head: Head;
+  if (serial) {
+    head = Head.create({ station, serial });
+    head.keepConnected((e) => log.warn({ port: serial, err: e instanceof Error ? e.message : String(e) }, "head not connected; retrying in 5 s"));
+  } else head = await Head.open({ station, simSpeed: 1 });
   const app = await buildServer({ dataDir, station, head, tokens: config.tokens, logger: log });
   const address = await app.listen({ host, port });
   const url = address.endsWith("/") ? address : `${address}/`;

@@ -53,6 +53,8 @@ export class Head extends EventEmitter<{ controller: [view: ControllerView] }> {
   #homed = false;
   #message: string | undefined;
   #unregister: (() => void) | undefined;
+  #retry: NodeJS.Timeout | undefined;
+  #closed = false;
 
   private constructor(kind: "sim" | "serial", port: string, controller: Controller, sim: SimHead | undefined, unregister?: () => void) {
     super();
@@ -80,6 +82,18 @@ export class Head extends EventEmitter<{ controller: [view: ControllerView] }> {
 
   /** Open the link and do the handshake (welcome, $I, $$); status polling starts at the station's rate. */
   static async open(opts: HeadOptions): Promise<Head> {
+    const head = Head.create(opts);
+    try {
+      await head.connect();
+    } catch (e) {
+      await head.close();
+      throw e;
+    }
+    return head;
+  }
+
+  /** The head, not yet connected (`connect`, or `keepConnected` for a station that must start without its controller). */
+  static create(opts: HeadOptions): Head {
     const { station } = opts;
     const common = { rxBuffer: station.controller.rxBuffer, statusHz: station.controller.statusHz };
     let head: Head;
@@ -99,17 +113,38 @@ export class Head extends EventEmitter<{ controller: [view: ControllerView] }> {
       const unregister = registerSimHead(path, sim, clock);
       head = new Head("sim", path, new Controller({ link: { path, baudRate: station.controller.baud, binding: SimBinding as never }, ...common }), sim, unregister);
     }
-    try {
-      await head.connect();
-    } catch (e) {
-      await head.close();
-      throw e;
-    }
     return head;
   }
 
   async connect(): Promise<Handshake> {
-    return bridged(() => this.controller.connect(), `connecting to the head on ${this.port}`);
+    const hs = await bridged(() => this.controller.connect(), `connecting to the head on ${this.port}`);
+    this.#message = undefined;
+    this.#changed();
+    return hs;
+  }
+
+  /**
+   * Connect, and reconnect after the port vanishes (cable pulled, controller switched off),
+   * trying every `retryMs`; each failure goes to `onError`. Stopped by close().
+   */
+  keepConnected(onError: (e: unknown) => void, retryMs = 5000): void {
+    const attempt = async () => {
+      this.#retry = undefined;
+      if (this.#closed) return;
+      try {
+        if (this.controller.link.state === "disconnected") await bridged(() => this.controller.reconnect(), `reconnecting to the head on ${this.port}`);
+        else await this.connect();
+      } catch (e) {
+        this.#message = e instanceof Error ? e.message : String(e);
+        this.#changed();
+        onError(e);
+        if (!this.#closed) this.#retry = setTimeout(() => void attempt(), retryMs);
+      }
+    };
+    this.controller.on("disconnected", () => {
+      if (!this.#closed && !this.#retry) this.#retry = setTimeout(() => void attempt(), retryMs);
+    });
+    void attempt();
   }
 
   get homed(): boolean {
@@ -169,6 +204,9 @@ export class Head extends EventEmitter<{ controller: [view: ControllerView] }> {
   }
 
   async close(): Promise<void> {
+    this.#closed = true;
+    if (this.#retry) clearTimeout(this.#retry);
+    this.#retry = undefined;
     await this.controller.close().catch(() => undefined);
     this.#unregister?.();
     this.#unregister = undefined;

@@ -169,9 +169,24 @@ export class JobRunner extends EventEmitter<{ job: [view: JobView]; controller: 
 
   async resume(id: number): Promise<JobView> {
     const a = this.#marking(id, "resumed");
+    await this.#holdComplete();
     await bridged(() => this.head.controller.resume(), "resuming");
     a.paused = false;
     return this.#changed(a);
+  }
+
+  /**
+   * GRBL ignores a cycle start while a feed hold is still decelerating (Hold:1): it resumes
+   * only from a completed hold (Hold:0). A technician may well press Resume that fast.
+   */
+  async #holdComplete(timeoutMs = 5000): Promise<void> {
+    const end = performance.now() + timeoutMs;
+    for (;;) {
+      const s = await bridged(() => this.head.controller.refreshStatus(), "asking for a status report");
+      if (!(s.state === "Hold" && s.subState === 1)) return;
+      if (performance.now() > end) throw new PeenmarkError("E_CONTROLLER", `the head is still coming to a stop after ${timeoutMs} ms of feed hold: try resuming again`, { details: { code: "E_CONTROLLER_BUSY" } });
+      await new Promise((r) => setTimeout(r, 20));
+    }
   }
 
   /** Stop the job (feed hold, then a reset that switches the pin off); the outcome follows in the journal. */
@@ -259,11 +274,13 @@ export class JobRunner extends EventEmitter<{ job: [view: JobView]; controller: 
         end = { outcome: "failed", error: { code: "E_CONTROLLER", text: `the controller is ${state}, not Idle: ${hint}` } };
       } else {
         this.journal.startJob(id);
+        const strikes = new Set(compiled.gcode.strikeLines.map((i) => i + 1));
+        // The streamer's job exists as soon as run() returns its promise (the controller was
+        // just seen Idle), so a pause or abort from here on reaches it.
+        const running = this.head.controller.streamer.run(compiled.gcode.lines, { strikes, totalSeconds: compiled.figures.seconds });
         a.streaming = true;
         this.emit("job", this.#view(a));
-        const strikes = new Set(compiled.gcode.strikeLines.map((i) => i + 1));
-        const outcome = await bridged(() => this.head.controller.run(compiled.gcode.lines, { strikes, totalSeconds: compiled.figures.seconds }), "streaming");
-        end = outcomeToEnd(outcome);
+        end = outcomeToEnd(await running);
       }
     } catch (e) {
       const err = isPeenmarkError(e) ? e : fromBridge(e, "marking");

@@ -23,13 +23,27 @@ class Mark {
     this.exited = new Promise((resolve) => this.proc.on("close", (code) => resolve(code)));
   }
 
-  /** Resolves once stderr matches. */
-  sees(re: RegExp): Promise<void> {
+  /** Resolves once stderr matches; rejects with what the command printed if it does not within `ms`. */
+  sees(re: RegExp, ms = 30_000): Promise<void> {
     if (re.test(this.stderr)) return Promise.resolve();
     return new Promise((resolve, reject) => {
-      this.#waiters.push({ re, resolve });
+      const timer = setTimeout(() => reject(new Error(`no ${re} within ${ms} ms; stderr:\n${this.stderr}\nstdout:\n${this.stdout}`)), ms);
+      this.#waiters.push({ re, resolve: () => (clearTimeout(timer), resolve()) });
       void this.exited.then(() => reject(new Error(`exited before ${re}; stderr:\n${this.stderr}\nstdout:\n${this.stdout}`)));
     });
+  }
+
+  /** The exit code, or an error with what the command printed if it has not exited within `ms`. */
+  async exit(ms = 30_000): Promise<number | null> {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`still running after ${ms} ms; stderr:\n${this.stderr}\nstdout:\n${this.stdout}`)), ms);
+    });
+    try {
+      return await Promise.race([this.exited, late]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 }
 
@@ -64,7 +78,7 @@ describe("peenmark mark", () => {
     await m.sees(/paused: Enter resumes, Ctrl-C again aborts/);
     m.proc.stdin.write("\n");
     await m.sees(/resuming/);
-    expect(await m.exited).toBe(0);
+    expect(await m.exit()).toBe(0);
     expect(m.stdout).toMatch(/^job 1 completed: serial RA2026A00417, (\d+)\/\1 strikes/);
     expect(journalRows(tmp.dir).map((j) => j.outcome)).toEqual(["completed"]);
   });
@@ -78,7 +92,7 @@ describe("peenmark mark", () => {
     m.proc.kill("SIGINT");
     await m.sees(/paused:/);
     m.proc.kill("SIGINT");
-    expect(await m.exited).toBe(1);
+    expect(await m.exit()).toBe(1);
     expect(m.stdout).toMatch(/^job 1 aborted: serial RA2026A00417/);
     expect(m.stdout).toMatch(/aborted on request/);
     const [row] = journalRows(tmp.dir);

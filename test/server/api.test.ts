@@ -130,6 +130,17 @@ describe("marking through the service on the simulated head", () => {
     expect(ended.progress.strikesDone).toBe(ended.progress.strikesTotal);
   });
 
+  it("resumes when Resume comes while the head is still decelerating into the hold", async () => {
+    svc = await service();
+    const { body } = await startJob(svc);
+    const id = body.job.id;
+    await jobEvent(svc.app, (v) => v.id === id && v.progress.strikesDone >= 20);
+    const [paused, resumed] = [await svc.app.inject({ method: "POST", url: `/api/jobs/${id}/pause` }), await svc.app.inject({ method: "POST", url: `/api/jobs/${id}/resume` })];
+    expect(paused.statusCode).toBe(200);
+    expect(resumed.json().job.state).toBe("marking");
+    expect((await finish(svc, id)).state).toBe("completed");
+  });
+
   it("aborts: the journal says aborted and nothing is struck after the abort", async () => {
     svc = await service();
     const { body } = await startJob(svc);
