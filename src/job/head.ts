@@ -55,6 +55,8 @@ export class Head extends EventEmitter<{ controller: [view: ControllerView] }> {
   #unregister: (() => void) | undefined;
   #retry: NodeJS.Timeout | undefined;
   #closed = false;
+  /** The handshake (welcome, $I, $$) has completed on the open link. */
+  #ready = false;
 
   private constructor(kind: "sim" | "serial", port: string, controller: Controller, sim: SimHead | undefined, unregister?: () => void) {
     super();
@@ -75,6 +77,7 @@ export class Head extends EventEmitter<{ controller: [view: ControllerView] }> {
     });
     controller.on("disconnected", (e) => {
       this.#homed = false;
+      this.#ready = false;
       this.#message = e.message;
       this.#changed();
     });
@@ -117,7 +120,9 @@ export class Head extends EventEmitter<{ controller: [view: ControllerView] }> {
   }
 
   async connect(): Promise<Handshake> {
+    this.#ready = false;
     const hs = await bridged(() => this.controller.connect(), `connecting to the head on ${this.port}`);
+    this.#ready = true;
     this.#message = undefined;
     this.#changed();
     return hs;
@@ -189,7 +194,7 @@ export class Head extends EventEmitter<{ controller: [view: ControllerView] }> {
 
   view(): ControllerView {
     const s: ControllerStatus = this.controller.status;
-    const connected = this.controller.link.state === "open";
+    const connected = this.#ready && this.controller.link.state === "open";
     const state = !connected || s.state === "disconnected" ? "Disconnected" : s.state === "unknown" ? "Unknown" : s.state;
     return {
       connected,
@@ -205,6 +210,7 @@ export class Head extends EventEmitter<{ controller: [view: ControllerView] }> {
 
   async close(): Promise<void> {
     this.#closed = true;
+    this.#ready = false;
     if (this.#retry) clearTimeout(this.#retry);
     this.#retry = undefined;
     await this.controller.close().catch(() => undefined);

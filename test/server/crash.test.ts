@@ -1,10 +1,10 @@
-import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
 import type { ControllerView } from "../../src/job/head.ts";
 import type { JobView } from "../../src/job/view.ts";
-import { ROOT, exampleRecord, tempDir } from "../job/helpers.ts";
+import { exampleRecord, tempDir } from "../job/helpers.ts";
+import { Station } from "./child.ts";
 
 /**
  * THE crash test: the real service, as `peenmark station` runs it (a child process, the
@@ -12,37 +12,6 @@ import { ROOT, exampleRecord, tempDir } from "../job/helpers.ts";
  * again on the same data dir. The journal must say exactly where the mark stopped, and
  * nothing may resume by itself.
  */
-class Station {
-  readonly proc: ChildProcessWithoutNullStreams;
-  readonly url: Promise<string>;
-  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  stderr = "";
-
-  constructor(dataDir: string) {
-    this.proc = spawn(process.execPath, [join(ROOT, "bin", "peenmark.mjs"), "station", "--port", "0", "--data", dataDir], { cwd: ROOT, stdio: ["pipe", "pipe", "pipe"] });
-    this.proc.stdout.resume(); // JSON log lines: not needed here, but must not fill the pipe
-    this.exited = new Promise((resolve) => this.proc.on("close", (code, signal) => resolve({ code, signal })));
-    this.url = new Promise((resolve, reject) => {
-      this.proc.stderr.on("data", (c: Buffer) => {
-        this.stderr += c.toString();
-        const m = /peenmark station: (http:\/\/\S+)/.exec(this.stderr);
-        if (m) resolve(m[1]!);
-      });
-      void this.exited.then(() => reject(new Error(`the station exited before listening:\n${this.stderr}`)));
-    });
-  }
-
-  async get<T>(path: string): Promise<T> {
-    const res = await fetch(new URL(path, await this.url));
-    return (await res.json()) as T;
-  }
-
-  async post<T>(path: string, body: unknown): Promise<{ status: number; body: T }> {
-    const res = await fetch(new URL(path, await this.url), { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
-    return { status: res.status, body: (await res.json()) as T };
-  }
-}
-
 const children: Station[] = [];
 const cleanups: (() => void)[] = [];
 afterEach(async () => {
