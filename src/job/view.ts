@@ -2,7 +2,7 @@ import type { JobRow, Progress } from "../journal/journal.ts";
 import type { MarkingRecord } from "../record/schema.ts";
 
 /**
- * A job as the technician's page and the CLI see it (the JobView of docs/API.md): the
+ * A job as the technician's page and the CLI see it (the JobView of the HTTP API, docs/OPERATIONS.md): the
  * journal's row, with the live state the journal does not keep (paused, seconds left).
  * Line numbers are the program's N numbers; linesTotal is the highest N.
  */

@@ -20,7 +20,7 @@ import { staticRoutes } from "./static.ts";
  * The station service: one fastify app over one head, one journal and the profiles.
  * `buildServer` opens the journal (which turns jobs a dead service left `marking` into
  * `interrupted`; nothing resumes by itself), builds the runner and every route of
- * docs/API.md. Testable with `app.inject`; `peenmark station` listens.
+ * the HTTP API (docs/OPERATIONS.md). Testable with `app.inject`; `peenmark station` listens.
  * Closing the app aborts a job under way, then closes the journal and (unless told not to) the head.
  */
 const REPO = join(import.meta.dirname, "..", "..");
