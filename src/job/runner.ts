@@ -83,7 +83,7 @@ export class JobRunner extends EventEmitter<{ job: [view: JobView]; controller: 
   #active: Active | undefined;
   #done: Promise<JobView> | undefined;
   readonly #onProgress = (p: JobProgress) => this.#progress(p);
-  readonly #onController = (v: ControllerView) => this.emit("controller", v);
+  readonly #onController = (v: ControllerView) => this.#tell("controller", v);
 
   constructor(opts: RunnerOptions) {
     super();
@@ -155,7 +155,7 @@ export class JobRunner extends EventEmitter<{ job: [view: JobView]; controller: 
     const done = this.#run(active, row);
     this.#done = done;
     const view = this.#view(active);
-    this.emit("job", view);
+    this.#tell("job", view);
     return { job: view, done };
   }
 
@@ -279,7 +279,7 @@ export class JobRunner extends EventEmitter<{ job: [view: JobView]; controller: 
         // just seen Idle), so a pause or abort from here on reaches it.
         const running = this.head.controller.streamer.run(compiled.gcode.lines, { strikes, totalSeconds: compiled.figures.seconds });
         a.streaming = true;
-        this.emit("job", this.#view(a));
+        this.#tell("job", this.#view(a));
         end = outcomeToEnd(await running);
       }
     } catch (e) {
@@ -321,13 +321,13 @@ export class JobRunner extends EventEmitter<{ job: [view: JobView]; controller: 
     }
     if (now - a.lastEvent >= this.#eventEveryMs) {
       a.lastEvent = now;
-      this.emit("job", this.#view(a));
+      this.#tell("job", this.#view(a));
     } else if (!a.eventTimer) {
       a.eventTimer = setTimeout(() => {
         a.eventTimer = undefined;
         if (this.#active !== a) return;
         a.lastEvent = performance.now();
-        this.emit("job", this.#view(a));
+        this.#tell("job", this.#view(a));
       }, this.#eventEveryMs);
     }
   }
@@ -343,7 +343,7 @@ export class JobRunner extends EventEmitter<{ job: [view: JobView]; controller: 
 
   #changed(a: Active): JobView {
     const v = this.#view(a);
-    this.emit("job", v);
+    this.#tell("job", v);
     return v;
   }
 
