@@ -2,7 +2,7 @@ import { EventEmitter } from "node:events";
 import { Controller, isBridgeError, type ControllerStatus, type Handshake } from "../../firmware-bridge/index.ts";
 import { SimBinding, registerSimHead } from "../../firmware-bridge/sim/binding.ts";
 import { RealtimeClock, type HeadClock } from "../../firmware-bridge/sim/clock.ts";
-import { SimHead } from "../../firmware-bridge/sim/head.ts";
+import { SimHead, type SimFaults } from "../../firmware-bridge/sim/head.ts";
 import { PeenmarkError } from "../errors.ts";
 import type { Station } from "../profile/station.ts";
 
@@ -40,6 +40,8 @@ export interface HeadOptions {
   readonly simSpeed?: number;
   /** Simulated-head settings that differ from what the station implies (a mis-set controller, for tests). */
   readonly simSettings?: Readonly<Record<number, number>>;
+  /** Faults for the simulated head (tests): lost bytes, alarms at a line, and a look at every byte as it arrives. */
+  readonly simFaults?: SimFaults;
 }
 
 let simCount = 0;
@@ -109,6 +111,7 @@ export class Head extends EventEmitter<{ controller: [view: ControllerView] }> {
         pin: { strikeFrequency: m.strikeFrequency, strikeTime: m.strikeTime },
         baud: station.controller.baud,
         ...(opts.simSettings ? { settings: opts.simSettings } : {}),
+        ...(opts.simFaults ? { faults: opts.simFaults } : {}),
       });
       const clock: HeadClock = new RealtimeClock(sim, { speed: opts.simSpeed ?? 1 });
       // One path per head: tests open several stations in one process.

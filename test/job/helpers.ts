@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fontNames } from "../../src/fonts/font.ts";
+import type { SimFaults } from "../../firmware-bridge/sim/head.ts";
 import { Head } from "../../src/job/head.ts";
 import { JobRunner } from "../../src/job/runner.ts";
 import { Journal } from "../../src/journal/journal.ts";
@@ -34,8 +35,8 @@ export function tempDir(prefix = "peenmark-job-"): { dir: string; cleanup: () =>
 export const TEST_SPEED = 20;
 
 /** The simulated head in this process, TEST_SPEED times real time unless told otherwise. */
-export function simHead(station = benchStation(), simSpeed = TEST_SPEED, simSettings?: Record<number, number>): Promise<Head> {
-  return Head.open({ station, simSpeed, ...(simSettings ? { simSettings } : {}) });
+export function simHead(station = benchStation(), simSpeed = TEST_SPEED, simSettings?: Record<number, number>, simFaults?: SimFaults): Promise<Head> {
+  return Head.open({ station, simSpeed, ...(simSettings ? { simSettings } : {}), ...(simFaults ? { simFaults } : {}) });
 }
 
 export async function runnerOnSim(opts: { simSpeed?: number; simSettings?: Record<number, number> } = {}) {

@@ -142,20 +142,21 @@ describe("marking through the service on the simulated head", () => {
   });
 
   it("aborts: the journal says aborted and nothing is struck after the abort", async () => {
-    svc = await service();
+    // The virtual time at which the abort's feed hold (real-time byte "!") reaches the head.
+    let abortedAt = Number.POSITIVE_INFINITY;
+    const s = await service({
+      simFaults: {
+        inbound: (byte) => {
+          if (byte === 0x21 && abortedAt === Number.POSITIVE_INFINITY) abortedAt = s.head.sim!.now;
+          return byte;
+        },
+      },
+    });
+    svc = s;
     const { body } = await startJob(svc);
     const id = body.job.id;
     await jobEvent(svc.app, (v) => v.id === id && v.progress.strikesDone >= 20);
     const sim = svc.head.sim!;
-    // The virtual time at which the abort's feed hold (real-time byte "!") reaches the head:
-    // written now, it arrives one byte time (10 bits at 115200 baud) later.
-    let abortedAt = Number.POSITIVE_INFINITY;
-    const write = sim.write.bind(sim);
-    sim.write = (data) => {
-      const bytes = typeof data === "string" ? Buffer.from(data, "latin1") : data;
-      if (abortedAt === Number.POSITIVE_INFINITY && bytes.includes(0x21)) abortedAt = sim.now + 10 / 115200;
-      write(data);
-    };
     const res = await svc.app.inject({ method: "POST", url: `/api/jobs/${id}/abort` });
     expect(res.statusCode).toBe(200);
     const ended = await finish(svc, id);
