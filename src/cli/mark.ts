@@ -15,12 +15,13 @@ import type { Station } from "../profile/station.ts";
 import { ProfileStore } from "../server/profiles.ts";
 import { args, required } from "./args.ts";
 import { stationPath } from "./station.ts";
+import { PACKAGE_ROOT } from "../paths.ts";
 
 const USAGE =
   "peenmark mark --profile P --record R (--port PATH | --sim [--sim-speed N]) [--station S] [--technician NAME] [--data DIR]\n" +
   "                [--remark-of JOB] [--reason TEXT --operator NAME]   (a re-mark of a serial marked before)\n" +
+  "                [--series ID]   (draw the serial from a serial-number series; the record has no serial)\n" +
   "  P: a profile file, or the id of a profile in profiles/ or published in DIR/profiles/";
-const REPO = join(import.meta.dirname, "..", "..");
 
 /** The head options every head command takes: a serial port, or the simulated head in this process. */
 export const HEAD_OPTIONS = {
@@ -47,7 +48,7 @@ function profileRef(spec: string, dataDir: string): ProfileRef {
     const p = loadProfile(resolve(spec), { fonts: fontNames() });
     return { profile: p.profile, hash: p.hash };
   }
-  const v = new ProfileStore({ builtinDir: join(REPO, "profiles"), dataDir }).get(spec);
+  const v = new ProfileStore({ builtinDir: join(PACKAGE_ROOT, "profiles"), dataDir }).get(spec);
   return { profile: v.profile, hash: v.hash };
 }
 
@@ -61,7 +62,7 @@ function readRecord(path: string): unknown {
 }
 
 export async function run(argv: string[]): Promise<number> {
-  const { values } = args(argv, { ...HEAD_OPTIONS, profile: { type: "string" }, record: { type: "string" }, technician: { type: "string" }, data: { type: "string" }, "remark-of": { type: "string" }, reason: { type: "string" }, operator: { type: "string" } });
+  const { values } = args(argv, { ...HEAD_OPTIONS, profile: { type: "string" }, record: { type: "string" }, technician: { type: "string" }, data: { type: "string" }, "remark-of": { type: "string" }, reason: { type: "string" }, operator: { type: "string" }, series: { type: "string" } });
   if (values.help) {
     console.log(USAGE);
     return 0;
@@ -80,7 +81,7 @@ export async function run(argv: string[]): Promise<number> {
     const opened = await openHeadFromFlags(values, USAGE);
     head = opened.head;
     runner = new JobRunner({ journal, head, station: opened.station });
-    const ended = await mark(runner, { profile, record, technician, ...(remark ? { remark } : {}) });
+    const ended = await mark(runner, { profile, record, technician, ...(remark ? { remark } : {}), ...(values.series ? { series: values.series } : {}) });
     return ended.state === "completed" ? 0 : 1;
   } finally {
     await runner?.close();

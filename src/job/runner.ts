@@ -34,6 +34,13 @@ export interface StartRequest {
   readonly technician: string;
   /** A re-mark of a serial marked (or left unfinished) before: an operator's name and written reason. */
   readonly remark?: { readonly of?: number; readonly reason: string; readonly operator: string };
+  /**
+   * Draw the serial from this serial-number series (the record then carries no serial): the
+   * next number is reserved when the job starts, committed when it completes, and kept
+   * reserved if the job is interrupted. A start refused before its journal row is written
+   * hands the number back, with the reason in the journal's event log.
+   */
+  readonly series?: string;
 }
 
 export interface StartedJob {
@@ -134,19 +141,31 @@ export class JobRunner extends EventEmitter<{ job: [view: JobView]; controller: 
     try {
       const technician = req.technician.trim();
       if (!technician) throw new PeenmarkError("E_SCHEMA", "the technician's name is missing: say who is marking", { where: "technician", details: { issues: [{ path: "$.technician", message: "the technician's name must not be empty" }] } });
-      const { record, compiled } = this.prepare(req.profile.profile, req.record);
-      active.compiled = compiled;
-      active.secondsLeft = compiled.figures.seconds;
-      const remark = req.remark ? this.#remark(record, req.remark) : undefined;
-      await this.#checkController();
-      row = this.journal.createJob({
-        record,
-        profile: { id: req.profile.profile.id, hash: req.profile.hash },
-        stationId: this.station.id,
-        program: { hash: compiled.gcode.hash, lines: toN(compiled.gcode.lines.length), strikes: compiled.gcode.strikeLines.length },
-        technician,
-        ...(remark ? { remark } : {}),
-      });
+      const markedAt = this.#clock();
+      const drawn = req.series === undefined ? undefined : this.#drawSerial(req.series, req.record, markedAt);
+      try {
+        const { record, compiled } = this.prepare(req.profile.profile, drawn ? drawn.record : req.record, markedAt);
+        active.compiled = compiled;
+        active.secondsLeft = compiled.figures.seconds;
+        const remark = req.remark ? this.#remark(record, req.remark) : undefined;
+        await this.#checkController();
+        row = this.journal.createJob({
+          record,
+          profile: { id: req.profile.profile.id, hash: req.profile.hash },
+          stationId: this.station.id,
+          program: { hash: compiled.gcode.hash, lines: toN(compiled.gcode.lines.length), strikes: compiled.gcode.strikeLines.length },
+          technician,
+          ...(remark ? { remark } : {}),
+          ...(drawn ? { seriesNumber: { seriesId: req.series!, number: drawn.number } } : {}),
+        });
+      } catch (e) {
+        if (drawn)
+          this.journal.releaseReservation(req.series!, drawn.number, {
+            operator: "station",
+            reason: `job not started, number handed back: ${e instanceof PeenmarkError ? e.toString() : String(e)}`,
+          });
+        throw e;
+      }
       active.id = row.id;
     } catch (e) {
       this.#active = undefined;
@@ -157,6 +176,22 @@ export class JobRunner extends EventEmitter<{ job: [view: JobView]; controller: 
     const view = this.#view(active);
     this.#tell("job", view);
     return { job: view, done };
+  }
+
+  /**
+   * Reserve the series' next number for a record that has no serial of its own. The record
+   * is checked first (with a stand-in serial) so that a form error does not churn numbers.
+   */
+  #drawSerial(seriesId: string, record: unknown, now: Date): { record: Record<string, unknown>; number: number } {
+    const fields = record && typeof record === "object" ? (record as Record<string, unknown>) : {};
+    if (fields.serial !== undefined && fields.serial !== "")
+      throw new PeenmarkError("E_SCHEMA", `the record has serial "${String(fields.serial)}" and asks for series "${seriesId}": leave the serial empty to draw it from the series`, {
+        where: "serial",
+        details: { issues: [{ path: "$.record.serial", message: "leave empty when marking from a series" }] },
+      });
+    parseRecord("record", { ...fields, serial: "0" });
+    const n = this.journal.reserveNext(seriesId, now);
+    return { record: { ...fields, serial: n.serial }, number: n.number };
   }
 
   /** Feed hold: the head stops on its path; resume goes on where it stopped. */

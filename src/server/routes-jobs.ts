@@ -17,7 +17,9 @@ const name = (what: string) =>
 const JobBody = z
   .object({
     profileId: z.string().min(1, "choose a profile"),
-    record: MarkingRecordSchema,
+    // The serial may be left out when it is drawn from a serial-number series.
+    record: MarkingRecordSchema.extend({ serial: MarkingRecordSchema.shape.serial.optional() }),
+    series: z.string().min(1).optional(),
     technician: name("the technician's name"),
     remark: z
       .object({
@@ -31,7 +33,10 @@ const JobBody = z
       .strict()
       .optional(),
   })
-  .strict();
+  .strict()
+  .superRefine((b, ctx) => {
+    if (b.series === undefined && b.record.serial === undefined) ctx.addIssue({ code: "custom", path: ["record", "serial"], message: "serial number must not be empty (or choose a serial-number series)" });
+  });
 
 export function jobRoutes(app: FastifyInstance, ctx: ServiceContext): void {
   app.post("/api/jobs/preview", async (req) => {
@@ -66,6 +71,7 @@ export function jobRoutes(app: FastifyInstance, ctx: ServiceContext): void {
       record: body.record,
       technician: body.technician,
       ...(body.remark ? { remark: body.remark } : {}),
+      ...(body.series ? { series: body.series } : {}),
     });
     // The outcome is in the journal and on the event stream; a failure to record it is logged.
     started.done.then(

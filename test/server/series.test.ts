@@ -1,0 +1,60 @@
+import { afterEach, describe, expect, it } from "vitest";
+import type { JobView } from "../../src/job/view.ts";
+import { exampleRecord } from "../job/helpers.ts";
+import { ENDED, jobEvent, service } from "./helpers.ts";
+
+/**
+ * Marking from a serial-number series over the HTTP API: the number is reserved when the
+ * job starts and committed when it completes; a start the station refuses hands its number
+ * back with the reason in the journal, so no gap is left that nobody can explain.
+ */
+let svc: Awaited<ReturnType<typeof service>> | undefined;
+afterEach(async () => {
+  await svc?.close();
+  svc = undefined;
+});
+
+const withoutSerial = () => {
+  const { serial: _drop, ...rest } = exampleRecord("slide-5x7");
+  return rest;
+};
+
+describe("a job drawing its serial from a series", () => {
+  it("marks the next number, commits it, and hands back a number whose start was refused", async () => {
+    svc = await service();
+    svc.journal.createSeries({ id: "rx", pattern: "RX{yy}{counter:5}", start: 1, end: 99999, createdBy: "Marta (operator)" });
+
+    const start = (record: unknown) => svc!.app.inject({ method: "POST", url: "/api/jobs", payload: { profileId: "us-receiver", series: "rx", record, technician: "Ana" } });
+    const first = await start({ ...exampleRecord("us-receiver"), serial: undefined });
+    expect(first.statusCode, first.body).toBe(201);
+    const job = (first.json() as { job: JobView }).job;
+    expect(job.serial).toBe("RX2600001");
+    const ended = await jobEvent(svc.app, (v) => v.id === job.id && ENDED.includes(v.state), 60_000);
+    expect(ended.state).toBe("completed");
+    expect(svc.journal.numbers("rx").map((n) => [n.number, n.serial, n.state])).toEqual([[1, "RX2600001", "committed"]]);
+
+    // A record the profile cannot mark (the maker's name runs off the work area): refused, number handed back.
+    const tooLong = { ...exampleRecord("us-receiver"), serial: undefined, manufacturer: "Ridgeline Arms and Precision Manufacturing Company of Northern Arizona" };
+    const refused = await start(tooLong);
+    expect(refused.statusCode).toBe(422);
+    expect((refused.json() as { error: { code: string } }).error.code).toBe("E_OUT_OF_BOUNDS");
+    const two = svc.journal.numbers("rx").find((n) => n.number === 2)!;
+    expect(two.state).toBe("released");
+    expect(two.reason).toContain("E_OUT_OF_BOUNDS");
+
+    // The next good start gets the handed-back number: nothing is skipped.
+    const again = await start({ ...exampleRecord("us-receiver"), serial: undefined });
+    expect(again.statusCode).toBe(201);
+    expect((again.json() as { job: JobView }).job.serial).toBe("RX2600002");
+    await jobEvent(svc.app, (v) => ENDED.includes(v.state), 60_000);
+  });
+
+  it("refuses a record that carries its own serial and asks for a series, without reserving", async () => {
+    svc = await service();
+    svc.journal.createSeries({ id: "sl", pattern: "SL{counter:4}", start: 1, end: 9999, createdBy: "Marta (operator)" });
+    const r = await svc.app.inject({ method: "POST", url: "/api/jobs", payload: { profileId: "slide-5x7", series: "sl", record: { ...withoutSerial(), serial: "X123" }, technician: "Ana" } });
+    expect(r.statusCode).toBe(422);
+    expect(r.body).toContain("leave the serial empty");
+    expect(svc.journal.numbers("sl")).toEqual([]);
+  });
+});
