@@ -1,10 +1,11 @@
 import { writeFileSync } from "node:fs";
 import { extname } from "node:path";
-import { fileURLToPath } from "node:url";
 import { PeenmarkError } from "../errors.ts";
 import { loadStation } from "../profile/load.ts";
 import { SimHead, startPtyHead, strikesToPng, strikesToSvg, type HeadMachine, type PinDriver } from "../../firmware-bridge/sim/index.ts";
 import { args } from "./args.ts";
+import { join } from "node:path";
+import { PACKAGE_ROOT } from "../paths.ts";
 
 const USAGE = "peenmark sim [--pty /tmp/peenmark-head] [--station stations/bench.json] [--realtime|--fast] [--set 32=0,30=255] [--workpiece out.svg|out.png]";
 
@@ -28,7 +29,7 @@ function parseSettings(text: string | undefined): Record<number, number> {
 export async function run(argv: string[]): Promise<number> {
   const { values } = args(argv, {
     pty: { type: "string", default: "/tmp/peenmark-head" },
-    station: { type: "string", default: fileURLToPath(new URL("../../stations/bench.json", import.meta.url)) },
+    station: { type: "string", default: join(PACKAGE_ROOT, "stations", "bench.json") },
     realtime: { type: "boolean" },
     fast: { type: "boolean" },
     set: { type: "string" },

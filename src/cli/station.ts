@@ -8,14 +8,14 @@ import { loadStation } from "../profile/load.ts";
 import { tokensConfigured } from "../server/auth.ts";
 import { buildServer } from "../server/app.ts";
 import { args } from "./args.ts";
+import { PACKAGE_ROOT } from "../paths.ts";
 
 const USAGE = "peenmark station [--port 8410] [--host 127.0.0.1] [--data DIR] [--station stations/bench.json] [--serial PATH]";
-const REPO = join(import.meta.dirname, "..", "..");
 
 /** A flag's path against the working directory; the default station against the repository, so `npm start` works from anywhere. */
 export function stationPath(flag: string | undefined, config: string | undefined): string {
   if (flag ?? config) return resolve((flag ?? config)!);
-  return existsSync(DEFAULT_STATION) ? resolve(DEFAULT_STATION) : join(REPO, DEFAULT_STATION);
+  return existsSync(DEFAULT_STATION) ? resolve(DEFAULT_STATION) : join(PACKAGE_ROOT, DEFAULT_STATION);
 }
 
 /** JSON lines for machines; pretty lines when a person watches the terminal. */

@@ -15,6 +15,7 @@ import { jobRoutes } from "./routes-jobs.ts";
 import { profileRoutes } from "./routes-profiles.ts";
 import { stationRoutes } from "./routes-station.ts";
 import { staticRoutes } from "./static.ts";
+import { PACKAGE_ROOT } from "../paths.ts";
 
 /**
  * The station service: one fastify app over one head, one journal and the profiles.
@@ -23,7 +24,6 @@ import { staticRoutes } from "./static.ts";
  * the HTTP API (docs/OPERATIONS.md). Testable with `app.inject`; `peenmark station` listens.
  * Closing the app aborts a job under way, then closes the journal and (unless told not to) the head.
  */
-const REPO = join(import.meta.dirname, "..", "..");
 
 /** 256 KiB: a profile or a record is a few KiB; anything this big is a mistake or an attack. */
 export const BODY_LIMIT = 256 * 1024;
@@ -71,7 +71,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
     ...(opts.clock ? { clock: opts.clock } : {}),
     ...(opts.progressEveryMs === undefined ? {} : { progressEveryMs: opts.progressEveryMs }),
   });
-  const profiles = new ProfileStore({ builtinDir: opts.profilesDir ?? join(REPO, "profiles"), dataDir: opts.dataDir });
+  const profiles = new ProfileStore({ builtinDir: opts.profilesDir ?? join(PACKAGE_ROOT, "profiles"), dataDir: opts.dataDir });
   const alerts = new EventEmitter<{ alert: [{ code: string; message: string }] }>();
   const peenmark: Peenmark = { station: opts.station, runner, journal, profiles, tokens: opts.tokens ?? {}, interruptedAtOpen, alerts };
 
@@ -98,7 +98,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   jobRoutes(app, peenmark);
   stationRoutes(app, peenmark);
   eventRoutes(app, peenmark);
-  staticRoutes(app, opts.webDir ?? join(REPO, "src", "web"));
+  staticRoutes(app, opts.webDir ?? join(PACKAGE_ROOT, "src", "web"));
 
   app.addHook("onClose", async () => {
     await runner.close();
