@@ -40,7 +40,7 @@ export class RealtimeClock implements HeadClock {
 }
 
 export class FastClock implements HeadClock {
-  private scheduled: NodeJS.Immediate | NodeJS.Timeout | undefined;
+  private scheduled: { kind: "immediate"; handle: NodeJS.Immediate } | { kind: "timeout"; handle: NodeJS.Timeout } | undefined;
   private running = false;
   private lastInput = 0;
   /** Real time of the head's last output that the host has not yet answered with a write. */
@@ -72,16 +72,16 @@ export class FastClock implements HeadClock {
     this.running = false;
     this.head.off("input", this.onInput);
     this.head.off("output", this.onOutput);
-    if (this.scheduled) {
-      clearImmediate(this.scheduled as NodeJS.Immediate);
-      clearTimeout(this.scheduled as NodeJS.Timeout);
-    }
+    // Clear a handle with its own kind: clearImmediate on a timer handle corrupts Node's
+    // immediate queue, and the next head's setImmediate callbacks never run.
+    if (this.scheduled?.kind === "immediate") clearImmediate(this.scheduled.handle);
+    else if (this.scheduled?.kind === "timeout") clearTimeout(this.scheduled.handle);
     this.scheduled = undefined;
   }
 
   private kick(): void {
     if (!this.running || this.scheduled) return;
-    this.scheduled = setImmediate(() => this.turn());
+    this.scheduled = { kind: "immediate", handle: setImmediate(() => this.turn()) };
   }
 
   private turn(): void {
@@ -95,7 +95,7 @@ export class FastClock implements HeadClock {
       if (since !== undefined) {
         const waited = performance.now() - since;
         if (waited < grace) {
-          this.scheduled = setTimeout(() => this.turn(), grace - waited);
+          this.scheduled = { kind: "timeout", handle: setTimeout(() => this.turn(), grace - waited) };
           return;
         }
         this.unanswered = undefined;
