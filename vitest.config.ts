@@ -3,6 +3,7 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   test: {
     include: ["test/**/*.test.ts"],
+    globalSetup: ["test/global-setup.ts"],
     // Pseudo-terminals, chromium and tesseract are real processes: give them room on a 2-core box.
     testTimeout: 60_000,
     hookTimeout: 60_000,

@@ -1,4 +1,5 @@
-import bwipjs from "bwip-js";
+import { createRequire } from "node:module";
+import type BwipJs from "bwip-js";
 import { PeenmarkError } from "../errors.ts";
 
 /**
@@ -16,6 +17,11 @@ export interface DatamatrixSymbol {
 }
 
 export type DatamatrixShape = "square" | "rectangle";
+
+// bwip-js is a megabyte of CommonJS: load it the first time a symbol is encoded, not with
+// every compile (a CLI start that marks only text does not pay for it).
+let bwip: typeof BwipJs | undefined;
+const bwipjs = () => (bwip ??= createRequire(import.meta.url)("bwip-js") as typeof BwipJs);
 
 /** Where the payload comes from, for error messages: a block id. */
 export function encodeDatamatrix(payload: string, options: { shape?: DatamatrixShape; blockId?: string } = {}): DatamatrixSymbol {
@@ -39,7 +45,7 @@ export function encodeDatamatrix(payload: string, options: { shape?: DatamatrixS
   let result;
   try {
     // BWIPP's "datamatrix" picks the smallest square symbol; "datamatrixrectangular" the smallest rectangle.
-    result = bwipjs.raw(shape === "square" ? "datamatrix" : "datamatrixrectangular", payload, {});
+    result = bwipjs().raw(shape === "square" ? "datamatrix" : "datamatrixrectangular", payload, {});
   } catch (e) {
     // bwip-js throws when the payload exceeds the largest symbol (144×144 holds 2335 ASCII characters, fewer for rectangles).
     throw new PeenmarkError("E_DATAMATRIX", `${named} (${payload.length} characters) cannot be encoded as a ${shape} Data Matrix: ${e instanceof Error ? e.message : String(e)}`, {

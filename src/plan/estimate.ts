@@ -30,8 +30,6 @@ export function programMotions(p: Program): Motion[] {
 export interface ProgramFigures {
   /** Seconds, as GRBL's 15-block look-ahead would run it. */
   readonly seconds: number;
-  /** Seconds with unlimited look-ahead: the kinematic lower bound. */
-  readonly lowerBoundSeconds: number;
   /** mm of rapid travel between operations (the park move excluded). */
   readonly travel: number;
   /** mm of scribed path. */
@@ -43,7 +41,6 @@ export function programFigures(p: Program, m: Machine): ProgramFigures {
   const limits = machineLimits(m);
   const motions = programMotions(p);
   const tl = timeline(p.park, motions, limits, GRBL_LOOKAHEAD);
-  const lb = timeline(p.park, motions, limits, Infinity);
   let travel = 0;
   let scribeLength = 0;
   let strikes = 0;
@@ -60,7 +57,6 @@ export function programFigures(p: Program, m: Machine): ProgramFigures {
   }
   return {
     seconds: tl.length ? tl[tl.length - 1]!.end : 0,
-    lowerBoundSeconds: lb.length ? lb[lb.length - 1]!.end : 0,
     travel,
     scribeLength,
     strikes,

@@ -1,4 +1,5 @@
-import { Resvg } from "@resvg/resvg-js";
+import { createRequire } from "node:module";
+import type { Resvg as ResvgClass } from "@resvg/resvg-js";
 import type { Point } from "../geometry.ts";
 import { opStart, type Program } from "../plan/program.ts";
 import type { Machine } from "../profile/station.ts";
@@ -72,9 +73,13 @@ export function previewSvg(p: Program, m: Machine, opts: PreviewOptions = {}): s
   return out.join("\n") + "\n";
 }
 
+// The native renderer loads on the first PNG, not with every compile.
+let resvg: typeof ResvgClass | undefined;
+const Resvg = () => (resvg ??= (createRequire(import.meta.url)("@resvg/resvg-js") as { Resvg: typeof ResvgClass }).Resvg);
+
 export function svgToPng(svg: string, pxPerMm = 8, widthMm?: number): Buffer {
   const fitTo = widthMm ? { mode: "width" as const, value: Math.round(widthMm * pxPerMm) } : { mode: "zoom" as const, value: pxPerMm / 4 / (96 / 25.4) };
-  return new Resvg(svg, { fitTo, background: "#ffffff", font: { loadSystemFonts: false } }).render().asPng();
+  return new (Resvg())(svg, { fitTo, background: "#ffffff", font: { loadSystemFonts: false } }).render().asPng();
 }
 
 export function previewPng(p: Program, m: Machine, opts: PreviewOptions = {}): Buffer {
