@@ -1,3 +1,5 @@
+import { mstLowerBound } from "../plan/order.ts";
+
 /**
  * Strike order over the dark modules of a Data Matrix: a short open path through every dot
  * (the head stops at each one, so travel between strikes is what costs time).
@@ -203,25 +205,10 @@ export function strikeOrder(cells: readonly Cell[], options: { everyStart?: bool
   return best ?? [];
 }
 
-/** Length of a minimum spanning tree over the cells (Prim, O(n²)): no open path through them is shorter. */
+/** Length of a minimum spanning tree over the cells, in modules: no open path through them is shorter. */
 export function mstLength(cells: readonly Cell[]): number {
-  const n = cells.length;
-  if (n < 2) return 0;
-  const inTree = new Uint8Array(n);
-  const best = new Float64Array(n).fill(Infinity);
-  best[0] = 0;
-  let total = 0;
-  for (let k = 0; k < n; k++) {
-    let u = -1;
-    for (let i = 0; i < n; i++) if (!inTree[i] && (u < 0 || best[i]! < best[u]!)) u = i;
-    inTree[u] = 1;
-    total += best[u]!;
-    const a = cells[u]!;
-    for (let i = 0; i < n; i++) {
-      if (inTree[i]) continue;
-      const dd = dist(a, cells[i]!);
-      if (dd < best[i]!) best[i] = dd;
-    }
-  }
-  return total;
+  return mstLowerBound(cells.map((cell) => {
+    const p = { x: cell.c, y: cell.r };
+    return { start: p, end: p, reversible: true };
+  }));
 }
