@@ -15,21 +15,33 @@ export class ApiError extends Error {
   }
 }
 
-function headers(json) {
+/** The station's token for this browser (stations with tokens configured; none on a loopback-only bench). */
+export function stationToken() {
+  return localStorage.getItem(TOKEN) ?? "";
+}
+
+export function setStationToken(token) {
+  if (token) localStorage.setItem(TOKEN, token);
+  else localStorage.removeItem(TOKEN);
+}
+
+function headers(json, token) {
   const h = { accept: "application/json" };
   if (json) h["content-type"] = "application/json";
-  const token = localStorage.getItem(TOKEN);
   if (token) h.authorization = `Bearer ${token}`;
   return h;
 }
 
-/** `body` may be an object (sent as JSON) or a string that already is JSON (a profile file). */
-export async function api(method, path, body) {
+/**
+ * `body` may be an object (sent as JSON) or a string that already is JSON (a profile file).
+ * `token` overrides the stored one for this request (an operator authorising a re-mark).
+ */
+export async function api(method, path, body, token = stationToken()) {
   let res;
   try {
     res = await fetch(`api/${path}`, {
       method,
-      headers: headers(body !== undefined),
+      headers: headers(body !== undefined, token),
       body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
     });
   } catch (e) {
@@ -49,14 +61,16 @@ export async function api(method, path, body) {
 }
 
 export const get = (path) => api("GET", path);
-export const post = (path, body) => api("POST", path, body ?? {});
+export const post = (path, body, token) => api("POST", path, body ?? {}, token);
 
 /**
  * Server-sent events: `controller`, `job` and `error`. EventSource reconnects by itself;
  * `onState(open)` tells the page when the stream is up or down.
  */
 export function subscribe({ controller, job, error, onState }) {
-  const es = new EventSource("api/events");
+  // EventSource cannot send headers: the service takes the token as access_token on this one URL.
+  const token = stationToken();
+  const es = new EventSource(token ? `api/events?access_token=${encodeURIComponent(token)}` : "api/events");
   const parse = (fn) => (ev) => {
     try {
       fn(JSON.parse(ev.data));

@@ -1,4 +1,4 @@
-import { get, post, subscribe } from "./api.js";
+import { get, post, subscribe, stationToken, setStationToken } from "./api.js";
 import { initialLanguage, setLanguage, setText, tr, value, currentLanguage } from "./i18n.js";
 import { inputsFor, expandPath, renderFields, readRecord, readValues, clearFieldErrors, showFieldError, errorLine } from "./fields.js";
 import { placeError } from "./errors.js";
@@ -231,8 +231,10 @@ async function doMark() {
   if (state.remarkOf) body.remark = { of: state.remarkOf.id, operator: $("f-remark-operator").value.trim(), reason: $("f-remark-reason").value.trim() };
   $("mark-btn").disabled = true;
   state.starting = true;
+  // On a station with tokens the operator authorises with their own token, for this request only.
+  const operatorToken = state.remarkOf ? $("f-remark-token").value.trim() : "";
   try {
-    const { job } = await post("jobs", body);
+    const { job } = await post("jobs", body, operatorToken || undefined);
     startFollowing(state.early?.id === job.id ? state.early : job);
   } catch (err) {
     showErrors(err);
@@ -245,6 +247,7 @@ async function doMark() {
 
 function startFollowing(job) {
   state.job = job;
+  lastJobNews = performance.now();
   $("record-fieldset").disabled = true;
   $("preview-btn").disabled = true;
   showStruck(0);
@@ -254,7 +257,26 @@ function startFollowing(job) {
   $("job-panel").scrollIntoView?.({ block: "nearest" });
 }
 
+/**
+ * The event stream can drop an event (a reconnect loses what was sent meanwhile, and the
+ * end of a job is sent once): when a job under way has been quiet for a while, ask for it.
+ */
+const QUIET_MS = 2000;
+let lastJobNews = 0;
+
+async function catchUp() {
+  const job = state.job;
+  if (!job || !ACTIVE.includes(job.state) || performance.now() - lastJobNews < QUIET_MS) return;
+  try {
+    const { job: fresh } = await get(`jobs/${encodeURIComponent(job.id)}`);
+    onJob(fresh);
+  } catch {
+    // The next round tries again; the events-down notice already tells the technician.
+  }
+}
+
 function onJob(job) {
+  if (state.job && job.id === state.job.id) lastJobNews = performance.now();
   if (!state.job || job.id !== state.job.id) {
     // Our own job's first events can beat the answer to POST /api/jobs: keep the newest.
     if (state.starting) state.early = job;
@@ -333,6 +355,7 @@ function startRemark(job) {
   state.extraPaths.clear();
   chooseProfile(job.profileId, job.record);
   $("remark-box").hidden = false;
+  $("remark-token-field").hidden = !stationToken();
   setText($("remark-title"), "remark.title", { serial: job.serial ?? job.record?.serial ?? "", line: job.progress?.linesExecuted ?? 0, total: job.progress?.linesTotal ?? 0 });
   showView("mark");
   void doPreview().then(() => $("f-remark-operator").focus());
@@ -342,6 +365,7 @@ function endRemark() {
   state.remarkOf = null;
   $("remark-box").hidden = true;
   $("f-remark-reason").value = "";
+  $("f-remark-token").value = "";
   updateMarkButton();
 }
 
@@ -356,10 +380,18 @@ function showView(name) {
   if (name === "journal") void searchJournal($("journal-serial").value.trim()).catch(showLoadError);
 }
 
+const AUTH_CODES = ["E_AUTH", "E_FORBIDDEN"];
+
 function showLoadError(err) {
   const box = $("load-error");
   box.hidden = false;
-  box.replaceChildren(errorLine({ key: err.code === "E_NETWORK" ? "err.E_NETWORK" : "err.load", code: err.code ?? "E_HTTP", message: err.message }));
+  const key = err.code === "E_NETWORK" || AUTH_CODES.includes(err.code) ? `err.${err.code}` : "err.load";
+  box.replaceChildren(errorLine({ key, code: err.code ?? "E_HTTP", message: err.message }));
+  // A station with tokens: ask for this bench's token.
+  if (AUTH_CODES.includes(err.code)) {
+    $("token-form").hidden = false;
+    $("f-token").focus();
+  }
 }
 
 async function loadProfiles(selectId) {
@@ -423,6 +455,11 @@ function wire() {
     void searchJournal($("journal-serial").value.trim()).catch(showLoadError);
   });
   setupOperator((id) => loadProfiles(state.profile?.id ?? id));
+  $("token-form").addEventListener("submit", (e) => {
+    e.preventDefault();
+    setStationToken($("f-token").value.trim());
+    location.reload();
+  });
 }
 
 /** The station's `error` events: news of a job that ended badly. Our own job's outcome already says it. */
@@ -446,6 +483,7 @@ async function start() {
     await loadProfiles();
   } catch (err) {
     showLoadError(err);
+    document.body.dataset.ready = "0";
     return;
   }
   subscribe({
@@ -455,8 +493,15 @@ async function start() {
     },
     job: onJob,
     error: onStationError,
-    onState: (up) => ($("events-down").hidden = up),
+    onState: (up) => {
+      $("events-down").hidden = up;
+      if (up) {
+        lastJobNews = 0;
+        void catchUp();
+      }
+    },
   });
+  setInterval(() => void catchUp(), QUIET_MS);
   await refreshInterrupted();
   try {
     const { job } = await get("jobs/current");

@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { FastifyInstance } from "fastify";
 import { chromium, type Browser, type Page } from "playwright-core";
+import type { Tokens } from "../../src/config.ts";
 import { Head } from "../../src/job/head.ts";
 import { loadStation } from "../../src/profile/load.ts";
 import { buildServer } from "../../src/server/app.ts";
@@ -44,13 +45,14 @@ export interface BenchStation {
  * The station service as `peenmark station` runs it, in this process, on a fresh journal.
  * The simulated head runs at `simSpeed` virtual seconds per real second (2: a 30 s mark
  * takes 15 s, slow enough to pause, watch and abort it from the page). With
- * `existingDataDir` it reopens a journal another station left behind (kept on close).
+ * `existingDataDir` it reopens a journal another station left behind (kept on close);
+ * with `tokens` it asks every client for one, as a station on the network does.
  */
-export async function startStation(simSpeed = 2, existingDataDir?: string): Promise<BenchStation> {
+export async function startStation(simSpeed = 2, existingDataDir?: string, tokens?: Tokens): Promise<BenchStation> {
   const dataDir = existingDataDir ?? mkdtempSync(join(tmpdir(), "peenmark-web-"));
   const station = loadStation(join(REPO, "stations", "bench.json"));
   const head = await Head.open({ station, simSpeed });
-  const app = await buildServer({ dataDir, station, head, logger: false });
+  const app = await buildServer({ dataDir, station, head, logger: false, ...(tokens ? { tokens } : {}) });
   const address = await app.listen({ host: "127.0.0.1", port: 0 });
   return {
     url: `${address}/`,
@@ -146,9 +148,16 @@ export function mistranslated(audit: TextAudit, dict: Dictionary): string[] {
   return out;
 }
 
-/** Poll a page expression until it is true (the page updates from server-sent events). */
-export async function until(page: Page, expression: string, timeout = 90_000): Promise<void> {
-  await page.waitForFunction(expression, undefined, { timeout, polling: 100 });
+/** Poll a page expression until it is true (the page updates from server-sent events); on time-out, say what the page showed. */
+export async function until(page: Page, expression: string, timeout = 50_000): Promise<void> {
+  try {
+    await page.waitForFunction(expression, undefined, { timeout, polling: 100 });
+  } catch (e) {
+    const shown = await page
+      .evaluate(`["job-panel", "job-state", "job-numbers", "job-outcome", "job-errors", "form-errors", "ctl-state", "ctl-message", "station-errors", "mark-note"].map((id) => { const el = document.getElementById(id); return id + ": " + (el ? (el.dataset.state ?? "") + " " + el.textContent.trim().replace(/\s+/g, " ") : "-"); }).join("\n")`)
+      .catch(() => "(page gone)");
+    throw new Error(`waited ${timeout} ms for ${expression}\n${shown}`, { cause: e });
+  }
 }
 
 export const jobState = (page: Page): Promise<string> => page.evaluate("document.getElementById('job-panel').dataset.state ?? ''") as Promise<string>;

@@ -87,7 +87,7 @@ describe("the page from the keyboard", () => {
     await page.keyboard.press("Tab");
     expect((await active(page)).value).toBe("abort");
     await page.keyboard.press("Enter");
-    await until(page, "document.getElementById('job-panel').dataset.state === 'aborted'");
+    await until(page, "document.getElementById('job-panel').dataset.state === 'aborted'", 20_000);
     expect(await activeId(page), "the outcome is read first").toBe("job-outcome");
     expect(pageErrors(page)).toEqual([]);
   });

@@ -160,7 +160,7 @@ describe("the technician's page", () => {
 
     await page.click("#abort-btn");
     await page.click("#abort-dialog button[value=abort]");
-    await until(page, "document.getElementById('job-panel').dataset.state === 'aborted'");
+    await until(page, "document.getElementById('job-panel').dataset.state === 'aborted'", 20_000);
     const outcome = (await page.textContent("#job-outcome")) ?? "";
     expect(outcome).toMatch(new RegExp(`^${say(en, "outcome.aborted", { serial: "RA104223", line: "(\\d+)", total: "([\\d,]+)" }).replace(/\./g, "\\.")}$`));
     const { job } = (await (await fetch(`${bench.url}api/jobs/current`)).json()) as { job: unknown };

@@ -70,7 +70,7 @@ describe("the page in Spanish", () => {
     await page.waitForSelector("#abort-dialog[open]");
     await speaks(page, "es", "abort dialog");
     await page.click("#abort-dialog button[value=abort]");
-    await until(page, "document.getElementById('job-panel').dataset.state === 'aborted'");
+    await until(page, "document.getElementById('job-panel').dataset.state === 'aborted'", 20_000);
     await speaks(page, "es", "aborted");
 
     await page.click("nav .tab[data-view=journal]");
