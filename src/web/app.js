@@ -33,6 +33,8 @@ const state = {
   early: null,
   /** The interrupted job being re-marked, if any. */
   remarkOf: null,
+  /** The job whose end the page has already dealt with. */
+  finished: null,
 };
 
 const requestKey = (profileId, record) => JSON.stringify([profileId, record]);
@@ -67,6 +69,11 @@ function formInputs() {
   return inputsFor([...RECORD_REQUIRED, ...(state.profile?.fields ?? []), ...state.extraPaths]);
 }
 
+/** The inputs whose values the profile strikes (the others are only recorded). */
+function markedPaths() {
+  return new Set(inputsFor(state.profile?.fields ?? []).map((i) => i.path));
+}
+
 /** Show the form for profile `id`, starting from its defaults overlaid with `values`. */
 function chooseProfile(id, values = {}) {
   const profile = state.profiles.find((p) => p.id === id) ?? state.profiles[0];
@@ -75,7 +82,7 @@ function chooseProfile(id, values = {}) {
   $("profile").value = profile.id;
   localStorage.setItem(PROFILE, profile.id);
   $("profile-desc").textContent = profile.description ?? "";
-  state.inputs = renderFields($("fields"), formInputs(), deepMerge(profile.defaults, values), new Set(inputsFor(profile.fields ?? []).map((i) => i.path)));
+  state.inputs = renderFields($("fields"), formInputs(), deepMerge(profile.defaults, values), markedPaths());
   invalidatePreview();
 }
 
@@ -120,14 +127,14 @@ function showErrors(err, box = $("form-errors")) {
   for (const p of fields) p.path = expandPath(p.path)[0] ?? p.path;
   const missing = fields.filter((p) => !document.getElementById(`f-${p.path.replace(/\./g, "-")}`) && expandPath(p.path).length);
   if (missing.length) {
+    // Redrawn with what was typed (a field the technician emptied stays empty); the new inputs start empty.
     for (const p of missing) state.extraPaths.add(p.path);
-    const values = readValues(state.inputs);
-    state.inputs = renderFields($("fields"), formInputs(), deepMerge(state.profile?.defaults, values), new Set(inputsFor(state.profile?.fields ?? []).map((i) => i.path)));
+    state.inputs = renderFields($("fields"), formInputs(), readValues(state.inputs), markedPaths());
   }
   let first = null;
   for (const p of fields) {
     if (showFieldError($("record-form"), p)) first ??= document.getElementById(`f-${p.path.replace(/\./g, "-")}`);
-    else general.push({ ...p, key: p.key });
+    else general.push(p);
   }
   showGeneral(box, general);
   if (fields.length > 1 || (fields.length && general.length)) box.prepend(tr("p", "err.summary", { n: fields.length + general.length }));
@@ -137,6 +144,8 @@ function showErrors(err, box = $("form-errors")) {
 // ---------- preview ----------
 
 function invalidatePreview() {
+  // Whatever picture is there no longer shows this record.
+  $("preview-figure").classList.add("stale");
   if (!state.preview) return;
   state.preview = null;
   $("preview-figure").classList.add("stale");
@@ -287,7 +296,11 @@ function onJob(job) {
   state.job = job;
   renderJob(job);
   showStruck(job.progress?.strikesDone ?? 0);
-  if (!ACTIVE.includes(job.state)) finishJob(job);
+  // Once per job: a late event or a catch-up must not clear the next part's serial.
+  if (!ACTIVE.includes(job.state) && state.finished !== job.id) {
+    state.finished = job.id;
+    finishJob(job);
+  }
   updateMarkButton();
 }
 
@@ -299,7 +312,6 @@ function finishJob(job) {
     if (state.remarkOf) endRemark();
     const serial = $("f-serial");
     if (serial) serial.value = "";
-    $("preview-figure").classList.add("done");
     setText($("preview-status"), "preview.nextPart");
     focusSerial();
   } else {
