@@ -98,6 +98,8 @@ interface RunningJob {
   readonly lines: readonly string[];
   readonly options: JobOptions;
   readonly strikePositions: readonly number[];
+  /** sendWithNext[i]: line i+1 must go out in the same write as line i+2 (see pinOffPairs). */
+  readonly sendWithNext: readonly boolean[];
   /** N number → position. */
   readonly byN: ReadonlyMap<number, number>;
   /** Suffix sums of lineSeconds: secondsFrom[i] = seconds of lines i+1… (index by position). */
@@ -251,6 +253,7 @@ export class Streamer extends EventEmitter<StreamerEvents> {
         lines,
         options,
         strikePositions,
+        sendWithNext: pinOffPairs(lines),
         byN,
         secondsFrom,
         started: this.now(),
@@ -351,11 +354,11 @@ export class Streamer extends EventEmitter<StreamerEvents> {
     const job = this.job;
     if (!job || job.stopping) return;
     while (job.next <= job.lines.length) {
-      // A strike line (`G1S…G4P…`) leaves the pin on at rest when its dwell ends; only the
-      // next line (`S0`) switches it off. The two go out in one write, so the controller
-      // always holds the pin-off before it switches the pin on: a host that stalls or dies
-      // between them cannot leave the pin hammering in place.
-      const n = job.next < job.lines.length && leavesPinOnAtRest(job.lines[job.next - 1]!) ? 2 : 1;
+      // A line after which the pin is on, followed by the line that switches it off (a
+      // strike and its S0; the last segment of a scribe stroke and the G0 after it), go out in
+      // one write: the controller always holds the pin-off before the pin-on line ends, so a
+      // host that stalls or dies between them cannot leave the pin hammering at rest.
+      const n = job.sendWithNext[job.next - 1] ? 2 : 1;
       const unit = job.lines.slice(job.next - 1, job.next - 1 + n);
       const bytes = unit.reduce((sum, text) => sum + text.length + 1, 0);
       if (this.inflightBytes + bytes > this.budget) break;
@@ -599,9 +602,25 @@ export class Streamer extends EventEmitter<StreamerEvents> {
   }
 }
 
-/** A line that dwells with the pin output on (`S` above 0 and `G4` in one block): see pump(). */
-export function leavesPinOnAtRest(text: string): boolean {
-  const words = text.toUpperCase().replace(/\(.*?\)|;.*$/g, "");
-  const s = /S(\d*\.?\d+)/.exec(words);
-  return /G0*4(?!\d)/.test(words) && s !== null && Number(s[1]) > 0;
+/**
+ * Which lines must be sent together with the next one: those after which the pin output is
+ * on and after whose successor it is off. The pin follows GRBL's laser mode (PROTOCOL.md):
+ * on only with M3, a G1/G2/G3 motion mode and S above 0; G0 and M5 switch it off; M4 (power
+ * scaled by speed) is off at rest. State starts as after a reset: M5, G0, S0.
+ */
+export function pinOffPairs(lines: readonly string[]): boolean[] {
+  let spindle = 5;
+  let motion = 0;
+  let power = 0;
+  const onAfter = lines.map((text) => {
+    const words = text.toUpperCase().replace(/\(.*?\)|;.*$/g, "").replace(/\s+/g, "");
+    for (const [, letter, value] of words.matchAll(/([A-Z])(-?\d*\.?\d+)/g)) {
+      const v = Number(value);
+      if (letter === "G" && [0, 1, 2, 3].includes(v)) motion = v;
+      else if (letter === "M" && [3, 4, 5].includes(v)) spindle = v;
+      else if (letter === "S") power = v;
+    }
+    return spindle === 3 && motion !== 0 && power > 0;
+  });
+  return onAfter.map((on, i) => on && i + 1 < lines.length && !onAfter[i + 1]);
 }
