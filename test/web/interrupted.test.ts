@@ -122,5 +122,5 @@ describe("an interrupted mark", () => {
     const remark = jobs.find((j) => j.state === "completed")!;
     expect([remark.remarkOf, remark.reason, remark.authorisedBy]).toEqual([id, reason, "Marta Ortiz"]);
     expect(pageErrors(page)).toEqual([]);
-  });
+  }, 180_000);
 });

@@ -72,7 +72,7 @@ describe("the technician's page", () => {
     await until(page, "document.querySelectorAll('#preview-figure path.struck').length > 0");
     await page.screenshot({ path: shot("04-marking"), fullPage: true });
 
-    await until(page, "document.getElementById('job-panel').dataset.state === 'completed'", 120_000);
+    await until(page, "document.getElementById('job-panel').dataset.state === 'completed'", 150_000);
     expect(await page.textContent("#job-outcome")).toBe(say(en, "outcome.completed", { serial: "RA104220" }));
     expect(await struckDots(page), "every dot of the preview is struck").toBe(strikes);
     expect(await page.evaluate("(() => { const b = document.getElementById('job-progress'); return b.value === b.max && b.max > 1; })()"), "the progress bar is full").toBe(true);
@@ -87,7 +87,7 @@ describe("the technician's page", () => {
     const audit = await auditText(page);
     expect(audit.untranslated).toEqual([]);
     expect(mistranslated(audit, en)).toEqual([]);
-  });
+  }, 180_000);
 
   it("shows what the service refuses next to the field it names, in plain words with the code", async () => {
     await page.fill("#f-place-city", "");
@@ -144,8 +144,8 @@ describe("the technician's page", () => {
     await until(page, "document.getElementById('job-panel').dataset.state === 'marking'");
     await until(page, `Number((/Strikes ([\\d,]+) of/.exec(document.getElementById('job-numbers').textContent) ?? [])[1]?.replace(/,/g, '')) > ${held}`);
     expect(await jobState(page)).toBe("marking");
-    await until(page, "document.getElementById('job-panel').dataset.state === 'completed'", 120_000);
-  });
+    await until(page, "document.getElementById('job-panel').dataset.state === 'completed'", 150_000);
+  }, 180_000);
 
   it("aborts only after the technician confirms, and says where the mark stopped", async () => {
     await startMark(page, "RA104223");
