@@ -9,6 +9,7 @@ const $ = (id) => document.getElementById(id);
 
 function jobRow(job) {
   const row = document.createElement("tr");
+  const id = value("td", String(job.id), "num");
   const when = value("td", formatDate(job.createdAt));
   const serial = value("td", job.serial ?? job.record?.serial ?? "", "serial");
   const profile = value("td", job.profileId ?? "");
@@ -16,11 +17,14 @@ function jobRow(job) {
   state.append(tr("span", `job.state.${job.state}`, undefined, `badge ${job.state}`));
   const tech = value("td", job.technician ?? "");
   const note = document.createElement("td");
-  if (job.remarkOf) note.append(tr("span", "journal.remarkOf", { id: job.remarkOf }), " ");
-  if (job.reason) note.append(value("q", job.reason));
+  const parts = [];
+  if (job.remarkOf) parts.push(tr("span", "journal.remarkOf", { id: job.remarkOf, by: job.authorisedBy ?? "" }));
+  if (job.reason) parts.push(value("q", job.reason));
+  if (job.released) parts.push(tr("span", "journal.released", { by: job.released.by }), value("q", job.released.reason));
   const p = job.progress;
-  if (p && (job.state === "interrupted" || job.state === "aborted" || job.state === "failed")) note.append(" ", tr("span", "journal.lineReached", { line: p.linesExecuted ?? 0, total: p.linesTotal ?? 0 }));
-  row.append(when, serial, profile, state, tech, note);
+  if (p && (job.state === "interrupted" || job.state === "aborted" || job.state === "failed")) parts.push(tr("span", "journal.lineReached", { line: p.linesExecuted ?? 0, total: p.linesTotal ?? 0 }));
+  parts.forEach((el, i) => note.append(...(i ? [" ", el] : [el])));
+  row.append(id, when, serial, profile, state, tech, note);
   return row;
 }
 

@@ -121,6 +121,17 @@ describe("an interrupted mark", () => {
     expect(jobs.map((j) => j.state).sort()).toEqual(["completed", "interrupted"]);
     const remark = jobs.find((j) => j.state === "completed")!;
     expect([remark.remarkOf, remark.reason, remark.authorisedBy]).toEqual([id, reason, "Marta Ortiz"]);
+
+    // The journal view says which job the re-mark repeats, who allowed it and why.
+    await page.click("nav .tab[data-view=journal]");
+    await page.fill("#journal-serial", "RA104230");
+    await page.keyboard.press("Enter");
+    await until(page, "document.querySelectorAll('#journal-rows tr').length === 2");
+    const notes = await page.locator("#journal-rows tr td:last-child").allTextContents();
+    expect(await page.locator("#journal-rows tr td:first-child").allTextContents()).toEqual([String(remark.id), String(id)]);
+    expect(notes[0]).toBe(`${say(en, "journal.remarkOf", { id: String(id), by: "Marta Ortiz" })} ${reason}`);
+    expect(notes[1]).toMatch(/^stopped at line \d+ of [\d,]+$/);
+    await page.screenshot({ path: shot("16-journal"), fullPage: false });
     expect(pageErrors(page)).toEqual([]);
   }, 180_000);
 });
