@@ -504,7 +504,7 @@ export class Streamer extends EventEmitter<StreamerEvents> {
     const job = this.job;
     if (!job || job.stopping) return;
     const total = job.lines.length;
-    if (job.acked === total && job.executed === total) this.finish(job, { kind: "completed", reason: `all ${total} lines executed` });
+    if (job.acked === total && job.executed === total) this.finish(job, { kind: "completed", reason: "every line of the program executed" });
   }
 
   private finish(job: RunningJob, end: NonNullable<RunningJob["stopping"]>): void {
