@@ -29,7 +29,7 @@ async function startMark(p: Page, serial: string): Promise<void> {
   await until(p, "document.getElementById('job-panel').dataset.state === 'marking' && document.querySelectorAll('#preview-figure .struck').length > 0");
 }
 
-const strikesDone = async (p: Page): Promise<number> => Number(/Strikes ([\d,]+) of/.exec((await p.textContent("#job-numbers")) ?? "")?.[1]?.replace(/,/g, "") ?? NaN);
+const strikesDone = async (p: Page): Promise<number> => Number(/Strikes and scribe moves ([\d,]+) of/.exec((await p.textContent("#job-numbers")) ?? "")?.[1]?.replace(/,/g, "") ?? NaN);
 
 beforeAll(async () => {
   bench = await startStation();
@@ -142,7 +142,7 @@ describe("the technician's page", () => {
 
     await page.click("#resume-btn");
     await until(page, "document.getElementById('job-panel').dataset.state === 'marking'");
-    await until(page, `Number((/Strikes ([\\d,]+) of/.exec(document.getElementById('job-numbers').textContent) ?? [])[1]?.replace(/,/g, '')) > ${held}`);
+    await until(page, `Number((/Strikes and scribe moves ([\\d,]+) of/.exec(document.getElementById('job-numbers').textContent) ?? [])[1]?.replace(/,/g, '')) > ${held}`);
     expect(await jobState(page)).toBe("marking");
     await until(page, "document.getElementById('job-panel').dataset.state === 'completed'", 150_000);
   }, 180_000);
