@@ -1,6 +1,8 @@
-// Bundles the CLI into dist/ so that a command starts in one module load instead of
-// transpiling TypeScript at every start (tsx). Dependencies stay external (native modules,
-// worker-thread transports). Run by `npm ci` (prepare), `npm test` (global setup) and
+// Bundles the CLI into dist/ so that a command starts in a few module loads instead of
+// transpiling TypeScript at every start (tsx) and resolving hundreds of package files (zod
+// alone is ~150). Pure-JS dependencies of the compile path are bundled; native modules,
+// worker-thread transports, packages resolved by path at run time and what only the service
+// or the tests load stay external. Run by `npm ci` (prepare), `npm test` (global setup) and
 // `npm run build`; bin/peenmark.mjs falls back to tsx when a source is newer than the bundle.
 import { build } from "esbuild";
 import { rmSync } from "node:fs";
@@ -17,7 +19,23 @@ await build({
   format: "esm",
   platform: "node",
   target: "node20",
-  packages: "external",
+  external: [
+    "better-sqlite3", // native
+    "serialport",
+    "@serialport/*", // native binding
+    "@resvg/resvg-js", // native
+    "bwip-js", // loaded on first Data Matrix (src/datamatrix/encode.ts)
+    "pino",
+    "pino-pretty", // worker-thread transport, resolved by name at run time
+    "fastify",
+    "@fastify/*",
+    "dejavu-fonts-ttf", // font files resolved by path (src/fonts/font.ts)
+    "pngjs",
+    "@zxing/library",
+    "playwright-core",
+  ],
+  // Bundled CommonJS code may call require(): give the ESM bundle one.
+  banner: { js: "import { createRequire as __peenmarkRequire } from 'node:module'; const require = __peenmarkRequire(import.meta.url);" },
   sourcemap: "linked",
   logLevel: "warning",
 });
