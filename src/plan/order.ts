@@ -299,8 +299,8 @@ function orderFlat(items: readonly OrderItem[], from: Point): Visit[] {
 /** Groups larger than this are ordered glyph by glyph. */
 const FLAT_LIMIT = 400;
 /** Window and passes of the final polish across glyph boundaries. */
-const POLISH_WINDOW = 12;
-const POLISH_PASSES = 2;
+const POLISH_WINDOW = 16;
+const POLISH_PASSES = 1;
 
 /**
  * Two-level ordering for large marks: order the items inside each group (a glyph), treat
@@ -316,9 +316,16 @@ function orderGrouped(items: readonly OrderItem[], from: Point, groupOf: readonl
     else members.set(g, [i]);
   });
   const groups = [...members.values()];
+  // The same glyph shape gets the same inner order wherever it stands: order each shape once.
+  // The key is the items' ends relative to the first item's start, in item order.
+  const byShape = new Map<string, Visit[]>();
   const inner = groups.map((idx) => {
     const sub = idx.map((i) => items[i]!);
-    return orderFlat(sub, sub[0]!.start).map((v) => ({ index: idx[v.index]!, reversed: v.reversed }));
+    const o = sub[0]!.start;
+    const key = sub.map((it) => `${(it.start.x - o.x).toFixed(6)},${(it.start.y - o.y).toFixed(6)},${(it.end.x - o.x).toFixed(6)},${(it.end.y - o.y).toFixed(6)},${it.reversible ? 1 : 0}`).join(";");
+    let local = byShape.get(key);
+    if (!local) byShape.set(key, (local = orderFlat(sub, o)));
+    return local.map((v) => ({ index: idx[v.index]!, reversed: v.reversed }));
   });
   const groupItems: OrderItem[] = inner.map((tour) => {
     const first = tour[0]!;
