@@ -3,20 +3,11 @@ import { mkdtempSync, writeFileSync, existsSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { spawnSync } from "node:child_process";
-import { PeenmarkError } from "../../src/errors.ts";
 import { fontNames } from "../../src/fonts/font.ts";
 import { loadProfile, loadRecord, parseRecord } from "../../src/profile/load.ts";
 import { compileExample, example, ROOT } from "./examples.ts";
+import { caught } from "../caught.ts";
 
-function caught(fn: () => unknown): PeenmarkError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof PeenmarkError) return e;
-    throw e;
-  }
-  throw new Error("expected a PeenmarkError, nothing was thrown");
-}
 
 const tmp = () => mkdtempSync(join(tmpdir(), "peenmark-"));
 const fonts = fontNames();

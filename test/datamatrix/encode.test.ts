@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import ZXing from "@zxing/library";
 import { encodeDatamatrix, type DatamatrixSymbol } from "../../src/datamatrix/encode.ts";
-import { PeenmarkError } from "../../src/errors.ts";
+import { caught } from "../caught.ts";
 
 /** Read a module matrix back with zxing's pure-symbol path: 4 px per module, 2 modules of quiet zone. */
 function readBack(s: DatamatrixSymbol): string {
@@ -16,15 +16,6 @@ function readBack(s: DatamatrixSymbol): string {
   return new ZXing.DataMatrixReader().decode(bitmap, new Map([[ZXing.DecodeHintType.PURE_BARCODE, true]])).getText();
 }
 
-function errorOf(f: () => unknown): PeenmarkError {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof PeenmarkError) return e;
-    throw e;
-  }
-  throw new Error("expected a PeenmarkError");
-}
 
 describe("encodeDatamatrix", () => {
   it.each([
@@ -56,7 +47,7 @@ describe("encodeDatamatrix", () => {
   });
 
   it("rejects a character that is not ASCII, naming it and the block", () => {
-    const e = errorOf(() => encodeDatamatrix("SN 1234 Ø", { blockId: "udi" }));
+    const e = caught(() => encodeDatamatrix("SN 1234 Ø", { blockId: "udi" }));
     expect(e.code).toBe("E_DATAMATRIX");
     expect(e.message).toContain('"Ø" (U+00D8)');
     expect(e.message).toContain('block "udi"');
@@ -64,8 +55,8 @@ describe("encodeDatamatrix", () => {
   });
 
   it("rejects an empty payload and one too long for the largest symbol", () => {
-    expect(errorOf(() => encodeDatamatrix("")).code).toBe("E_DATAMATRIX");
-    const e = errorOf(() => encodeDatamatrix("x".repeat(4000), { blockId: "dm" }));
+    expect(caught(() => encodeDatamatrix("")).code).toBe("E_DATAMATRIX");
+    const e = caught(() => encodeDatamatrix("x".repeat(4000), { blockId: "dm" }));
     expect(e.code).toBe("E_DATAMATRIX");
     expect(e.message).toContain("4000 characters");
   });

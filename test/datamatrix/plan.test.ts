@@ -1,22 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { planDatamatrix, type DatamatrixPlanInput } from "../../src/datamatrix/plan.ts";
 import { encodeDatamatrix } from "../../src/datamatrix/encode.ts";
-import { PeenmarkError } from "../../src/errors.ts";
 import type { Point } from "../../src/geometry.ts";
+import { caught } from "../caught.ts";
 
 const base: DatamatrixPlanInput = { payload: "SN-0042-XYZ", module: 0.5, origin: { x: 10, y: 5 }, rotation: 0, quietZone: 1, dotDiameter: 0.45, blockId: "udi" };
 
 const key = (p: Point) => `${p.x.toFixed(6)},${p.y.toFixed(6)}`;
 
-function errorOf(f: () => unknown): PeenmarkError {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof PeenmarkError) return e;
-    throw e;
-  }
-  throw new Error("expected a PeenmarkError");
-}
 
 describe("planDatamatrix", () => {
   it("strikes once at the centre of every dark module, row 0 at the top of the symbol", () => {
@@ -75,7 +66,7 @@ describe("planDatamatrix", () => {
   });
 
   it("rejects a module outside 0.19–0.64 mm (MIL-STD-130N)", () => {
-    const e = errorOf(() => planDatamatrix({ ...base, module: 0.7, dotDiameter: 0.6 }));
+    const e = caught(() => planDatamatrix({ ...base, module: 0.7, dotDiameter: 0.6 }));
     expect(e.code).toBe("E_DATAMATRIX");
     expect(e.message).toContain("0.7 mm");
     expect(e.message).toContain("MIL-STD-130N");
@@ -83,7 +74,7 @@ describe("planDatamatrix", () => {
   });
 
   it("rejects a dot smaller than 60 % of the module (AS9132) and says what to change", () => {
-    const e = errorOf(() => planDatamatrix({ ...base, module: 0.5, dotDiameter: 0.25 }));
+    const e = caught(() => planDatamatrix({ ...base, module: 0.5, dotDiameter: 0.25 }));
     expect(e.code).toBe("E_DATAMATRIX");
     expect(e.message).toContain("dot diameter 0.25 mm is 50 % of the 0.5 mm module");
     expect(e.message).toContain("AS9132");
@@ -93,7 +84,7 @@ describe("planDatamatrix", () => {
   });
 
   it("rejects a dot larger than 105 % of the module (AS9132)", () => {
-    const e = errorOf(() => planDatamatrix({ ...base, module: 0.3, dotDiameter: 0.4 }));
+    const e = caught(() => planDatamatrix({ ...base, module: 0.3, dotDiameter: 0.4 }));
     expect(e.code).toBe("E_DATAMATRIX");
     expect(e.message).toContain("133 %");
   });
@@ -106,7 +97,7 @@ describe("planDatamatrix", () => {
   it("rejects a symbol larger than 25.4 mm (MIL-STD-130N) and gives the module that fits", () => {
     const payload = "ACME Arms Co., Springfield MA; SN 12345678-AB; Cal .45 ACP; imported by XYZ; 2026 batch 7; made in USA; model P10C";
     expect(encodeDatamatrix(payload).rows).toBe(40);
-    const e = errorOf(() => planDatamatrix({ ...base, payload, module: 0.64, dotDiameter: 0.6 }));
+    const e = caught(() => planDatamatrix({ ...base, payload, module: 0.64, dotDiameter: 0.6 }));
     expect(e.code).toBe("E_DATAMATRIX");
     expect(e.message).toContain("40×40 modules, 25.6 mm × 25.6 mm, larger than 25.4 mm (MIL-STD-130N)");
     expect(e.message).toContain("use a module of at most 0.635 mm"); // 25.4 / 40
@@ -114,6 +105,6 @@ describe("planDatamatrix", () => {
   });
 
   it("rejects a quiet zone of less than one whole module", () => {
-    expect(errorOf(() => planDatamatrix({ ...base, quietZone: 0 })).message).toContain("at least 1");
+    expect(caught(() => planDatamatrix({ ...base, quietZone: 0 })).message).toContain("at least 1");
   });
 });

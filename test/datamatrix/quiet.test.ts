@@ -1,22 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { checkQuietZone } from "../../src/datamatrix/quiet.ts";
 import { planDatamatrix } from "../../src/datamatrix/plan.ts";
-import { PeenmarkError } from "../../src/errors.ts";
+import { caught } from "../caught.ts";
 
 const workArea = { width: 100, height: 80 };
 // 16×16 at 0.5 mm = 8 mm square at (40, 30); quiet zone 2 modules = 1 mm.
 const plan = planDatamatrix({ payload: "SN-0042-XYZ", module: 0.5, origin: { x: 40, y: 30 }, rotation: 0, quietZone: 2, dotDiameter: 0.45, blockId: "udi" });
 const block = { id: "udi", polygon: plan.quietBox.polygon };
 
-function errorOf(f: () => unknown): PeenmarkError {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof PeenmarkError) return e;
-    throw e;
-  }
-  throw new Error("expected a PeenmarkError");
-}
 
 describe("checkQuietZone", () => {
   it("passes when other blocks keep clear, touching the quiet zone's edge included", () => {
@@ -24,7 +15,7 @@ describe("checkQuietZone", () => {
   });
 
   it("names the block whose marks fall inside the quiet zone", () => {
-    const e = errorOf(() => checkQuietZone(block, [{ id: "serial", box: { minX: 20, minY: 28, maxX: 39.5, maxY: 31 } }], workArea));
+    const e = caught(() => checkQuietZone(block, [{ id: "serial", box: { minX: 20, minY: 28, maxX: 39.5, maxY: 31 } }], workArea));
     expect(e.code).toBe("E_OVERLAP");
     expect(e.message).toContain('Data Matrix block "udi"');
     expect(e.message).toContain('block "serial" lies inside its quiet zone');
@@ -38,7 +29,7 @@ describe("checkQuietZone", () => {
     const corner = { id: "logo", box: { minX: b.maxX - 1, minY: b.minY, maxX: b.maxX, maxY: b.minY + 1 } };
     expect(() => checkQuietZone({ id: "udi", polygon: turned.quietBox.polygon }, [corner], workArea)).not.toThrow();
     const centre = { id: "logo", box: { minX: 39, minY: 35, maxX: 41, maxY: 37 } };
-    expect(errorOf(() => checkQuietZone({ id: "udi", polygon: turned.quietBox.polygon }, [centre], workArea)).code).toBe("E_OVERLAP");
+    expect(caught(() => checkQuietZone({ id: "udi", polygon: turned.quietBox.polygon }, [centre], workArea)).code).toBe("E_OVERLAP");
   });
 
   it("ignores the block's own box", () => {
@@ -47,7 +38,7 @@ describe("checkQuietZone", () => {
 
   it("rejects a quiet zone that leaves the work area, naming the block and the corner", () => {
     const edge = planDatamatrix({ payload: "SN-0042-XYZ", module: 0.5, origin: { x: 0.5, y: 10 }, rotation: 0, quietZone: 2, dotDiameter: 0.45, blockId: "udi" });
-    const e = errorOf(() => checkQuietZone({ id: "udi", polygon: edge.quietBox.polygon }, [], workArea));
+    const e = caught(() => checkQuietZone({ id: "udi", polygon: edge.quietBox.polygon }, [], workArea));
     expect(e.code).toBe("E_OUT_OF_BOUNDS");
     expect(e.message).toContain('Data Matrix block "udi": its quiet zone reaches (-0.5, 9) mm, outside the 100 × 80 mm work area');
   });
