@@ -70,6 +70,8 @@ interface Active {
   secondsLeft: number;
   streaming: boolean;
   abortRequested: boolean;
+  /** Set when the service stops during the job: the head is held and reset, and the job ends interrupted. */
+  closing: boolean;
   lastWrite: number;
   lastEvent: number;
   eventTimer: NodeJS.Timeout | undefined;
@@ -135,7 +137,7 @@ export class JobRunner extends EventEmitter<{ job: [view: JobView]; controller: 
    */
   async start(req: StartRequest): Promise<StartedJob> {
     if (this.#active) throw this.#busy();
-    const active: Active = { id: undefined, compiled: undefined, progress: ZERO, paused: false, secondsLeft: 0, streaming: false, abortRequested: false, lastWrite: 0, lastEvent: 0, eventTimer: undefined };
+    const active: Active = { id: undefined, compiled: undefined, progress: ZERO, paused: false, secondsLeft: 0, streaming: false, abortRequested: false, closing: false, lastWrite: 0, lastEvent: 0, eventTimer: undefined };
     this.#active = active;
     let row: JobRow;
     try {
@@ -251,9 +253,17 @@ export class JobRunner extends EventEmitter<{ job: [view: JobView]; controller: 
   }
 
   /** Abort the job under way (if any) and wait for its outcome; then stop listening to the head. */
+  /**
+   * Stop for good (the service is shutting down). A job under way is held and reset (pin off)
+   * and ends `interrupted`, not `aborted`: nobody decided to give up on the part, it is half
+   * marked, and its serial stays held until an operator re-marks or releases it.
+   */
   async close(): Promise<void> {
     const a = this.#active;
-    if (a && a.id !== undefined) await this.abort(a.id).catch(() => undefined);
+    if (a && a.id !== undefined) {
+      a.closing = true;
+      await this.abort(a.id).catch(() => undefined);
+    }
     if (this.#done) await this.#done.catch(() => undefined);
     this.head.controller.off("progress", this.#onProgress);
     this.head.off("controller", this.#onController);
@@ -323,6 +333,8 @@ export class JobRunner extends EventEmitter<{ job: [view: JobView]; controller: 
       end = { outcome: "failed", error: { code, text: err instanceof Error ? err.message : String(err) } };
     }
     if (end.progress === undefined && a.streaming) end = { ...end, progress: a.progress };
+    if (a.closing && a.streaming && end.outcome === "aborted")
+      end = { ...end, outcome: "interrupted", note: `the service was stopped while marking (${end.note ?? "feed hold, reset"}); position unknown: re-home before re-marking` };
     let final: JobRow;
     try {
       final = this.journal.endJob(id, end);
