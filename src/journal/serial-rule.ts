@@ -13,11 +13,24 @@ import type { NewJob, Outcome } from "./types.ts";
  *   an operator releases it with a reason or re-marks it;
  * - a re-mark (an operator's written reason of at least 10 characters, naming the earlier
  *   job) passes both, except over a job a head is marking right now.
- * `aborted` and `failed` jobs hold nothing: an operator saw them end.
+ * `aborted` and `failed` jobs hold nothing: an operator saw them end. A re-mark that ended
+ *   aborted or failed did not take the serial over: the earlier job still holds it.
+ * `12345678-ABC123` and serial `ABC123` with licence prefix 12345678 are the same serial.
  * Runs inside the IMMEDIATE transaction that inserts the job, so two processes on one file
  * cannot both pass.
  */
 export const MIN_REASON = 10;
+
+/**
+ * The serial as struck in the licence form, `12345678-SERIAL` (27 CFR 478.92(a)(1)(iv)),
+ * whether the record carries the licence in its own field or typed into the serial; undefined
+ * for a serial without a licence. The licence identifies the licensee, so two jobs with the
+ * same licence form are the same serial whatever maker name they were entered with.
+ */
+export function licenceForm(serial: string, licencePrefix: string | undefined): string | undefined {
+  const form = licencePrefix ? `${licencePrefix}-${serial}` : serial;
+  return /^\d{8}-./.test(form) ? form : undefined;
+}
 
 interface Earlier {
   id: number;
@@ -37,11 +50,13 @@ export function checkSerialRule(db: Database.Database, job: NewJob): void {
     db,
     `SELECT id, outcome, manufacturer, station_id, created_at, ended_at, last_executed_line, program_lines,
             (outcome IN ('pending','marking','interrupted') AND released_at IS NULL
-             AND NOT EXISTS (SELECT 1 FROM jobs later WHERE later.remark_of = jobs.id)) AS holds
+             AND NOT EXISTS (SELECT 1 FROM jobs later WHERE later.remark_of = jobs.id
+                             AND later.outcome NOT IN ('aborted','failed'))) AS holds
      FROM jobs
-     WHERE serial = ? AND (manufacturer = ? OR (licence_prefix IS NOT NULL AND licence_prefix = ?))
+     WHERE (serial = ? AND (manufacturer = ? OR (licence_prefix IS NOT NULL AND licence_prefix = ?)))
+        OR (? IS NOT NULL AND (CASE WHEN licence_prefix IS NULL THEN serial ELSE licence_prefix || '-' || serial END) = ?)
      ORDER BY id`,
-  ).all(r.serial, r.manufacturer, r.licencePrefix ?? null) as Earlier[];
+  ).all(r.serial, r.manufacturer, r.licencePrefix ?? null, licenceForm(r.serial, r.licencePrefix), licenceForm(r.serial, r.licencePrefix)) as Earlier[];
 
   const holding = earlier.filter((e) => e.holds === 1);
   const completed = earlier.filter((e) => e.outcome === "completed");

@@ -53,7 +53,8 @@ export function stationRoutes(app: FastifyInstance, ctx: ServiceContext): void {
   app.get("/api/journal/interrupted", async (req) => {
     authorise(ctx, req, "technician", "reading the journal");
     const all = journal.jobs();
-    const remarked = new Set(all.flatMap((j) => (j.remark ? [j.remark.of] : [])));
+    // A re-mark that aborted or failed did not take the part over: the interrupted job stays open.
+    const remarked = new Set(all.flatMap((j) => (j.remark && j.outcome !== "aborted" && j.outcome !== "failed" ? [j.remark.of] : [])));
     const open = all.filter((j) => j.outcome === "interrupted" && !j.release && !remarked.has(j.id)).reverse();
     return { jobs: open.map((j) => jobView(j)) };
   });

@@ -1,0 +1,40 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { Journal } from "../../src/journal/journal.ts";
+import { caught } from "../caught.ts";
+import { markJob, newJob, openJournal, tempJournalPath } from "./helpers.ts";
+
+let tmp: ReturnType<typeof tempJournalPath>;
+let journal: Journal;
+beforeEach(() => {
+  tmp = tempJournalPath();
+  journal = openJournal(tmp.path);
+});
+afterEach(() => {
+  journal.close();
+  tmp.cleanup();
+});
+
+describe("the serial rule at its edges", () => {
+  it("a re-mark that failed or was aborted does not free the interrupted job's serial", () => {
+    const first = markJob(journal, newJob({ serial: "RA1" }), "interrupted");
+    for (const outcome of ["failed", "aborted"] as const) {
+      const remark = journal.createJob(newJob({ serial: "RA1", remark: { of: first.id, reason: "first mark stopped at line 40", authorisedBy: "M. Ortiz" } }));
+      journal.endJob(remark.id, outcome === "failed" ? { outcome, error: { code: "E_CONTROLLER", text: "the controller is Alarm, not Idle" } } : { outcome });
+      const e = caught(() => journal.createJob(newJob({ serial: "RA1" })));
+      expect(e.code).toBe("E_SERIAL_RESERVED");
+    }
+  });
+
+  it("12345678-ABC123 typed as the serial is the same serial as ABC123 with licence prefix 12345678", () => {
+    markJob(journal, newJob({ serial: "ABC123", licencePrefix: "12345678" }), "completed");
+    expect(caught(() => journal.createJob(newJob({ serial: "12345678-ABC123", manufacturer: "Another Name Inc" }))).code).toBe("E_SERIAL_DUPLICATE");
+    // and the other way round
+    markJob(journal, newJob({ serial: "87654321-XYZ9", manufacturer: "Ridgeline" }), "completed");
+    expect(caught(() => journal.createJob(newJob({ serial: "XYZ9", licencePrefix: "87654321", manufacturer: "Ridgeline Arms" }))).code).toBe("E_SERIAL_DUPLICATE");
+  });
+
+  it("the same plain serial from two different makers is not a duplicate", () => {
+    markJob(journal, newJob({ serial: "A100", manufacturer: "Maker One" }), "completed");
+    expect(journal.createJob(newJob({ serial: "A100", manufacturer: "Maker Two" })).outcome).toBe("pending");
+  });
+});
