@@ -163,9 +163,23 @@ export class Controller extends EventEmitter<ControllerEvents> {
     return checkSettings(await this.readSettings(), expected);
   }
 
+  /**
+   * Work offsets left in the controller ($#). peenmark's programs are in machine coordinates:
+   * the header selects G54 and clears G92 (`G54G92.1`), so a G54 offset stored in EEPROM —
+   * "set zero here" in another sender, G10 L2/L20 — would shift every strike by it.
+   */
+  async checkWorkOffset(): Promise<SettingMismatch[]> {
+    const info = await this.streamer.command("$#", this.opts.commandTimeoutMs ?? 5000);
+    const g54 = info.map((l) => /^\[G54:(-?[\d.]+),(-?[\d.]+)/.exec(l)).find((m) => m !== null);
+    if (!g54) return [{ id: 54, label: "G54 work offset", actual: undefined, needed: "0,0", suggested: 0, message: "the controller did not report its G54 work offset ($#): cannot tell where the program's zero is" }];
+    const [x, y] = [Number(g54[1]), Number(g54[2])];
+    if (Math.abs(x) < 0.0005 && Math.abs(y) < 0.0005) return [];
+    return [{ id: 54, label: "G54 work offset", actual: Math.hypot(x, y), needed: "0,0", suggested: 0, message: `work offset G54 is X${x} Y${y}, the station needs 0,0 (every strike would land shifted by it): send G10 L2 P1 X0 Y0 to clear it` }];
+  }
+
   /** Refuse to mark on a controller that does not fit: one error listing every mismatch. */
   async requireSettings(expected: ExpectedSettings): Promise<void> {
-    const mismatches = await this.checkSettings(expected);
+    const mismatches = [...(await this.checkSettings(expected)), ...(await this.checkWorkOffset())];
     if (mismatches.length === 0) return;
     throw new BridgeError("E_SETTINGS_MISMATCH", `the controller's settings do not fit the station (${mismatches.length}):\n${mismatches.map((m) => `  ${m.message}`).join("\n")}`, { where: this.link.path, details: { mismatches } });
   }

@@ -43,13 +43,18 @@ function readNumber(text: string, at: number): { value: number; next: number } |
   return { value: Number(m[0].startsWith("+") ? m[0].slice(1) : m[0]), next: at + m[0].length };
 }
 
-type Group = "motion" | "nonModal" | "plane" | "units" | "distance" | "feedMode" | "spindle";
+type Group = "motion" | "nonModal" | "plane" | "units" | "distance" | "feedMode" | "spindle" | "coordSystem";
 
 const G_CODES: ReadonlyMap<number, Group> = new Map([
   [0, "motion"],
   [1, "motion"],
   [4, "nonModal"],
   [17, "plane"],
+  // G54 and G92.1 select the first work coordinate system and clear G92 offsets: peenmark's
+  // header sends them so that program coordinates are machine coordinates. This head has
+  // no work offsets, so both change nothing here (its $# reports what it was built with).
+  [54, "coordSystem"],
+  [92, "nonModal"],
   [20, "units"],
   [21, "units"],
   [90, "distance"],
@@ -82,7 +87,9 @@ function parseWords(text: string): Words | { error: number } {
       const table = letter === "G" ? G_CODES : M_CODES;
       const group = table.get(whole);
       if (!group) return { error: 20 };
-      if (Math.round(100 * (value - whole)) !== 0) return { error: 23 };
+      const fraction = Math.round(100 * (value - whole));
+      // G92.1 is the one decimal G-code of the subset; plain G92 (set an offset) is not in it.
+      if (letter === "G" && whole === 92 ? fraction !== 10 : fraction !== 0) return fraction !== 0 ? { error: 23 } : { error: 20 };
       if (g.has(group)) return { error: 21 };
       g.set(group, whole);
       continue;

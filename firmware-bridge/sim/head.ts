@@ -75,6 +75,12 @@ export interface SimHeadOptions {
   faults?: SimFaults;
   /** Build option letters for `[OPT:…]` (V variable spindle, N line numbers). */
   buildOptions?: string;
+  /**
+   * A G54 work offset left in the controller's EEPROM (someone pressed "set zero here" in
+   * another sender): reported by `$#` so the host's check can be tested. Not applied to
+   * motion — the host refuses to mark before any move.
+   */
+  g54?: { x: number; y: number };
 }
 
 interface PendingLine {
@@ -103,6 +109,7 @@ export class SimHead extends EventEmitter<{ output: [Buffer]; strike: [Strike]; 
   private readonly faults: SimFaults;
   private readonly byteTime: number;
   private readonly buildOptions: string;
+  private readonly g54: { x: number; y: number } | undefined;
 
   private wire: { byte: number; at: number }[] = [];
   private wireFree = 0;
@@ -153,6 +160,7 @@ export class SimHead extends EventEmitter<{ output: [Buffer]; strike: [Strike]; 
     const baud = opts.baud ?? 115200;
     this.byteTime = baud === INSTANT ? 0 : BITS_PER_BYTE / baud;
     this.buildOptions = opts.buildOptions ?? "VN";
+    this.g54 = opts.g54;
     this.state = this.settings.get(22) ? "Alarm" : "Idle";
     this.greet();
   }
@@ -452,7 +460,8 @@ export class SimHead extends EventEmitter<{ output: [Buffer]; strike: [Strike]; 
     if (text === "$$") return reply(...formatSettingsList(this.settings));
     if (text === "$#") {
       const zero = "0.000,0.000,0.000";
-      return reply(...["G54", "G55", "G56", "G57", "G58", "G59", "G28", "G30", "G92"].map((t) => formatFeedback(t, zero)), formatFeedback("TLO", "0.000"), formatFeedback("PRB", `${zero}:0`));
+      const g54 = this.g54 ? `${this.g54.x.toFixed(3)},${this.g54.y.toFixed(3)},0.000` : zero;
+      return reply(...["G54", "G55", "G56", "G57", "G58", "G59", "G28", "G30", "G92"].map((t) => formatFeedback(t, t === "G54" ? g54 : zero)), formatFeedback("TLO", "0.000"), formatFeedback("PRB", `${zero}:0`));
     }
     if (text === "$I") return reply(formatFeedback("VER", `${GRBL_VERSION}.${GRBL_BUILD_DATE}:`), formatOptions({ codes: this.buildOptions, blocks: PLANNER_USABLE_BLOCKS, rxBuffer: RX_BUFFER_SIZE }));
     if (text === "$N") return reply(...this.startupLines.map((l, i) => `$N${i}=${l}`));

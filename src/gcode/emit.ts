@@ -44,7 +44,8 @@ export function emitGcode(p: Program): GcodeProgram {
     body.push(`N${body.length + 1}${words}`);
     if (strikes) strikeLines.push(body.length); // index in `lines` = body index + 1 (header)
   };
-  push("G21G90G94G17");
+  // mm, absolute, feed per minute, XY plane; G54 with G92 offsets cleared: program = machine coordinates.
+  push("G21G90G94G17G54G92.1");
   push("M3S0");
   push(`G1F${num(p.markFeed)}`);
   const dwell = num(p.strikeTime);

@@ -1,5 +1,5 @@
-(peenmark job=740c7cc08aae profile=arc-round station=bench)
-N1G21G90G94G17
+(peenmark job=d8a725596f7a profile=arc-round station=bench)
+N1G21G90G94G17G54G92.1
 N2M3S0
 N3G1F2400
 N4G0X40.154Y50.12

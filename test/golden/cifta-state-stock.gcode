@@ -1,5 +1,5 @@
-(peenmark job=8ead93e70be8 profile=cifta-state-stock station=bench)
-N1G21G90G94G17
+(peenmark job=cde8b99e59ef profile=cifta-state-stock station=bench)
+N1G21G90G94G17G54G92.1
 N2M3S0
 N3G1F2400
 N4G0X29.949Y47.069

@@ -1,5 +1,5 @@
-(peenmark job=ab6e2ff39a00 profile=iti-import station=bench)
-N1G21G90G94G17
+(peenmark job=03abd2f736da profile=iti-import station=bench)
+N1G21G90G94G17G54G92.1
 N2M3S0
 N3G1F2400
 N4G0X6.206Y41.8

@@ -1,5 +1,5 @@
-(peenmark job=ceed11f8fffa profile=receiver-datamatrix station=bench)
-N1G21G90G94G17
+(peenmark job=f3b96bd411fe profile=receiver-datamatrix station=bench)
+N1G21G90G94G17G54G92.1
 N2M3S0
 N3G1F2400
 N4G0X11.35Y45.25

@@ -1,5 +1,5 @@
-(peenmark job=d6c0e24d4aa1 profile=slide-5x7 station=bench)
-N1G21G90G94G17
+(peenmark job=796382b8d268 profile=slide-5x7 station=bench)
+N1G21G90G94G17G54G92.1
 N2M3S0
 N3G1F2400
 N4G0X6.529Y55.175

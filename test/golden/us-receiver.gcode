@@ -1,5 +1,5 @@
-(peenmark job=206bab93d3c5 profile=us-receiver station=bench)
-N1G21G90G94G17
+(peenmark job=56bcfad86339 profile=us-receiver station=bench)
+N1G21G90G94G17G54G92.1
 N2M3S0
 N3G1F2400
 N4G0X8.676Y61.543

@@ -20,6 +20,8 @@ export class FakeGrbl {
   bytes: number[] = [];
   /** Lines received, in order (without "\n"). */
   lines: string[] = [];
+  /** The G54 work offset `$#` reports. */
+  g54 = { x: 0, y: 0 };
   /** Every write the host made, as it arrived (one entry per write call on the port). */
   writes: string[] = [];
   /** Real-time bytes received, in order. */
@@ -165,6 +167,11 @@ export class FakeGrbl {
     } else if (line === "$$") {
       this.pending.shift();
       for (const l of formatSettingsList(this.settings)) this.say(l);
+      this.say("ok");
+    } else if (line === "$#") {
+      this.pending.shift();
+      this.say(`[G54:${this.g54.x.toFixed(3)},${this.g54.y.toFixed(3)},0.000]`);
+      this.say("[G92:0.000,0.000,0.000]");
       this.say("ok");
     } else if (line === "$H" || line === "$X" || line.startsWith("$J=")) {
       this.pending.shift();

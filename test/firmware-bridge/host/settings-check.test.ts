@@ -68,3 +68,30 @@ describe("settings check", () => {
     await c.close();
   });
 });
+
+describe("work offsets", () => {
+  it("refuses to mark on a controller whose G54 offset would shift every strike", async () => {
+    const fake = new FakeGrbl();
+    fake.g54 = { x: 12.5, y: -3 };
+    const c = new Controller({ link: { path: fake.path, binding: fake.binding }, statusHz: 0 });
+    await c.connect();
+    const err = await c.prepare(expected).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(err).toMatchObject({ code: "E_SETTINGS_MISMATCH" });
+    expect(String(err)).toContain("work offset G54 is X12.5 Y-3, the station needs 0,0 (every strike would land shifted by it): send G10 L2 P1 X0 Y0 to clear it");
+    expect(fake.lines).not.toContain("$H");
+    await c.close();
+  });
+
+  it("the simulated head reports the G54 offset it was built with", async () => {
+    const { SimHead } = await import("../../../firmware-bridge/sim/head.ts");
+    const head = new SimHead({ baud: Infinity, g54: { x: 5, y: 7 } });
+    const out: string[] = [];
+    head.on("output", (b) => out.push(b.toString()));
+    head.write("$#\n");
+    head.runUntilIdle();
+    expect(out.join("")).toContain("[G54:5.000,7.000,0.000]");
+  });
+});
