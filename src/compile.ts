@@ -14,7 +14,7 @@ import { emitGcode, type GcodeProgram } from "./gcode/emit.ts";
 import { boxOf, type Box } from "./geometry.ts";
 import type { DatamatrixBlock, TextBlock } from "./profile/schema.ts";
 import { planDatamatrix, type DatamatrixPlan } from "./datamatrix/plan.ts";
-import { checkQuietZone } from "./datamatrix/quiet.ts";
+import { checkQuietZone, type BlockExtent } from "./datamatrix/quiet.ts";
 import { checkBounds, checkForce } from "./plan/plan.ts";
 import { dotDiameter } from "./preview/svg.ts";
 
@@ -76,11 +76,11 @@ export function compile(input: CompileInput): CompiledJob {
   const ops: Op[] = [];
   let at: Point = machine.park;
 
-  const extents: { id: string; box: Box }[] = [];
+  const extents: BlockExtent[] = [];
   const quietZones: { id: string; polygon: DatamatrixPlan["quietBox"]["polygon"] }[] = [];
   const datamatrix: DatamatrixPlan[] = [];
 
-  const addText = (block: TextBlock, lines: readonly string[], serialRule: boolean) => {
+  const addText = (block: TextBlock, lines: readonly string[], serialRule: boolean, label?: string) => {
     const pb = layoutTextBlock(block, lines, fonts(block.font));
     if (serialRule) {
       const h = pb.measuredCapHeight ?? block.capHeight;
@@ -96,7 +96,7 @@ export function compile(input: CompileInput): CompiledJob {
     placed.push(pb);
     plans.push(plan);
     ops.push(...plan.ops);
-    extents.push({ id: block.id, box: pb.box });
+    extents.push({ id: block.id, box: pb.box, marks: plan.ops.map((op) => (op.kind === "strike" ? [op.at] : op.points)), ...(label ? { label } : {}) });
     let strikes = 0;
     let scribeLength = 0;
     for (const op of plan.ops) {
@@ -138,7 +138,7 @@ export function compile(input: CompileInput): CompiledJob {
     checkBounds(block.id, dm.strikes, machine);
     datamatrix.push(dm);
     quietZones.push({ id: block.id, polygon: dm.quietBox.polygon });
-    extents.push({ id: block.id, box: boxOf(dm.symbolBox) });
+    extents.push({ id: block.id, box: boxOf(dm.symbolBox), marks: dm.strikes.map((p) => [p]) });
     for (const p of dm.strikes) ops.push({ kind: "strike", at: p, force: block.force, block: block.id });
     if (dm.strikes.length) at = dm.strikes[dm.strikes.length - 1]!;
     blocks.push({
@@ -181,6 +181,7 @@ export function compile(input: CompileInput): CompiledJob {
         },
         [payload],
         false,
+        `the human-readable line of block "${block.id}"`,
       );
     }
   };

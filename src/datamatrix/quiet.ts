@@ -10,6 +10,14 @@ export interface BlockExtent {
   readonly id: string;
   /** The axis-aligned box of the block's marks, mm. */
   readonly box: Box;
+  /**
+   * The marks themselves, when known: polylines the pin follows (a single point is a strike).
+   * Checked exactly, so that a rotated or arc block whose box covers the symbol but whose
+   * marks stay clear is not refused.
+   */
+  readonly marks?: readonly (readonly Point[])[];
+  /** How the operator knows the block, when not by its id. */
+  readonly label?: string;
 }
 
 /** Marks touching the quiet zone's edge are allowed; overlap deeper than this (mm) is not. */
@@ -31,10 +39,11 @@ export function checkQuietZone(
   }
   for (const other of others) {
     if (other.id === block.id) continue;
-    if (convexOverlapsBox(block.polygon, other.box))
+    const hit = other.marks ? other.marks.some((m) => convexOverlapsConvex(block.polygon, m)) : convexOverlapsBox(block.polygon, other.box);
+    if (hit)
       throw new PeenmarkError(
         "E_OVERLAP",
-        `Data Matrix block "${block.id}": block "${other.id}" lies inside its quiet zone (the symbol needs bare metal all round it); move one of the two blocks`,
+        `Data Matrix block "${block.id}": ${other.label ?? `block "${other.id}"`} lies inside its quiet zone (the symbol needs bare metal all round it); move one of the two blocks`,
         { where: block.id, details: { other: other.id, otherBox: other.box } },
       );
   }
@@ -52,18 +61,35 @@ export function convexOverlapsBox(polygon: readonly Point[], box: Box): boolean 
     { x: box.maxX, y: box.maxY },
     { x: box.minX, y: box.maxY },
   ];
+  return separatingAxes(polygon, rect).every((axis) => overlapOn(axis, polygon, rect));
+}
+
+/** Whether a polyline (or a single point) enters a convex polygon; touching does not count. */
+export function convexOverlapsConvex(polygon: readonly Point[], polyline: readonly Point[]): boolean {
+  if (polyline.length === 1) return separatingAxes(polygon, polyline).every((axis) => overlapOn(axis, polygon, polyline));
+  for (let i = 1; i < polyline.length; i++) {
+    const seg = [polyline[i - 1]!, polyline[i]!];
+    if (separatingAxes(polygon, seg).every((axis) => overlapOn(axis, polygon, seg))) return true;
+  }
+  return false;
+}
+
+/** Edge normals of both shapes (and the axes), the candidate separating axes. */
+function separatingAxes(a: readonly Point[], b: readonly Point[]): Point[] {
   const axes: Point[] = [{ x: 1, y: 0 }, { x: 0, y: 1 }];
-  for (let i = 0; i < polygon.length; i++) {
-    const a = polygon[i]!, b = polygon[(i + 1) % polygon.length]!;
-    const len = Math.hypot(b.x - a.x, b.y - a.y);
-    if (len > 0) axes.push({ x: -(b.y - a.y) / len, y: (b.x - a.x) / len });
-  }
-  for (const axis of axes) {
-    const [p0, p1] = project(polygon, axis);
-    const [q0, q1] = project(rect, axis);
-    if (p1 <= q0 + TOUCH || q1 <= p0 + TOUCH) return false;
-  }
-  return true;
+  for (const shape of [a, b])
+    for (let i = 0; i < shape.length; i++) {
+      const p = shape[i]!, q = shape[(i + 1) % shape.length]!;
+      const len = Math.hypot(q.x - p.x, q.y - p.y);
+      if (len > 0) axes.push({ x: -(q.y - p.y) / len, y: (q.x - p.x) / len });
+    }
+  return axes;
+}
+
+function overlapOn(axis: Point, a: readonly Point[], b: readonly Point[]): boolean {
+  const [p0, p1] = project(a, axis);
+  const [q0, q1] = project(b, axis);
+  return !(p1 <= q0 + TOUCH || q1 <= p0 + TOUCH);
 }
 
 function project(points: readonly Point[], axis: Point): [number, number] {

@@ -146,3 +146,18 @@ describe("peenmark compile (CLI)", () => {
     expect(existsSync(join(dir, "a.svg"))).toBe(false);
   });
 });
+
+describe("Data Matrix quiet zone against rotated text", () => {
+  it("accepts a rotated symbol whose human-readable line stays clear of the quiet zone (its box does not)", () => {
+    for (const rotation of [30, 45, 90]) {
+      const job = compileExample("receiver-datamatrix", (p) => ({ profile: { ...p, blocks: p.blocks.map((b) => (b.kind === "datamatrix" ? { ...b, rotation, origin: { x: 20, y: 30 } } : { ...b, origin: { x: 45, y: 60 } })) } }));
+      expect(job.blocks.map((b) => b.id)).toEqual(["code", "code-text", "maker"]);
+    }
+  });
+
+  it("names the human-readable line when it is what enters the quiet zone", () => {
+    const e = caught(() => compileExample("receiver-datamatrix", (p) => ({ profile: { ...p, blocks: p.blocks.map((b) => (b.kind === "datamatrix" ? { ...b, humanReadable: { ...b.humanReadable!, gap: 0.1 } } : b)) } })));
+    expect(e.code).toBe("E_OVERLAP");
+    expect(e.message).toContain('the human-readable line of block "code" lies inside its quiet zone');
+  });
+});
