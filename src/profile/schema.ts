@@ -13,12 +13,17 @@ const template = z
   .superRefine((t, ctx) => {
     for (const f of unknownTemplateFields(t))
       ctx.addIssue({ code: "custom", message: `unknown template field {${f}}; known: ${TEMPLATE_FIELDS.join(", ")}` });
+    // A brace left over once the {fields} are taken out is a mistyped field ("{model" or
+    // "serial}"), not text to strike: the rules would not see the field it was meant to be.
+    const rest = t.replace(/\{[^{}]*\}/g, "");
+    if (/[{}]/.test(rest)) ctx.addIssue({ code: "custom", message: `"${t}" has a "{" or "}" that does not close a {field}: write fields as {name}` });
   });
 
 const point = z.object({ x: z.number(), y: z.number() }).strict();
 const mm = (what: string) => z.number({ error: `expected ${what} in mm` }).positive(`${what} must be greater than 0`);
 
-const id = z.string().regex(/^[a-z0-9][a-z0-9-]*$/, "expected a lower-case id such as serial or maker-line");
+// At most 24 characters: the id goes into the program's header line, which GRBL reads in 80.
+const id = z.string().max(24, "at most 24 characters").regex(/^[a-z0-9][a-z0-9-]*$/, "expected a lower-case id such as serial or maker-line");
 
 export const ArcSchema = z
   .object({
@@ -87,6 +92,12 @@ export const ProfileSchema = z
     p.blocks.forEach((b, i) => {
       if (seen.has(b.id)) ctx.addIssue({ code: "custom", path: ["blocks", i, "id"], message: `block id "${b.id}" is used twice` });
       seen.add(b.id);
+      // A Data Matrix block's human-readable line is laid out as block "<id>-text".
+      if (b.kind === "datamatrix" && b.humanReadable) seen.add(`${b.id}-text`);
+    });
+    p.blocks.forEach((b, i) => {
+      if (b.kind === "text" && p.blocks.some((d) => d.kind === "datamatrix" && d.humanReadable && `${d.id}-text` === b.id))
+        ctx.addIssue({ code: "custom", path: ["blocks", i, "id"], message: `block id "${b.id}" is taken by the human-readable line of Data Matrix block "${b.id.slice(0, -5)}"` });
     });
   });
 

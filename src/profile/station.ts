@@ -10,7 +10,7 @@ const positive = (what: string) => z.number({ error: `expected ${what} as a numb
 
 export const StationSchema = z
   .object({
-    id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, "expected a lower-case id such as bench-1"),
+    id: z.string().max(24, "at most 24 characters (it goes into the program's header line)").regex(/^[a-z0-9][a-z0-9-]*$/, "expected a lower-case id such as bench-1"),
     name: z.string().min(1),
     machine: z
       .object({
@@ -29,7 +29,10 @@ export const StationSchema = z
         /** Strikes per second the pin driver makes while the output is on (scribe dot trains). */
         strikeFrequency: positive("strike frequency (Hz)"),
         /** How long the output stays on for one dot-mode strike, s (sent as G4 P). */
-        strikeTime: positive("strike time (s)").max(1, "strike time is in seconds; 1 s or less"),
+        strikeTime: positive("strike time (s)")
+          .min(0.001, "strike time is in seconds: at least 0.001 (G4 P is sent in whole milliseconds)")
+          .max(1, "strike time is in seconds; 1 s or less")
+          .refine((t) => Math.abs(t * 1000 - Math.round(t * 1000)) < 1e-9, "strike time must be a whole number of milliseconds (G4 P is sent with 3 decimals)"),
         /** Force window of the pin driver, percent of full power (S = percent × 10 with $30=1000). */
         force: z
           .object({ min: z.number().min(0).max(100), max: z.number().min(0).max(100) })
@@ -54,7 +57,12 @@ export const StationSchema = z
       })
       .strict(),
   })
-  .strict();
+  .strict()
+  .superRefine((s, ctx) => {
+    const { park, workArea } = s.machine;
+    if (park.x < 0 || park.y < 0 || park.x > workArea.width || park.y > workArea.height)
+      ctx.addIssue({ code: "custom", path: ["machine", "park"], message: `the park position (${park.x}, ${park.y}) is outside the ${workArea.width} × ${workArea.height} mm work area: the last move of every job would trip the soft limits` });
+  });
 
 export type Station = z.output<typeof StationSchema>;
 export type Machine = Station["machine"];

@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { mkdtempSync, writeFileSync, existsSync, readdirSync } from "node:fs";
+import { mkdtempSync, writeFileSync, existsSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { spawnSync } from "node:child_process";
 import { fontNames } from "../../src/fonts/font.ts";
-import { loadProfile, loadRecord, parseRecord } from "../../src/profile/load.ts";
+import { loadProfile, loadRecord, parseRecord, parseStation } from "../../src/profile/load.ts";
 import { compileExample, example, ROOT } from "./examples.ts";
 import { caught } from "../caught.ts";
 
@@ -159,5 +159,29 @@ describe("Data Matrix quiet zone against rotated text", () => {
     const e = caught(() => compileExample("receiver-datamatrix", (p) => ({ profile: { ...p, blocks: p.blocks.map((b) => (b.kind === "datamatrix" ? { ...b, humanReadable: { ...b.humanReadable!, gap: 0.1 } } : b)) } })));
     expect(e.code).toBe("E_OVERLAP");
     expect(e.message).toContain('the human-readable line of block "code" lies inside its quiet zone');
+  });
+});
+
+describe("profile and station details that would fail late", () => {
+  it("refuses a template with a brace that does not close a field", () => {
+    const f = join(tmp(), "p.json");
+    writeFileSync(f, JSON.stringify({ id: "p", name: "x", rules: "none", blocks: [{ id: "a", lines: ["{serial}/{model/{date.code}"], font: "peen-single", capHeight: 2, origin: { x: 1, y: 2 } }] }));
+    const e = caught(() => loadProfile(f, { fonts }));
+    expect(e.code).toBe("E_SCHEMA");
+    expect(e.message).toContain(`$.blocks[0].lines[0]: "{serial}/{model/{date.code}" has a "{" or "}" that does not close a {field}`);
+  });
+
+  it("refuses a text block named like a Data Matrix block's human-readable line", () => {
+    const { profile } = example("receiver-datamatrix");
+    const f = join(tmp(), "p.json");
+    writeFileSync(f, JSON.stringify({ ...profile, blocks: [...profile.blocks, { id: "code-text", lines: ["X1"], font: "peen-single", capHeight: 2, origin: { x: 60, y: 10 } }] }));
+    expect(caught(() => loadProfile(f, { fonts })).message).toContain('block id "code-text" is taken by the human-readable line of Data Matrix block "code"');
+  });
+
+  it("refuses a station whose park position or strike time would go wrong at the head", () => {
+    const s = JSON.parse(readFileSync(join(ROOT, "stations", "bench.json"), "utf8"));
+    const e = caught(() => parseStation("s.json", { ...s, machine: { ...s.machine, park: { x: 0, y: 90 }, strikeTime: 0.0004 } }));
+    expect(e.message).toContain("$.machine.park: the park position (0, 90) is outside the 100 × 80 mm work area");
+    expect(e.message).toContain("$.machine.strikeTime: strike time is in seconds: at least 0.001");
   });
 });
