@@ -20,8 +20,9 @@ export function stationPath(flag: string | undefined, config: string | undefined
 
 /** JSON lines for machines; pretty lines when a person watches the terminal. */
 export function makeLogger(): Logger {
-  if (process.stdout.isTTY) return pino({ level: process.env.PEENMARK_LOG ?? "info", transport: { target: "pino-pretty", options: { translateTime: "SYS:HH:MM:ss", ignore: "pid,hostname" } } });
-  return pino({ level: process.env.PEENMARK_LOG ?? "info" });
+  const options = { level: process.env.PEENMARK_LOG ?? "info", serializers: { req: requestForLog } };
+  if (process.stdout.isTTY) return pino({ ...options, transport: { target: "pino-pretty", options: { translateTime: "SYS:HH:MM:ss", ignore: "pid,hostname" } } });
+  return pino(options);
 }
 
 export async function run(argv: string[]): Promise<number> {
@@ -84,4 +85,12 @@ export async function run(argv: string[]): Promise<number> {
     process.on("SIGINT", () => stop("SIGINT"));
     process.on("SIGTERM", () => stop("SIGTERM"));
   });
+}
+
+/**
+ * A request as the log shows it. The page's event stream carries the bench token in its
+ * query (`?access_token=`: EventSource cannot send headers); a log line must never hold it.
+ */
+export function requestForLog(req: { method?: string; url?: string; ip?: string }): { method?: string; url?: string; remoteAddress?: string } {
+  return { method: req.method, url: req.url?.replace(/([?&]access_token=)[^&]*/g, "$1[redacted]"), remoteAddress: req.ip };
 }

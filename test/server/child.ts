@@ -8,10 +8,12 @@ export class Station {
   readonly url: Promise<string>;
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   stderr = "";
+  /** The JSON log lines the station wrote. */
+  stdout = "";
 
-  constructor(dataDir: string, extra: string[] = []) {
-    this.proc = spawn(process.execPath, [join(ROOT, "bin", "peenmark.mjs"), "station", "--port", "0", "--data", dataDir, ...extra], { cwd: ROOT, stdio: ["pipe", "pipe", "pipe"] });
-    this.proc.stdout.resume(); // JSON log lines: not needed here, but must not fill the pipe
+  constructor(dataDir: string, extra: string[] = [], env: NodeJS.ProcessEnv = {}) {
+    this.proc = spawn(process.execPath, [join(ROOT, "bin", "peenmark.mjs"), "station", "--port", "0", "--data", dataDir, ...extra], { cwd: ROOT, stdio: ["pipe", "pipe", "pipe"], env: { ...process.env, ...env } });
+    this.proc.stdout.on("data", (c: Buffer) => (this.stdout += c.toString()));
     this.exited = new Promise((resolve) => this.proc.on("close", (code, signal) => resolve({ code, signal })));
     this.url = new Promise((resolve, reject) => {
       this.proc.stderr.on("data", (c: Buffer) => {
