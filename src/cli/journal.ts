@@ -1,4 +1,5 @@
-import { writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { existsSync, writeFileSync } from "node:fs";
 import { PeenmarkError } from "../errors.ts";
 import { markedAt } from "../journal/export.ts";
 import { DEFAULT_JOURNAL_PATH, Journal, type JobRow, type NumberState, type Outcome, type SeriesNumber, type SeriesRow } from "../journal/journal.ts";
@@ -170,7 +171,14 @@ export async function run(argv: string[]): Promise<number> {
     console.log(`usage:${USAGE}`);
     return v.help ? 0 : 2;
   }
-  const journal = new Journal({ path: v.db ?? process.env.PEENMARK_DB ?? DEFAULT_JOURNAL_PATH });
+  // The same journal the station and `peenmark mark` use: --db, then $PEENMARK_DB, then the
+  // data directory ($PEENMARK_DATA, as `station --data` and `mark --data` take it).
+  const path = v.db ?? process.env.PEENMARK_DB ?? (process.env.PEENMARK_DATA ? join(process.env.PEENMARK_DATA, "peenmark.db") : DEFAULT_JOURNAL_PATH);
+  // Reading a journal that is not there must not answer "no such serial" from a new empty file.
+  const creates = command === "series" && words[0] === "create";
+  if (!creates && !existsSync(path))
+    throw new PeenmarkError("E_FILE", `no journal at ${resolve(path)}: give its path with --db, or set PEENMARK_DATA to the station's data directory`, { where: path });
+  const journal = new Journal({ path });
   const interrupted = journal.open();
   try {
     for (const j of interrupted) {

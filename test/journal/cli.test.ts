@@ -75,3 +75,27 @@ describe("peenmark journal", () => {
     await expect(journal("launch")).rejects.toThrow(/expected find, export, release or series/);
   });
 });
+
+describe("peenmark journal: which journal", () => {
+  it("reads the station's data directory from PEENMARK_DATA", async () => {
+    const before = process.env.PEENMARK_DATA;
+    process.env.PEENMARK_DATA = dirname(tmp.path);
+    try {
+      const { copyFileSync } = await import("node:fs");
+      copyFileSync(tmp.path, join(dirname(tmp.path), "peenmark.db"));
+      expect(await run(["find", newJob().record.serial])).toBe(0);
+      expect(out.join("\n")).toContain(newJob().record.serial);
+    } finally {
+      if (before === undefined) delete process.env.PEENMARK_DATA;
+      else process.env.PEENMARK_DATA = before;
+    }
+  });
+
+  it("refuses to read a journal that does not exist instead of answering from a new empty one", async () => {
+    const missing = join(dirname(tmp.path), "nowhere", "peenmark.db");
+    const e = await run(["find", "RA1", "--db", missing]).catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(PeenmarkError);
+    expect((e as PeenmarkError).code).toBe("E_FILE");
+    expect((e as PeenmarkError).message).toContain(`no journal at ${missing}`);
+  });
+});
