@@ -161,11 +161,14 @@ export class JobRunner extends EventEmitter<{ job: [view: JobView]; controller: 
           ...(drawn ? { seriesNumber: { seriesId: req.series!, number: drawn.number } } : {}),
         });
       } catch (e) {
-        if (drawn)
-          this.journal.releaseReservation(req.series!, drawn.number, {
-            operator: "station",
-            reason: `job not started, number handed back: ${e instanceof PeenmarkError ? e.toString() : String(e)}`,
-          });
+        if (drawn) {
+          const why = e instanceof PeenmarkError ? e.toString() : String(e);
+          // A number whose serial the journal already holds (marked by hand, or held by another
+          // job) can never be marked from this series: void it, or every start would draw it again.
+          const taken = e instanceof PeenmarkError && (e.code === "E_SERIAL_DUPLICATE" || e.code === "E_SERIAL_RESERVED");
+          if (taken) this.journal.voidNumber(req.series!, drawn.number, { operator: "station", reason: `its serial is already in the journal: ${why}` });
+          else this.journal.releaseReservation(req.series!, drawn.number, { operator: "station", reason: `job not started, number handed back: ${why}` });
+        }
         throw e;
       }
       active.id = row.id;

@@ -58,3 +58,25 @@ describe("a job drawing its serial from a series", () => {
     expect(svc.journal.numbers("sl")).toEqual([]);
   });
 });
+
+describe("a series number whose serial is already in the journal", () => {
+  it("is voided with the reason, so the next start draws the next number instead of jamming", async () => {
+    svc = await service();
+    svc.journal.createSeries({ id: "rx", pattern: "RX{yy}{counter:5}", start: 1, end: 99999, createdBy: "Marta (operator)" });
+    // RX2600001 was marked by hand, outside the series.
+    const byHand = await svc.app.inject({ method: "POST", url: "/api/jobs", payload: { profileId: "us-receiver", record: { ...exampleRecord("us-receiver"), serial: "RX2600001" }, technician: "Ana" } });
+    expect(byHand.statusCode).toBe(201);
+    await jobEvent(svc.app, (v) => ENDED.includes(v.state), 60_000);
+
+    const start = () => svc!.app.inject({ method: "POST", url: "/api/jobs", payload: { profileId: "us-receiver", series: "rx", record: { ...exampleRecord("us-receiver"), serial: undefined }, technician: "Ana" } });
+    const refused = await start();
+    expect(refused.statusCode).toBe(409);
+    const one = svc.journal.numbers("rx").find((n) => n.number === 1)!;
+    expect(one.state).toBe("void");
+    expect(one.reason).toContain("E_SERIAL_DUPLICATE");
+    const next = await start();
+    expect(next.statusCode).toBe(201);
+    expect((next.json() as { job: JobView }).job.serial).toBe("RX2600002");
+    await jobEvent(svc.app, (v) => ENDED.includes(v.state), 60_000);
+  });
+});
