@@ -389,7 +389,7 @@ export class Streamer extends EventEmitter<StreamerEvents> {
       job.rejected.add(entry.position);
       if (!job.stopping) {
         const error = { code: msg.code, name: msg.entry.name, meaning: msg.entry.meaning, line: entry.position, text: entry.text };
-        const reason = `line ${entry.position} "${entry.text}" was rejected: error:${msg.code} (${msg.entry.name}): ${msg.entry.meaning} The job was stopped (feed hold, reset); nothing after it was sent.`;
+        const reason = `line ${entry.position} "${entry.text}" was rejected: error:${msg.code} (${msg.entry.name}): ${msg.entry.meaning} The job was stopped (feed hold, reset) and nothing more was sent; lines already in the controller's buffer may have run before the hold took effect.`;
         this.stop(job, { kind: "failed", reason, error });
       }
       return;
