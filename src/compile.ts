@@ -66,7 +66,7 @@ export interface CompiledJob {
 export function compile(input: CompileInput): CompiledJob {
   const { record, profile, station } = input;
   const machine = station.machine;
-  const ctx: MarkContext = { markedAt: input.markedAt };
+  const ctx: MarkContext = { markedAt: input.markedAt, timeZone: station.timeZone };
   const fonts = input.fonts ?? loadFont;
   checkSerial(profile.rules, record);
 

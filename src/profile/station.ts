@@ -12,6 +12,18 @@ export const StationSchema = z
   .object({
     id: z.string().max(24, "at most 24 characters (it goes into the program's header line)").regex(/^[a-z0-9][a-z0-9-]*$/, "expected a lower-case id such as bench-1"),
     name: z.string().min(1),
+    /** IANA time zone where the station stands: dates in marks ({date.year}) are local dates there. */
+    timeZone: z
+      .string()
+      .default("UTC")
+      .refine((tz) => {
+        try {
+          new Intl.DateTimeFormat("en-US", { timeZone: tz });
+          return true;
+        } catch {
+          return false;
+        }
+      }, "expected an IANA time zone such as America/Mexico_City or UTC"),
     machine: z
       .object({
         /** The reachable area, origin at the lower-left corner (machine 0,0 after homing). */

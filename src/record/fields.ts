@@ -9,6 +9,15 @@ import type { MarkingRecord } from "./schema.ts";
 export interface MarkContext {
   /** When the mark is made, from the clock at the edge (CLI/service), never read in a stage. */
   readonly markedAt: Date;
+  /** IANA time zone of the station (e.g. America/Mexico_City): the date struck is the local date there. */
+  readonly timeZone: string;
+}
+
+/** The calendar date at the station: year, month and day in its time zone. */
+function localDate(c: MarkContext): { year: number; month: number; day: number } {
+  const parts = new Intl.DateTimeFormat("en-US", { timeZone: c.timeZone, year: "numeric", month: "2-digit", day: "2-digit" }).formatToParts(c.markedAt);
+  const get = (t: string) => Number(parts.find((p) => p.type === t)!.value);
+  return { year: get("year"), month: get("month"), day: get("day") };
 }
 
 type Getter = (r: MarkingRecord, c: MarkContext) => string | undefined;
@@ -43,12 +52,18 @@ const FIELDS: Record<string, Getter> = {
   "extra.1": (r) => r.extra?.[1],
   "extra.2": (r) => r.extra?.[2],
   "extra.3": (r) => r.extra?.[3],
-  /** Year of marking (UTC), from the mark context. */
-  "date.year": (_r, c) => String(c.markedAt.getUTCFullYear()),
+  /** Year of marking at the station (its time zone), from the mark context. */
+  "date.year": (_r, c) => String(localDate(c).year),
   /** Two-digit year and month, a common date code: `2611` for November 2026. */
-  "date.code": (_r, c) => String(c.markedAt.getUTCFullYear() % 100).padStart(2, "0") + String(c.markedAt.getUTCMonth() + 1).padStart(2, "0"),
+  "date.code": (_r, c) => {
+    const d = localDate(c);
+    return String(d.year % 100).padStart(2, "0") + String(d.month).padStart(2, "0");
+  },
   /** ISO date of marking, `2026-11-23`. */
-  "date.iso": (_r, c) => c.markedAt.toISOString().slice(0, 10),
+  "date.iso": (_r, c) => {
+    const d = localDate(c);
+    return `${d.year}-${String(d.month).padStart(2, "0")}-${String(d.day).padStart(2, "0")}`;
+  },
 };
 
 export const TEMPLATE_FIELDS: readonly string[] = Object.freeze(Object.keys(FIELDS));

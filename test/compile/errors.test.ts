@@ -6,6 +6,7 @@ import { spawnSync } from "node:child_process";
 import { fontNames } from "../../src/fonts/font.ts";
 import { loadProfile, loadRecord, parseRecord, parseStation } from "../../src/profile/load.ts";
 import { compileExample, example, ROOT } from "./examples.ts";
+import { compile } from "../../src/compile.ts";
 import { caught } from "../caught.ts";
 
 
@@ -54,6 +55,11 @@ describe("loading profiles and records", () => {
     const decomposed = parseRecord("scanner", { ...base, place: { ...base.place, city: "Sa\u0303o Leopoldo" } });
     expect(decomposed.place.city).toBe("São Leopoldo");
     expect(decomposed.place.city.length).toBe(12);
+  });
+
+  it("makes runs of spaces one, so a double space typed by hand is the same maker", () => {
+    const base = loadRecord(join(ROOT, "examples", "records", "us-receiver.json"));
+    expect(parseRecord("form", { ...base, manufacturer: "  Ridgeline \t Arms  LLC " }).manufacturer).toBe("Ridgeline Arms LLC");
   });
 
   it("names the field of a bad record", () => {
@@ -183,5 +189,20 @@ describe("profile and station details that would fail late", () => {
     const e = caught(() => parseStation("s.json", { ...s, machine: { ...s.machine, park: { x: 0, y: 90 }, strikeTime: 0.0004 } }));
     expect(e.message).toContain("$.machine.park: the park position (0, 90) is outside the 100 × 80 mm work area");
     expect(e.message).toContain("$.machine.strikeTime: strike time is in seconds: at least 0.001");
+  });
+});
+
+describe("dates in marks", () => {
+  it("are the station's local date: New Year's Eve evening in Mexico City is still last year", () => {
+    const e = example("cifta-state-stock");
+    const at = new Date("2027-01-01T03:30:00Z"); // 21:30 on 31 December 2026 in Mexico City
+    const lines = (tz: string) => compile({ ...e, station: { ...e.station, timeZone: tz }, markedAt: at }).blocks.find((b) => b.id === "country-year")!.lines;
+    expect(lines("America/Mexico_City")[1]).toBe("2612");
+    expect(lines("UTC")[1]).toBe("2701");
+  });
+
+  it("refuses a station time zone that does not exist", () => {
+    const s = JSON.parse(readFileSync(join(ROOT, "stations", "bench.json"), "utf8"));
+    expect(caught(() => parseStation("s.json", { ...s, timeZone: "Mars/Olympus" })).message).toContain("$.timeZone: expected an IANA time zone");
   });
 });
