@@ -204,6 +204,8 @@ export class JobRunner extends EventEmitter<{ job: [view: JobView]; controller: 
     const a = this.#marking(id, "paused");
     await bridged(() => this.head.controller.pause(), "pausing");
     a.paused = true;
+    // A pause may last long: the journal holds exactly where the head stopped, should the power go.
+    this.journal.progress(id, a.progress);
     return this.#changed(a);
   }
 

@@ -8,7 +8,9 @@ import { z } from "zod";
 const text = (what: string, max = 120) =>
   z
     .string({ error: `expected ${what} as text` })
-    .transform((s) => s.normalize("NFC").trim())
+    // NFC, and runs of spaces (a double space typed by hand) made one: "Ridgeline  Arms" is
+    // the same maker as "Ridgeline Arms" for the serial rule, and strikes the same.
+    .transform((s) => s.normalize("NFC").replace(/\s+/g, " ").trim())
     .pipe(z.string().min(1, `${what} must not be empty`).max(max, `${what} is longer than ${max} characters`));
 
 export const CountrySchema = z

@@ -117,6 +117,8 @@ describe("marking through the service on the simulated head", () => {
     const paused = await svc.app.inject({ method: "POST", url: `/api/jobs/${id}/pause` });
     expect(paused.statusCode).toBe(200);
     expect(paused.json().job.state).toBe("paused");
+    // The journal holds where the head stopped at the moment of the pause, not 250 ms before.
+    expect(svc.journal.job(id).progress.strikesDone).toBe(paused.json().job.progress.strikesDone);
     await until(() => svc!.head.view().state === "Hold" && svc!.head.controller.status.subState === 0);
     const held = svc.head.sim!.strikes.length;
     await sleep(300);
