@@ -40,11 +40,12 @@ const FORCE = 70;
 export function strikeLine(font: MarkFont, text: string, capHeight: number, pitch: number, machine: Machine = benchMachine()): StruckLine {
   // Left end of the line at mid-height of the work area: room above for accents and below for descenders.
   const origin = { x: 2, y: machine.workArea.height / 2 };
-  const block = TextBlockSchema.parse({ id: "specimen", lines: [text], font: font.name, capHeight, pitch, mode: "dot", force: FORCE, origin });
-  const placed = layoutTextBlock(block, block.lines, font);
+  // The text is struck as it is, not read as a template (a specimen strikes "{" and "}"):
+  // the block carries a neutral template and layout gets the text itself as its line.
+  const block = TextBlockSchema.parse({ id: "specimen", lines: ["{serial}"], font: font.name, capHeight, pitch, mode: "dot", force: FORCE, origin });
+  const placed = layoutTextBlock(block, [text], font);
   // Travel starts on the text's own first point, not at the park position: the order of
-  // strikes is not pictured, and the planner's nearest-end search from afar takes seconds
-  // when every strike lies on one line (- _ | !): its search grid is then 1 µm cells.
+  // strikes is not pictured.
   const from = placed.dots[0] ?? placed.strokes[0]?.points[0] ?? origin;
   const plan = planTextBlock(block, placed, machine, from);
   const dots: Point[] = [];
