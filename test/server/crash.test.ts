@@ -3,8 +3,8 @@ import Database from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
 import type { ControllerView } from "../../src/job/head.ts";
 import type { JobView } from "../../src/job/view.ts";
-import { exampleRecord, tempDir } from "../job/helpers.ts";
-import { Station } from "./child.ts";
+import { exampleRecord } from "../job/helpers.ts";
+import { markUntil, stationFixture } from "./child.ts";
 
 /**
  * THE crash test: the real service, as `peenmark station` runs it (a child process, the
@@ -12,44 +12,24 @@ import { Station } from "./child.ts";
  * again on the same data dir. The journal must say exactly where the mark stopped, and
  * nothing may resume by itself.
  */
-const children: Station[] = [];
-const cleanups: (() => void)[] = [];
-afterEach(async () => {
-  for (const c of children.splice(0)) {
-    if (c.proc.exitCode === null && c.proc.signalCode === null) c.proc.kill("SIGKILL");
-    await c.exited;
-  }
-  for (const f of cleanups.splice(0)) f();
-});
+const stations = stationFixture();
+afterEach(() => stations.stopAll());
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe("a station killed mid-mark", () => {
   it("comes back with the job interrupted at exactly the recorded progress, and nothing resumes", { timeout: 120_000 }, async () => {
-    const tmp = tempDir("peenmark-crash-");
-    cleanups.push(tmp.cleanup);
-    const first = new Station(tmp.dir);
-    children.push(first);
+    const dir = stations.dataDir("peenmark-crash-");
+    const first = stations.start(dir);
     await first.url;
-
-    const started = await first.post<{ job: JobView }>("/api/jobs", { profileId: "us-receiver", record: exampleRecord("us-receiver"), technician: "Ana Núñez" });
-    expect(started.status, JSON.stringify(started.body)).toBe(201);
-    const id = started.body.job.id;
-
     // Real time: homing, then the first strikes of the serial (dot mode) within seconds.
-    let job = started.body.job;
-    for (let i = 0; i < 600 && job.progress.strikesDone < 15; i++) {
-      await sleep(50);
-      job = (await first.get<{ job: JobView }>(`/api/jobs/${id}`)).job;
-      expect(job.state, JSON.stringify(job.outcome)).toMatch(/pending|marking/);
-    }
-    expect(job.progress.strikesDone).toBeGreaterThanOrEqual(15);
+    const { id } = await markUntil(first, { profileId: "us-receiver", record: exampleRecord("us-receiver"), technician: "Ana Núñez" }, 15);
 
     first.proc.kill("SIGKILL");
     expect((await first.exited).signal).toBe("SIGKILL");
 
     // What the journal on disk holds, read before the service starts again.
-    const db = new Database(join(tmp.dir, "peenmark.db"), { readonly: true });
+    const db = new Database(join(dir, "peenmark.db"), { readonly: true });
     const recorded = db.prepare("SELECT outcome, last_acked_line, last_executed_line, strikes_done, program_lines, strike_count FROM jobs WHERE id = ?").get(id) as {
       outcome: string;
       last_acked_line: number;
@@ -63,8 +43,7 @@ describe("a station killed mid-mark", () => {
     expect(recorded.strikes_done).toBeGreaterThan(0);
     expect(recorded.strikes_done).toBeLessThan(recorded.strike_count);
 
-    const second = new Station(tmp.dir);
-    children.push(second);
+    const second = stations.start(dir);
     await second.url;
     const interrupted = (await second.get<{ jobs: JobView[] }>("/api/journal/interrupted")).jobs;
     expect(interrupted.map((j) => j.id)).toEqual([id]);
