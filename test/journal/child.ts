@@ -5,7 +5,7 @@
  *   reserve PATH SERIES COUNT  print "ready", wait for one byte on stdin, reserve COUNT numbers, mark each (every 4th left interrupted); print JSON per number
  *   create PATH SERIAL         print "ready", wait for one byte on stdin, then try to write a job for SERIAL; print the result
  */
-import { readSync } from "node:fs";
+import { readSync, writeSync } from "node:fs";
 import { PeenmarkError } from "../../src/errors.ts";
 import { Journal } from "../../src/journal/journal.ts";
 import { newJob, record } from "./helpers.ts";
@@ -13,7 +13,9 @@ import { newJob, record } from "./helpers.ts";
 const [mode, path, ...args] = process.argv.slice(2);
 const journal = new Journal({ path: path ?? "" });
 journal.open();
-const say = (line: string) => process.stdout.write(`${line}\n`);
+// writeSync: each line is in the pipe before the next commit, so what the parent reads after a
+// kill -9 is every report the child made (process.stdout buffers in memory when the pipe is full).
+const say = (line: string) => writeSync(1, `${line}\n`);
 const waitForParent = () => readSync(0, Buffer.alloc(1));
 
 if (mode === "mark") {
