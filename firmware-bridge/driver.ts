@@ -3,7 +3,7 @@ import { classifyLine, parseOptions, parseSetting, REALTIME, type BuildOptions, 
 import { BridgeError } from "./errors.ts";
 import { Link, type LinkOptions } from "./link.ts";
 import { Streamer, type JobOptions, type JobOutcome, type JobProgress } from "./streamer.ts";
-import { checkSettings, type ExpectedSettings, type SettingMismatch } from "./settings-check.ts";
+import { buildFeatures, checkSettings, workOrigin, type BuildFeatures, type ExpectedSettings, type SettingMismatch, type XYZ } from "./settings-check.ts";
 
 /**
  * The controller as the station sees it: handshake (welcome line, `$I`, `$$`), settings
@@ -53,7 +53,18 @@ export interface Handshake {
   /** `[VER:…]` text. */
   readonly build?: string;
   readonly options?: BuildOptions;
+  /** What the `[OPT:]` letters decide (stock GRBL when the controller printed none). */
+  readonly features: BuildFeatures;
   readonly settings: ReadonlyMap<number, number>;
+}
+
+/** Run options the controller fills in itself: where the job starts and under which offset. */
+export interface RunOptions extends Omit<JobOptions, "track"> {
+  /**
+   * Follow the job on its path with this tolerance, mm (the station's position tolerance);
+   * one step of the coarsest axis is added, as positions are whole steps.
+   */
+  readonly positionTolerance?: number;
 }
 
 export interface ControllerEvents {
@@ -86,6 +97,12 @@ export class Controller extends EventEmitter<ControllerEvents> {
   private statusWaiters: ((s: ControllerStatus) => void)[] = [];
   /** The controller said "Reset to continue" (hard or soft limit) and has not reset since. */
   private needsReset = false;
+  private _homed = false;
+  private homing = false;
+  /** After a welcome: the position before it, to tell a soft reset at rest (position kept) from a power-up. */
+  private positionBeforeWelcome: { readonly x: number; readonly y: number; readonly z: number } | undefined | null = null;
+  /** G54 as last read or written ($#). */
+  private g54: XYZ | undefined;
 
   constructor(options: ControllerOptions) {
     super();
@@ -111,13 +128,44 @@ export class Controller extends EventEmitter<ControllerEvents> {
    */
   async connect(): Promise<Handshake> {
     if (this.link.state !== "open") {
-      const welcome = this.nextWelcome(this.opts.welcomeTimeoutMs ?? 2500);
+      // Reset at once, without waiting for a greeting: a controller left running by a host
+      // that died (a pin train, a half-streamed job) stops now, and a soft reset at rest keeps
+      // the position (main.c). A board that resets itself as the port opens greets anyway;
+      // the reset byte may be lost in its bootloader, so a second one follows a silence.
       await this.link.open();
-      let version = await welcome;
+      const first = this.nextWelcome(this.opts.welcomeTimeoutMs ?? 2500);
+      await this.streamer.realtime(REALTIME.softReset);
+      let version = await first;
       if (version === undefined) version = await this.provokeWelcome();
       return this.handshakeAfter(version);
     }
     return this.handshakeAfter(await this.provokeWelcome());
+  }
+
+  /**
+   * The head has homed and since then has not alarmed, lost the link, or come back from a
+   * reset anywhere but where it was (a power-up zeroes the position; a soft reset at rest
+   * keeps it, main.c): its machine position is the homed one.
+   */
+  get homed(): boolean {
+    return this._homed;
+  }
+
+  /**
+   * Carry a homed state over from an earlier session: the station recorded where the head
+   * stood when it let go of it; if the controller reports Idle exactly there, nothing reset
+   * or moved it since (a power-up would have zeroed the position or locked it).
+   */
+  adoptHomed(position: { readonly x: number; readonly y: number; readonly z: number }): boolean {
+    const p = this._status.position;
+    const step = 0.002;
+    if (this._status.state !== "Idle" || !p || Math.abs(p.x - position.x) > step || Math.abs(p.y - position.y) > step || Math.abs(p.z - position.z) > step) return false;
+    this._homed = true;
+    return true;
+  }
+
+  get features(): BuildFeatures {
+    return this._handshake?.features ?? buildFeatures(undefined);
   }
 
   /**
@@ -160,36 +208,73 @@ export class Controller extends EventEmitter<ControllerEvents> {
 
   /** Every way the controller's settings do not fit the station (empty: it fits). */
   async checkSettings(expected: ExpectedSettings): Promise<SettingMismatch[]> {
-    return checkSettings(await this.readSettings(), expected);
+    return checkSettings(await this.readSettings(), expected, this._handshake?.options);
+  }
+
+  /** The G54 offset the controller holds ($#). */
+  async readWorkOffset(): Promise<XYZ> {
+    const info = await this.streamer.command("$#", this.opts.commandTimeoutMs ?? 5000);
+    const g54 = info.map((l) => /^\[G54:(-?[\d.]+),(-?[\d.]+),(-?[\d.]+)/.exec(l)).find((m) => m !== null);
+    if (!g54) throw new BridgeError("E_SETTINGS_MISMATCH", "the controller did not report its G54 work offset ($#): cannot tell where the program's zero is", { where: this.link.path });
+    this.g54 = { x: Number(g54[1]), y: Number(g54[2]), z: Number(g54[3]) };
+    return this.g54;
   }
 
   /**
-   * Work offsets left in the controller ($#). peenmark's programs are in machine coordinates:
-   * the header selects G54 and clears G92 (`G54G92.1`), so a G54 offset stored in EEPROM —
-   * "set zero here" in another sender, G10 L2/L20 — would shift every strike by it.
+   * Make G54 the work area's origin: where homing leaves the head (0 with
+   * HOMING_FORCE_SET_ORIGIN, −travel + pull-off on a stock build; settings-check.ts
+   * workOrigin), so that program coordinates are work-area coordinates on every build. Every
+   * program's header selects G54 and clears G92. G54 lives in EEPROM: it is written only when
+   * it differs (once per controller, or after another sender changed it), never per job.
    */
-  async checkWorkOffset(): Promise<SettingMismatch[]> {
-    const info = await this.streamer.command("$#", this.opts.commandTimeoutMs ?? 5000);
-    const g54 = info.map((l) => /^\[G54:(-?[\d.]+),(-?[\d.]+)/.exec(l)).find((m) => m !== null);
-    if (!g54) return [{ id: 54, label: "G54 work offset", actual: undefined, needed: "0,0", suggested: 0, message: "the controller did not report its G54 work offset ($#): cannot tell where the program's zero is" }];
-    const [x, y] = [Number(g54[1]), Number(g54[2])];
-    if (Math.abs(x) < 0.0005 && Math.abs(y) < 0.0005) return [];
-    return [{ id: 54, label: "G54 work offset", actual: Math.hypot(x, y), needed: "0,0", suggested: 0, message: `work offset G54 is X${x} Y${y}, the station needs 0,0 (every strike would land shifted by it): send G10 L2 P1 X0 Y0 to clear it` }];
+  async ensureWorkOffset(): Promise<{ offset: XYZ; written: boolean }> {
+    const want = workOrigin(this._handshake?.settings ?? (await this.readSettings()), this.features);
+    const close = (a: XYZ) => Math.abs(a.x - want.x) < 0.0005 && Math.abs(a.y - want.y) < 0.0005 && Math.abs(a.z - want.z) < 0.0005;
+    const have = await this.readWorkOffset();
+    if (close(have)) return { offset: have, written: false };
+    const line = `G10L2P1X${num(want.x)}Y${num(want.y)}Z${num(want.z)}`;
+    await this.streamer.command(line, this.opts.commandTimeoutMs ?? 5000);
+    const now = await this.readWorkOffset();
+    if (!close(now)) throw new BridgeError("E_SETTINGS_MISMATCH", `the controller kept G54 at X${now.x} Y${now.y} Z${now.z} after ${line}: check its EEPROM`, { where: this.link.path });
+    this.emit("message", `G54 set to the homed origin X${num(want.x)} Y${num(want.y)} (${line}, stored in the controller)`);
+    return { offset: now, written: true };
   }
 
   /** Refuse to mark on a controller that does not fit: one error listing every mismatch. */
   async requireSettings(expected: ExpectedSettings): Promise<void> {
-    const mismatches = [...(await this.checkSettings(expected)), ...(await this.checkWorkOffset())];
+    const mismatches = await this.checkSettings(expected);
     if (mismatches.length === 0) return;
     throw new BridgeError("E_SETTINGS_MISMATCH", `the controller's settings do not fit the station (${mismatches.length}):\n${mismatches.map((m) => `  ${m.message}`).join("\n")}`, { where: this.link.path, details: { mismatches } });
   }
 
-  /** Home ($H). The answer comes once the head has found its switches. */
+  /**
+   * Home ($H). The answer comes once the head has found its switches; GRBL answers no status
+   * report meanwhile (limits.c limits_go_home polls nothing), so none is waited for.
+   */
   async home(): Promise<void> {
     await this.resetIfLocked();
-    await this.streamer.command("$H", this.opts.homingTimeoutMs ?? 60_000);
+    this._homed = false;
+    this.homing = true;
+    try {
+      await this.streamer.command("$H", this.opts.homingTimeoutMs ?? 60_000);
+    } finally {
+      this.homing = false;
+    }
+    this._homed = true;
     await this.refreshStatus();
   }
+
+  /** Stop a homing cycle at once: a soft reset, which GRBL acts on even while homing (ALARM:6, the head then needs homing). */
+  async abortHoming(): Promise<boolean> {
+    if (!this.homing) return false;
+    await this.streamer.realtime(REALTIME.softReset);
+    return true;
+  }
+
+  get isHoming(): boolean {
+    return this.homing;
+  }
+
 
   /** Clear an alarm lock without homing ($X): only when a person asks for it. */
   async unlock(): Promise<string[]> {
@@ -205,7 +290,8 @@ export class Controller extends EventEmitter<ControllerEvents> {
    */
   async prepare(expected: ExpectedSettings, options: { home?: boolean } = {}): Promise<ControllerStatus> {
     await this.requireSettings(expected);
-    if (options.home ?? expected.homing) await this.home();
+    if (options.home ?? (expected.homing && !this._homed)) await this.home();
+    await this.ensureWorkOffset();
     const s = await this.refreshStatus();
     if (s.state !== "Idle") throw new BridgeError("E_CONTROLLER_ALARM", `the controller is ${s.state}, not Idle, after preparing: ${s.state === "Alarm" ? "home the head ($H) or, if you know the position is right, unlock it ($X)" : "wait for it to finish"}`, { where: this.link.path });
     return s;
@@ -243,13 +329,22 @@ export class Controller extends EventEmitter<ControllerEvents> {
     return s;
   }
 
-  /** Stream a program (see Streamer.run); the controller must be Idle. */
-  async run(lines: readonly string[], options: JobOptions = {}): Promise<JobOutcome> {
+  /**
+   * Stream a program (see Streamer.run); the controller must be Idle. With a position
+   * tolerance the job is followed on its path from where the head stands, under the
+   * controller's G54.
+   */
+  async run(lines: readonly string[], options: RunOptions = {}): Promise<JobOutcome> {
     const s = await this.refreshStatus();
     if (s.state !== "Idle") {
       throw new BridgeError("E_CONTROLLER_BUSY", `the controller is ${s.state}${s.state === "Alarm" ? ": home the head ($H) or unlock it ($X) first" : ", not Idle: wait for it or reset it"}`, { where: this.link.path });
     }
-    return this.streamer.run(lines, options);
+    const { positionTolerance, ...rest } = options;
+    if (positionTolerance === undefined || !s.position) return this.streamer.run(lines, rest);
+    const g54 = this.g54 ?? (await this.readWorkOffset());
+    const set = this._handshake?.settings;
+    const step = Math.max(...[100, 101, 102].map((id) => 1 / (set?.get(id) || 1000)));
+    return this.streamer.run(lines, { ...rest, track: { start: s.position, g54, tolerance: positionTolerance + step } });
   }
 
   pause(): Promise<void> {
@@ -298,9 +393,12 @@ export class Controller extends EventEmitter<ControllerEvents> {
     const info = await this.streamer.command("$I", this.opts.commandTimeoutMs ?? 5000);
     const build = info.map((l) => /^\[VER:(.*)\]$/.exec(l)?.[1]).find((v) => v !== undefined);
     const options = info.map((l) => parseOptions(l)).find((o) => o !== undefined);
-    if (options) this.streamer.learnRxBuffer(options.rxBuffer);
+    if (options) {
+      this.streamer.learnRxBuffer(options.rxBuffer);
+      this.streamer.learnPlannerBlocks(options.blocks);
+    }
     const settings = await this.readSettings();
-    this._handshake = { version, ...(build === undefined ? {} : { build }), ...(options ? { options } : {}), settings };
+    this._handshake = { version, ...(build === undefined ? {} : { build }), ...(options ? { options } : {}), features: buildFeatures(options), settings };
     await this.refreshStatus();
     this.startPolling();
     return this._handshake;
@@ -336,6 +434,7 @@ export class Controller extends EventEmitter<ControllerEvents> {
     const msg = classifyLine(raw);
     if (msg.kind === "status") this.foldStatus(msg.report);
     else if (msg.kind === "alarm") {
+      this._homed = false;
       this.setStatus({ ...this._status, state: "Alarm" });
       this.emit("alarm", { code: msg.code, name: msg.entry.name, meaning: msg.entry.meaning });
     } else if (msg.kind === "feedback" && msg.tag === "MSG") {
@@ -345,6 +444,8 @@ export class Controller extends EventEmitter<ControllerEvents> {
     this.streamer.handle(msg);
     this.emit("line", msg);
     if (msg.kind === "welcome") {
+      // Homed survives only a reset that left the head where it was (checked at the next report).
+      if (this._homed) this.positionBeforeWelcome = this._status.position;
       this.needsReset = false;
       this.emit("welcome", msg.version);
       for (const w of this.welcomeWaiters.splice(0)) w(msg.version);
@@ -355,6 +456,12 @@ export class Controller extends EventEmitter<ControllerEvents> {
     if (r.wco) this.wco = r.wco;
     let pos: readonly number[] | undefined = r.mpos;
     if (!pos && r.wpos) pos = this.wco ? r.wpos.map((v, i) => v + (this.wco![i] ?? 0)) : r.wpos;
+    if (this.positionBeforeWelcome !== null) {
+      const before = this.positionBeforeWelcome;
+      this.positionBeforeWelcome = null;
+      const moved = !before || !pos || Math.abs((pos[0] ?? 0) - before.x) > 0.002 || Math.abs((pos[1] ?? 0) - before.y) > 0.002 || Math.abs((pos[2] ?? 0) - before.z) > 0.002;
+      if (moved || r.state === "Alarm") this._homed = false;
+    }
     const s: ControllerStatus = {
       state: r.state,
       ...(r.subState === undefined ? {} : { subState: r.subState }),
@@ -376,6 +483,7 @@ export class Controller extends EventEmitter<ControllerEvents> {
   }
 
   private onDisconnected(e: BridgeError): void {
+    this._homed = false;
     this.stopPolling();
     this.streamer.handleDisconnect(e);
     this.setStatus({ state: "disconnected", pins: "" });

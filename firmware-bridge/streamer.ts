@@ -1,19 +1,25 @@
 import { EventEmitter } from "node:events";
 import { PLANNER_USABLE_BLOCKS, REALTIME, RX_BUFFER_SIZE, type IncomingLine, type StatusReport } from "./protocol.ts";
 import { BridgeError } from "./errors.ts";
+import { locate, programPath, restingPoint, type LinePath, type XYZ } from "./track.ts";
 
 /**
  * Flow control to a GRBL controller: character counting (GRBL 1.1 doc/markdown/interface.md,
- * "Streaming Protocol: Character-Counting"). At most `rxBuffer − 1` bytes of lines the
- * controller has not answered are in flight (GRBL's RX ring keeps one slot free, so 127 of
- * its 128 bytes hold data; PROTOCOL.md); every `ok` or `error:N` answers the oldest one. `$` commands
- * go send-and-wait (alone on the wire), because GRBL writes settings to EEPROM with
- * interrupts off and would drop bytes arriving meanwhile.
+ * "Streaming Protocol: Character-Counting"). At most `rxBuffer` bytes of lines the controller
+ * has not answered are in flight (GRBL 1.1's RX ring has 129 slots and holds 128 bytes,
+ * serial.c serial_rx_buffer); every `ok` or `error:N` answers the oldest one. `$` commands go
+ * send-and-wait (alone on the wire), because GRBL writes settings to EEPROM with interrupts
+ * off and would drop bytes arriving meanwhile.
  *
  * A job's lines are tracked three ways: sent, acknowledged (ok: parsed and queued) and
- * executed (confirmed by the controller — see `noteStatus` and `syncsOnAck`). Line positions
- * are 1-based indices into the program array the caller gave (the header comment is line 1);
- * 0 means none.
+ * executed, read off the head's reported position along the program's path (track.ts) and
+ * from lines that sync. Line positions are 1-based indices into the program array the caller
+ * gave (the header comment is line 1); 0 means none.
+ *
+ * Pause stops sending at the next safe point (never between a line that leaves the pin on and
+ * the line that switches it off) and lets the controller run what it holds: the head comes to
+ * rest after a whole strike, pin off, with no feed hold. A feed hold cannot be made safe in the
+ * middle of a strike on GRBL (PROTOCOL.md, "Pause, resume, abort"); it is kept for stopping.
  */
 
 /** Where bytes go: a Link, or anything with its write. Resolves when the bytes have left. */
@@ -30,7 +36,22 @@ export interface StreamerOptions {
   readonly now?: () => number;
 }
 
+/** How the job's path is followed (track.ts): where the head starts and which G54 it runs under. */
+export interface TrackOptions {
+  /** Machine position when the job starts, mm. */
+  readonly start: XYZ;
+  /** The controller's G54 offset, mm. */
+  readonly g54: XYZ;
+  /**
+   * How far the reported position may be from the program's path, mm: the station's position
+   * tolerance plus one step of the coarsest axis (positions are whole steps).
+   */
+  readonly tolerance: number;
+}
+
 export interface JobOptions {
+  /** Follow the path: execution is confirmed from positions, and a head off its path stops the job (E_POSITION). */
+  readonly track?: TrackOptions;
   /** Which lines strike the part (dot-mode strike lines, scribe segments): 1-based positions, or a test on each line. */
   readonly strikes?: ReadonlySet<number> | ((text: string, position: number) => boolean);
   /** Estimated seconds of each line, aligned with the program (from the compiler's timeline). */
@@ -60,6 +81,8 @@ export interface JobOutcome {
   readonly error?: { readonly code: number; readonly name: string; readonly meaning: string; readonly line: number; readonly text: string };
   /** The alarm that interrupted the job. */
   readonly alarm?: { readonly code: number; readonly name: string; readonly meaning: string };
+  /** The head was found off the program's path (outcome "failed"): which line, where it should be and where it is, mm. */
+  readonly position?: { readonly line: number; readonly expected: XYZ; readonly reported: XYZ; readonly off: number };
   /** One sentence for the technician. */
   readonly reason: string;
   /** Seconds from the first byte to the end. */
@@ -75,7 +98,10 @@ export interface JobProgress {
   readonly strikesTotal: number;
   /** Estimated seconds left, when the caller gave estimates. */
   readonly secondsLeft?: number;
+  /** Pause asked: nothing more is sent. */
   readonly paused: boolean;
+  /** Paused and the head has run everything it was sent: at rest, pin off. */
+  readonly drained: boolean;
 }
 
 export interface StreamerEvents {
@@ -100,8 +126,9 @@ interface RunningJob {
   readonly strikePositions: readonly number[];
   /** sendWithNext[i]: line i+1 must go out in the same write as line i+2 (see pinOffPairs). */
   readonly sendWithNext: readonly boolean[];
-  /** N number → position. */
-  readonly byN: ReadonlyMap<number, number>;
+  /** The machine path of every line, when tracked. */
+  readonly path: readonly LinePath[] | undefined;
+  readonly track: TrackOptions | undefined;
   /** Suffix sums of lineSeconds: secondsFrom[i] = seconds of lines i+1… (index by position). */
   readonly secondsFrom: readonly number[] | undefined;
   readonly started: number;
@@ -115,7 +142,9 @@ interface RunningJob {
   readonly rejected: Set<number>;
   paused: boolean;
   /** Set once the job must send nothing more; holds the reason it is ending. */
-  stopping: { kind: JobOutcomeKind; reason: string; error?: JobOutcome["error"]; alarm?: JobOutcome["alarm"] } | undefined;
+  stopping: { kind: JobOutcomeKind; reason: string; error?: JobOutcome["error"]; alarm?: JobOutcome["alarm"]; position?: JobOutcome["position"] } | undefined;
+  /** The head was last reported at rest (Idle, or a completed hold). */
+  atRest: boolean;
   heldAtRest: boolean;
   resetSeen: boolean;
   resolve: (o: JobOutcome) => void;
@@ -149,6 +178,8 @@ export class Streamer extends EventEmitter<StreamerEvents> {
   private readonly pollMs: number;
   private readonly now: () => number;
   private inflight: InFlight[] = [];
+  /** The last work offset a status report carried (WCO:), to read WPos reports. */
+  private wco: readonly number[] | undefined;
   private inflightBytes = 0;
   private job: RunningJob | undefined;
   /** Most free planner blocks ever reported: the planner's size as this controller sees it. */
@@ -169,9 +200,14 @@ export class Streamer extends EventEmitter<StreamerEvents> {
     return this._rxBuffer;
   }
 
-  /** Bytes of unanswered lines the controller can hold: its RX ring keeps one slot empty. */
+  /** Bytes of unanswered lines the controller can hold. */
   get budget(): number {
-    return this._rxBuffer - 1;
+    return this._rxBuffer;
+  }
+
+  /** Usable planner blocks as the controller's `$I` says (14 on builds with line numbers, 15 without). */
+  get planner(): number {
+    return this.plannerBlocks;
   }
 
   /** Bytes sent and not yet answered. */
@@ -187,13 +223,17 @@ export class Streamer extends EventEmitter<StreamerEvents> {
   learnFromStatus(report: StatusReport): void {
     // Only a report taken at rest with nothing in flight shows the whole buffers free.
     if (!report.bf || report.state !== "Idle" || this.inflight.length > 0 || this.job) return;
-    this.plannerBlocks = Math.max(this.plannerBlocks, report.bf.blocks);
     if (report.bf.bytes > this._rxBuffer) this._rxBuffer = report.bf.bytes;
   }
 
   /** Raise the RX budget to what the controller's `$I` `[OPT:…,rx]` says it has. */
   learnRxBuffer(bytes: number): void {
     if (bytes > this._rxBuffer) this._rxBuffer = bytes;
+  }
+
+  /** The planner size from `$I` `[OPT:…,blocks,…]`: 14 or 15 on GRBL 1.1 (planner.h BLOCK_BUFFER_SIZE − 1). */
+  learnPlannerBlocks(blocks: number): void {
+    if (blocks > 0) this.plannerBlocks = blocks;
   }
 
   /** A real-time byte: straight to the wire, no queue, no answer. */
@@ -235,14 +275,12 @@ export class Streamer extends EventEmitter<StreamerEvents> {
     const tooLong = lines.findIndex((l) => l.length + 1 > this.budget);
     if (tooLong >= 0) throw new BridgeError("E_CONTROLLER_REJECTED", `line ${tooLong + 1} is ${lines[tooLong]!.length} bytes; the controller's receive buffer holds ${this.budget} with its line end`, { where: `line ${tooLong + 1}` });
     const strikePositions: number[] = [];
-    const byN = new Map<number, number>();
     lines.forEach((text, i) => {
       const pos = i + 1;
       const s = options.strikes;
       if (s && (typeof s === "function" ? s(text, pos) : s.has(pos))) strikePositions.push(pos);
-      const n = /^\s*N(\d+)/i.exec(text);
-      if (n) byN.set(Number(n[1]), pos);
     });
+    const path = options.track ? programPath(lines, options.track) : undefined;
     let secondsFrom: number[] | undefined;
     if (options.lineSeconds) {
       secondsFrom = new Array<number>(lines.length + 2).fill(0);
@@ -254,7 +292,8 @@ export class Streamer extends EventEmitter<StreamerEvents> {
         options,
         strikePositions,
         sendWithNext: pinOffPairs(lines),
-        byN,
+        path,
+        track: options.track,
         secondsFrom,
         started: this.now(),
         next: 1,
@@ -265,6 +304,7 @@ export class Streamer extends EventEmitter<StreamerEvents> {
         rejected: new Set(),
         paused: false,
         stopping: undefined,
+        atRest: false,
         heldAtRest: false,
         resetSeen: false,
         resolve,
@@ -276,22 +316,26 @@ export class Streamer extends EventEmitter<StreamerEvents> {
     });
   }
 
-  /** Feed hold: the head decelerates to a stop on its path; lines keep filling the buffer. */
+  /**
+   * Pause at the next safe point: nothing more is sent (a line that leaves the pin on goes out
+   * only with its pin-off), the controller runs what it holds and the head stops at rest, pin
+   * off, after a whole strike. Progress says `drained` once it stands.
+   */
   async pause(): Promise<void> {
     const job = this.job;
     if (!job || job.stopping || job.paused) return;
     job.paused = true;
     this.emitProgress();
-    await this.realtime(REALTIME.feedHold);
+    this.startPolling(job);
   }
 
-  /** Cycle start after a feed hold. */
+  /** Go on sending where the pause stopped. */
   async resume(): Promise<void> {
     const job = this.job;
     if (!job || job.stopping || !job.paused) return;
     job.paused = false;
     this.emitProgress();
-    await this.realtime(REALTIME.cycleStart);
+    this.pump();
   }
 
   /** Stop the job: feed hold, wait for rest, soft reset (which switches the pin output off). */
@@ -353,7 +397,7 @@ export class Streamer extends EventEmitter<StreamerEvents> {
   private pump(): void {
     const job = this.job;
     if (!job || job.stopping) return;
-    while (job.next <= job.lines.length) {
+    while (!job.paused && job.next <= job.lines.length) {
       // A line after which the pin is on, followed by the line that switches it off (a
       // strike and its S0; the last segment of a scribe stroke and the G0 after it), go out in
       // one write: the controller always holds the pin-off before the pin-on line ends, so a
@@ -396,7 +440,10 @@ export class Streamer extends EventEmitter<StreamerEvents> {
     }
     // Lines after a rejected one may still be answered (they were in the controller's buffer).
     job.acked = Math.max(job.acked, entry.position);
-    if (syncsOnAck(entry.text)) this.markExecuted(job, entry.position);
+    // A line that syncs is answered once the planner has run dry and it has run: everything
+    // up to it has executed. On a tracked path every line without motion is one.
+    const moves = job.path ? job.path[entry.position - 1]!.motion : !syncsOnAck(entry.text);
+    if (!moves) this.markExecuted(job, entry.position);
     this.pump();
     this.checkDone();
   }
@@ -409,23 +456,55 @@ export class Streamer extends EventEmitter<StreamerEvents> {
   /** Confirm execution from a status report; also learn buffer sizes and watch holds. */
   private noteStatus(r: StatusReport): void {
     this.learnFromStatus(r);
+    if (r.wco) this.wco = r.wco;
+    const rest = (r.state === "Hold" && r.subState === 0) || r.state === "Idle";
     const job = this.job;
     if (job) {
-      if (r.ln !== undefined) {
-        const pos = job.byN.get(r.ln);
-        // The block numbered Ln is executing now: everything before it is done.
-        if (pos !== undefined) this.markExecuted(job, Math.min(pos - 1, job.acked));
+      job.atRest = rest;
+      if (job.path && job.track) this.followPath(job, r, rest);
+      else if (r.state === "Idle" && this.inflight.length === 0 && r.bf !== undefined && r.bf.blocks >= this.plannerBlocks) {
+        // Untracked: only a controller at rest with every line answered and its planner empty
+        // has run everything. (Idle alone is not enough: GRBL reports Idle after it acknowledged
+        // a motion line and before that line's cycle starts, protocol.c protocol_auto_cycle_start.)
+        this.markExecuted(job, job.acked);
       }
-      // An empty planner means every acked line has run — except that GRBL frees a block once
-      // its steps are prepared, a few ms before they finish; so the program's last line
-      // counts as executed only when the controller says Idle.
-      const plannerEmpty = r.bf !== undefined && r.bf.blocks >= this.plannerBlocks && r.state !== "Hold";
-      if (r.state === "Idle") this.markExecuted(job, job.acked);
-      else if (plannerEmpty) this.markExecuted(job, Math.min(job.acked, job.lines.length - 1));
-      if (job.stopping && ((r.state === "Hold" && r.subState === 0) || r.state === "Idle" || r.state === "Alarm")) job.heldAtRest = true;
+      if (job.stopping && (rest || r.state === "Alarm")) job.heldAtRest = true;
+      this.emitProgress();
       this.checkDone();
     }
-    if ((r.state === "Hold" && r.subState === 0) || r.state === "Idle" || r.state === "Alarm") this.wake(this.holdWaiters);
+    if (rest || r.state === "Alarm") this.wake(this.holdWaiters);
+  }
+
+  /** Machine position from a report: MPos, or WPos plus the last work offset seen. */
+  private machinePosition(r: StatusReport): XYZ | undefined {
+    const v = r.mpos ?? (r.wpos && this.wco ? r.wpos.map((n, i) => n + (this.wco![i] ?? 0)) : undefined);
+    if (!v) return undefined;
+    return { x: v[0] ?? 0, y: v[1] ?? 0, z: v[2] ?? 0 };
+  }
+
+  /**
+   * Read execution off the path: the head is on the stretch of the earliest unconfirmed line
+   * it can be on; every line before it has run, and that line too once the head rests at its
+   * end (while moving, its last segment may still be running — a strike's pin is on after its
+   * only step). Off every stretch of the window: the job stops (E_POSITION).
+   */
+  private followPath(job: RunningJob, r: StatusReport, rest: boolean): void {
+    if (r.state === "Alarm" || r.state === "Home" || job.stopping?.position) return;
+    const pos = this.machinePosition(r);
+    if (!pos) return;
+    const found = locate(job.path!, job.track!.start, pos, job.executed, job.acked, job.track!.tolerance);
+    if ("fix" in found) {
+      const done = found.fix.atEnd && rest ? found.fix.line : found.fix.line - 1;
+      this.markExecuted(job, Math.min(done, job.acked));
+      return;
+    }
+    const expected = restingPoint(job.path!, job.executed, job.track!.start);
+    const line = Math.min(job.executed + 1, job.lines.length);
+    const position = { line, expected, reported: pos, off: found.nearest };
+    const at = (p: XYZ) => `X${p.x.toFixed(3)} Y${p.y.toFixed(3)} Z${p.z.toFixed(3)}`;
+    const reason = `the head is at ${at(pos)}, ${found.nearest.toFixed(3)} mm from where the program puts it after line ${job.executed} (${at(expected)}, machine coordinates), beyond the ${job.track!.tolerance.toFixed(3)} mm tolerance: a corrupted line, lost steps or a bumped head. The job was stopped (feed hold, reset)`;
+    if (job.stopping) return;
+    this.stop(job, { kind: "failed", reason, position });
   }
 
   private markExecuted(job: RunningJob, position: number): void {
@@ -532,6 +611,7 @@ export class Streamer extends EventEmitter<StreamerEvents> {
       ...(end.kind !== "completed" && job.acked > job.executed ? { unconfirmed: { from: job.executed + 1, to: job.acked } } : {}),
       ...(end.error ? { error: end.error } : {}),
       ...(end.alarm ? { alarm: end.alarm } : {}),
+      ...(end.position ? { position: end.position } : {}),
       reason,
       elapsed: (this.now() - job.started) / 1000,
     };
@@ -560,6 +640,7 @@ export class Streamer extends EventEmitter<StreamerEvents> {
       strikesTotal: job.strikePositions.length,
       ...(secondsLeft === undefined ? {} : { secondsLeft }),
       paused: job.paused,
+      drained: job.paused && job.atRest && this.inflight.length === 0 && job.executed >= job.next - 1,
     });
   }
 

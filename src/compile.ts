@@ -4,7 +4,7 @@ import type { MarkingRecord } from "./record/schema.ts";
 import { fillTemplate, type MarkContext } from "./record/fields.ts";
 import { checkSerial, marksSerial, US_MIN_SERIAL_HEIGHT_MM } from "./record/rules.ts";
 import type { Profile } from "./profile/schema.ts";
-import type { Station } from "./profile/station.ts";
+import { strikeMotion, type Station } from "./profile/station.ts";
 import { loadFont, type MarkFont } from "./fonts/font.ts";
 import { layoutTextBlock, type PlacedBlock } from "./layout/layout.ts";
 import { planTextBlock, type BlockPlan } from "./plan/plan.ts";
@@ -201,8 +201,8 @@ export function compile(input: CompileInput): CompiledJob {
     stationId: station.id,
     profileId: profile.id,
     park: machine.park,
-    markFeed: machine.maxMarkFeed,
     strikeTime: machine.strikeTime,
+    strike: strikeMotion(machine),
     ops,
   };
   return { program, gcode: emitGcode(program), figures: programFigures(program, machine), blocks, placed, plans, datamatrix };

@@ -29,17 +29,20 @@ export const HEAD_OPTIONS = {
   port: { type: "string" },
   sim: { type: "boolean" },
   "sim-speed": { type: "string" },
+  data: { type: "string" },
   help: { type: "boolean", short: "h" },
 } as const;
 
-export async function openHeadFromFlags(values: { station?: string | undefined; port?: string | undefined; sim?: boolean | undefined; "sim-speed"?: string | undefined }, usage: string): Promise<{ head: Head; station: Station }> {
+export async function openHeadFromFlags(values: { station?: string | undefined; port?: string | undefined; sim?: boolean | undefined; "sim-speed"?: string | undefined; data?: string | undefined }, usage: string): Promise<{ head: Head; station: Station }> {
   const station = loadStation(stationPath(values.station, undefined));
   const port = values.port ?? station.controller.port;
   if (values.port && values.sim) throw new PeenmarkError("E_USAGE", `--port and --sim exclude each other\nusage: ${usage}`);
   if (!port && !values.sim) throw new PeenmarkError("E_USAGE", `say which head: --port /dev/ttyUSB0 (a controller or a pty) or --sim (the simulated head in this process)\nusage: ${usage}`);
   const speed = values["sim-speed"] === undefined ? 1 : Number(values["sim-speed"]);
   if (!(speed > 0)) throw new PeenmarkError("E_USAGE", `--sim-speed ${values["sim-speed"]}: expected a number above 0 (virtual seconds per real second)`);
-  const head = await Head.open({ station, ...(values.sim ? { simSpeed: speed } : { serial: port! }) });
+  // Where the last command left a homed head (head.ts): in the data directory, as the journal.
+  const homedStatePath = join(resolve(values.data ?? process.env.PEENMARK_DATA ?? DEFAULT_DATA_DIR), "head.json");
+  const head = await Head.open({ station, ...(values.sim ? { simSpeed: speed } : { serial: port!, homedStatePath }) });
   return { head, station };
 }
 
@@ -62,7 +65,7 @@ function readRecord(path: string): unknown {
 }
 
 export async function run(argv: string[]): Promise<number> {
-  const { values } = args(argv, { ...HEAD_OPTIONS, profile: { type: "string" }, record: { type: "string" }, technician: { type: "string" }, data: { type: "string" }, "remark-of": { type: "string" }, reason: { type: "string" }, operator: { type: "string" }, series: { type: "string" } });
+  const { values } = args(argv, { ...HEAD_OPTIONS, profile: { type: "string" }, record: { type: "string" }, technician: { type: "string" }, "remark-of": { type: "string" }, reason: { type: "string" }, operator: { type: "string" }, series: { type: "string" } });
   if (values.help) {
     console.log(USAGE);
     return 0;

@@ -55,7 +55,7 @@ export async function run(argv: string[]): Promise<number> {
   // disconnected, and keep trying. The simulated head is always there.
   let head: Head;
   if (serial) {
-    head = Head.create({ station, serial });
+    head = Head.create({ station, serial, homedStatePath: join(dataDir, "head.json") });
     head.keepConnected((e) => log.warn({ port: serial, err: e instanceof Error ? e.message : String(e) }, "head not connected; retrying in 5 s"));
   } else head = await Head.open({ station, simSpeed: 1 });
   const app = await buildServer({ dataDir, station, head, tokens: config.tokens, logger: log });

@@ -1,4 +1,6 @@
 import { EventEmitter } from "node:events";
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { dirname } from "node:path";
 import { Controller, isBridgeError, type ControllerStatus, type Handshake } from "../../firmware-bridge/index.ts";
 import { SimBinding, registerSimHead } from "../../firmware-bridge/sim/binding.ts";
 import { RealtimeClock, type HeadClock } from "../../firmware-bridge/sim/clock.ts";
@@ -42,6 +44,18 @@ export interface HeadOptions {
   readonly simSettings?: Readonly<Record<number, number>>;
   /** Faults for the simulated head (tests): lost bytes, alarms at a line, and a look at every byte as it arrives. */
   readonly simFaults?: SimFaults;
+  /**
+   * A serial head only: a file where the station notes, when it lets go of the head, that it
+   * was homed and where it stood — so that the next command (`peenmark mark` after
+   * `peenmark home`) does not home again if the controller still reports Idle exactly there.
+   * Read once and removed at connect: a session that dies leaves nothing to trust.
+   */
+  readonly homedStatePath?: string;
+}
+
+interface HomedNote {
+  readonly port: string;
+  readonly position: { readonly x: number; readonly y: number; readonly z: number };
 }
 
 let simCount = 0;
@@ -52,16 +66,18 @@ export class Head extends EventEmitter<{ controller: [view: ControllerView] }> {
   readonly controller: Controller;
   /** The simulated head (its strike log is the simulated workpiece); undefined on a serial port. */
   readonly sim: SimHead | undefined;
-  #homed = false;
+  readonly station: Station;
   #message: string | undefined;
   #unregister: (() => void) | undefined;
   #retry: NodeJS.Timeout | undefined;
   #closed = false;
   /** The handshake (welcome, $I, $$) has completed on the open link. */
   #ready = false;
+  #homedStatePath: string | undefined;
 
-  private constructor(kind: "sim" | "serial", port: string, controller: Controller, sim: SimHead | undefined, unregister?: () => void) {
+  private constructor(station: Station, kind: "sim" | "serial", port: string, controller: Controller, sim: SimHead | undefined, unregister?: () => void) {
     super();
+    this.station = station;
     this.kind = kind;
     this.port = port;
     this.controller = controller;
@@ -69,7 +85,6 @@ export class Head extends EventEmitter<{ controller: [view: ControllerView] }> {
     this.#unregister = unregister;
     controller.on("status", () => this.#changed());
     controller.on("alarm", (a) => {
-      this.#homed = false;
       this.#message = `ALARM:${a.code} (${a.name}): ${a.meaning}`;
       this.#changed();
     });
@@ -78,7 +93,6 @@ export class Head extends EventEmitter<{ controller: [view: ControllerView] }> {
       this.#changed();
     });
     controller.on("disconnected", (e) => {
-      this.#homed = false;
       this.#ready = false;
       this.#message = e.message;
       this.#changed();
@@ -103,7 +117,7 @@ export class Head extends EventEmitter<{ controller: [view: ControllerView] }> {
     const common = { rxBuffer: station.controller.rxBuffer, statusHz: station.controller.statusHz };
     let head: Head;
     if (opts.serial) {
-      head = new Head("serial", opts.serial, new Controller({ link: { path: opts.serial, baudRate: station.controller.baud }, ...common }), undefined);
+      head = new Head(station, "serial", opts.serial, new Controller({ link: { path: opts.serial, baudRate: station.controller.baud }, ...common }), undefined);
     } else {
       const m = station.machine;
       const sim = new SimHead({
@@ -117,14 +131,16 @@ export class Head extends EventEmitter<{ controller: [view: ControllerView] }> {
       // One path per head: tests open several stations in one process.
       const path = `sim://${station.id}-${process.pid}-${++simCount}`;
       const unregister = registerSimHead(path, sim, clock);
-      head = new Head("sim", path, new Controller({ link: { path, baudRate: station.controller.baud, binding: SimBinding as never }, ...common }), sim, unregister);
+      head = new Head(station, "sim", path, new Controller({ link: { path, baudRate: station.controller.baud, binding: SimBinding as never }, ...common }), sim, unregister);
     }
+    if (opts.serial && opts.homedStatePath) head.#homedStatePath = opts.homedStatePath;
     return head;
   }
 
   async connect(): Promise<Handshake> {
     this.#ready = false;
     const hs = await bridged(() => this.controller.connect(), `connecting to the head on ${this.port}`);
+    this.#adoptHomedNote();
     this.#ready = true;
     this.#message = undefined;
     this.#changed();
@@ -155,8 +171,9 @@ export class Head extends EventEmitter<{ controller: [view: ControllerView] }> {
     void attempt();
   }
 
+  /** Homed, and no alarm, unplug or position-losing reset since (the controller keeps this, driver.ts). */
   get homed(): boolean {
-    return this.#homed;
+    return this.controller.homed;
   }
 
   /**
@@ -169,13 +186,25 @@ export class Head extends EventEmitter<{ controller: [view: ControllerView] }> {
 
   /** Home ($H), after a reset when the controller waits for one; the head knows where it is afterwards. */
   async home(): Promise<ControllerView> {
-    this.#homed = false;
     if (this.needsReset) await bridged(() => this.controller.reset(), "resetting the controller before homing");
     await bridged(() => this.controller.home(), "homing");
-    this.#homed = true;
     this.#message = undefined;
     this.#changed();
     return this.view();
+  }
+
+  /**
+   * Ready for a job: home when the station homes and the head is not homed (or alarmed), then
+   * make G54 the work area's origin (written to the controller only when it differs).
+   */
+  async prepareJob(): Promise<void> {
+    if (this.station.machine.homing && (!this.homed || this.view().state === "Alarm")) await this.home();
+    await bridged(() => this.controller.ensureWorkOffset(), "setting the work offset");
+  }
+
+  /** Stop a homing cycle under way at once (soft reset); false when none is. */
+  async abortHoming(): Promise<boolean> {
+    return bridged(() => this.controller.abortHoming(), "stopping the homing cycle");
   }
 
   /** Clear an alarm lock without homing ($X): the position is taken on trust, so the head counts as not homed. */
@@ -205,7 +234,7 @@ export class Head extends EventEmitter<{ controller: [view: ControllerView] }> {
       port: this.port,
       state,
       position: { x: s.position?.x ?? 0, y: s.position?.y ?? 0 },
-      homed: this.#homed,
+      homed: this.homed,
       ...(this.#message === undefined ? {} : { message: this.#message }),
       ...(this.sim ? { simStrikes: this.sim.strikes.length } : {}),
     };
@@ -213,12 +242,39 @@ export class Head extends EventEmitter<{ controller: [view: ControllerView] }> {
 
   async close(): Promise<void> {
     this.#closed = true;
+    this.#writeHomedNote();
     this.#ready = false;
     if (this.#retry) clearTimeout(this.#retry);
     this.#retry = undefined;
     await this.controller.close().catch(() => undefined);
     this.#unregister?.();
     this.#unregister = undefined;
+  }
+
+  #adoptHomedNote(): void {
+    const path = this.#homedStatePath;
+    if (!path) return;
+    let note: HomedNote | undefined;
+    try {
+      note = JSON.parse(readFileSync(path, "utf8")) as HomedNote;
+    } catch {
+      return;
+    }
+    rmSync(path, { force: true });
+    if (note.port === this.port && note.position) this.controller.adoptHomed(note.position);
+  }
+
+  #writeHomedNote(): void {
+    const path = this.#homedStatePath;
+    const position = this.controller.status.position;
+    if (!path || !this.homed || !position || this.controller.streamer.running) return;
+    try {
+      mkdirSync(dirname(path), { recursive: true });
+      writeFileSync(`${path}.tmp`, JSON.stringify({ port: this.port, position } satisfies HomedNote));
+      renameSync(`${path}.tmp`, path);
+    } catch {
+      // Not noting it only costs a homing cycle next time.
+    }
   }
 
   #changed(): void {

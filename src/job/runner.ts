@@ -67,6 +67,8 @@ interface Active {
   compiled: CompiledJob | undefined;
   progress: Progress;
   paused: boolean;
+  /** Paused and at rest: the progress in the journal is where the head stands. */
+  drained: boolean;
   secondsLeft: number;
   streaming: boolean;
   abortRequested: boolean;
@@ -137,7 +139,7 @@ export class JobRunner extends EventEmitter<{ job: [view: JobView]; controller: 
    */
   async start(req: StartRequest): Promise<StartedJob> {
     if (this.#active) throw this.#busy();
-    const active: Active = { id: undefined, compiled: undefined, progress: ZERO, paused: false, secondsLeft: 0, streaming: false, abortRequested: false, closing: false, lastWrite: 0, lastEvent: 0, eventTimer: undefined };
+    const active: Active = { id: undefined, compiled: undefined, progress: ZERO, paused: false, drained: false, secondsLeft: 0, streaming: false, abortRequested: false, closing: false, lastWrite: 0, lastEvent: 0, eventTimer: undefined };
     this.#active = active;
     let row: JobRow;
     try {
@@ -199,36 +201,24 @@ export class JobRunner extends EventEmitter<{ job: [view: JobView]; controller: 
     return { record: { ...fields, serial: n.serial }, number: n.number };
   }
 
-  /** Feed hold: the head stops on its path; resume goes on where it stopped. */
+  /**
+   * Pause at the next safe point: nothing more is sent, the head runs what the controller
+   * holds (a fraction of a second) and stops between two strikes, pin off (streamer.ts). The
+   * journal gets the exact progress once it stands.
+   */
   async pause(id: number): Promise<JobView> {
     const a = this.#marking(id, "paused");
     await bridged(() => this.head.controller.pause(), "pausing");
     a.paused = true;
-    // A pause may last long: the journal holds exactly where the head stopped, should the power go.
-    this.journal.progress(id, a.progress);
     return this.#changed(a);
   }
 
   async resume(id: number): Promise<JobView> {
     const a = this.#marking(id, "resumed");
-    await this.#holdComplete();
     await bridged(() => this.head.controller.resume(), "resuming");
     a.paused = false;
+    a.drained = false;
     return this.#changed(a);
-  }
-
-  /**
-   * GRBL ignores a cycle start while a feed hold is still decelerating (Hold:1): it resumes
-   * only from a completed hold (Hold:0). A technician may well press Resume that fast.
-   */
-  async #holdComplete(timeoutMs = 5000): Promise<void> {
-    const end = performance.now() + timeoutMs;
-    for (;;) {
-      const s = await bridged(() => this.head.controller.refreshStatus(), "asking for a status report");
-      if (!(s.state === "Hold" && s.subState === 1)) return;
-      if (performance.now() > end) throw new PeenmarkError("E_CONTROLLER", `the head is still coming to a stop after ${timeoutMs} ms of feed hold: try resuming again`, { details: { code: "E_CONTROLLER_BUSY" } });
-      await new Promise((r) => setTimeout(r, 20));
-    }
   }
 
   /** Stop the job (feed hold, then a reset that switches the pin off); the outcome follows in the journal. */
@@ -237,6 +227,8 @@ export class JobRunner extends EventEmitter<{ job: [view: JobView]; controller: 
     if (!a || a.id !== id) throw new PeenmarkError("E_JOURNAL", `job ${id} is not under way: only the job being marked can be aborted`, { details: { jobId: id } });
     a.abortRequested = true;
     if (a.streaming) this.head.controller.abort();
+    // Homing before the job: stop it now (a soft reset), not after the cycle ends.
+    else await this.head.abortHoming().catch(() => false);
     return this.#view(a);
   }
 
@@ -315,7 +307,7 @@ export class JobRunner extends EventEmitter<{ job: [view: JobView]; controller: 
     const compiled = a.compiled!;
     let end: JobEnd;
     try {
-      if (this.station.machine.homing && (!this.head.homed || this.head.view().state === "Alarm")) await this.head.home();
+      if (!a.abortRequested) await this.head.prepareJob();
       const state = (await this.head.refresh()).state;
       if (a.abortRequested) {
         end = { outcome: "aborted", note: "aborted before the first byte went to the head" };
@@ -327,7 +319,7 @@ export class JobRunner extends EventEmitter<{ job: [view: JobView]; controller: 
         const strikes = new Set(compiled.gcode.strikeLines.map((i) => i + 1));
         // The streamer's job exists as soon as run() returns its promise (the controller was
         // just seen Idle), so a pause or abort from here on reaches it.
-        const running = this.head.controller.streamer.run(compiled.gcode.lines, { strikes, totalSeconds: compiled.figures.seconds });
+        const running = this.head.controller.run(compiled.gcode.lines, { strikes, totalSeconds: compiled.figures.seconds, positionTolerance: this.station.machine.positionTolerance });
         a.streaming = true;
         this.#tell("job", this.#view(a));
         end = outcomeToEnd(await running);
@@ -335,7 +327,9 @@ export class JobRunner extends EventEmitter<{ job: [view: JobView]; controller: 
     } catch (e) {
       const err = isPeenmarkError(e) ? e : fromBridge(e, "marking");
       const code = isPeenmarkError(err) ? String(err.details.code ?? err.code) : "E_INTERNAL";
-      end = { outcome: "failed", error: { code, text: err instanceof Error ? err.message : String(err) } };
+      // Abort during the homing before the job: the reset that stopped it is the cause.
+      if (a.abortRequested && !a.streaming) end = { outcome: "aborted", note: "aborted before the first byte went to the head (homing stopped by a reset: home again before marking)" };
+      else end = { outcome: "failed", error: { code, text: err instanceof Error ? err.message : String(err) } };
     }
     if (end.progress === undefined && a.streaming) end = { ...end, progress: a.progress };
     if (a.closing && a.streaming && end.outcome === "aborted")
@@ -363,7 +357,10 @@ export class JobRunner extends EventEmitter<{ job: [view: JobView]; controller: 
     a.progress = { ackedLine: toN(p.acked), executedLine: toN(p.executed), strikesDone: p.strikesDone };
     if (p.secondsLeft !== undefined) a.secondsLeft = p.secondsLeft;
     const now = performance.now();
-    if (now - a.lastWrite >= this.#progressEveryMs) {
+    // A pause may last long: once the head stands, the journal holds exactly where, should the power go.
+    const standing = p.drained && !a.drained;
+    if (p.drained) a.drained = true;
+    if (standing || now - a.lastWrite >= this.#progressEveryMs) {
       a.lastWrite = now;
       try {
         this.journal.progress(a.id, a.progress);
@@ -411,6 +408,8 @@ export function outcomeToEnd(o: JobOutcome): JobEnd {
     ? { code: `error:${o.error.code}`, text: `${o.error.name}: ${o.error.meaning} (line ${toN(o.error.line)} "${o.error.text}")` }
     : o.alarm
       ? { code: `ALARM:${o.alarm.code}`, text: `${o.alarm.name}: ${o.alarm.meaning}` }
-      : undefined;
+      : o.position
+        ? { code: "E_POSITION", text: `head ${o.position.off.toFixed(3)} mm off its path after line ${toN(o.position.line)}` }
+        : undefined;
   return { outcome: o.outcome, note: o.reason, progress, ...(error ? { error } : {}) };
 }

@@ -16,10 +16,10 @@ export interface Program {
   readonly profileId: string;
   /** Where the head is expected to be when the program starts, and where it parks after. */
   readonly park: Point;
-  /** Feed for G1 moves (mm/min); strikes use it only as the modal feed. */
-  readonly markFeed: number;
-  /** Seconds the pin output stays on for one strike (G4 P). */
+  /** Seconds the pin output stays on for one strike. */
   readonly strikeTime: number;
+  /** The strike block: Z move (mm, whole steps of the head) and the feed that makes it last strikeTime (mm/min). */
+  readonly strike: { readonly move: number; readonly feed: number };
   readonly ops: readonly Op[];
 }
 

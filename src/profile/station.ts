@@ -40,11 +40,34 @@ export const StationSchema = z
         junctionDeviation: positive("junction deviation (mm)"),
         /** Strikes per second the pin driver makes while the output is on (scribe dot trains). */
         strikeFrequency: positive("strike frequency (Hz)"),
-        /** How long the output stays on for one dot-mode strike, s (sent as G4 P). */
+        /**
+         * How long the pin output stays on for one dot-mode strike, s: the duration of the
+         * strike block (a Z-only G1 of `strike.zSteps` steps, PROTOCOL.md "The strike").
+         */
         strikeTime: positive("strike time (s)")
-          .min(0.001, "strike time is in seconds: at least 0.001 (G4 P is sent in whole milliseconds)")
-          .max(1, "strike time is in seconds; 1 s or less")
-          .refine((t) => Math.abs(t * 1000 - Math.round(t * 1000)) < 1e-9, "strike time must be a whole number of milliseconds (G4 P is sent with 3 decimals)"),
+          .min(0.002, "strike time is in seconds: at least 0.002")
+          .max(0.2, "strike time is in seconds; 0.2 s or less")
+          .refine((t) => Math.abs(t * 1000 - Math.round(t * 1000)) < 1e-9, "strike time must be a whole number of milliseconds"),
+        /** Steps per mm of each axis (GRBL $100–$102): the controller moves in whole steps. */
+        stepsPerMm: z
+          .object({ x: positive("X steps per mm ($100)"), y: positive("Y steps per mm ($101)"), z: positive("Z steps per mm ($102)") })
+          .strict()
+          .default({ x: 80, y: 80, z: 250 }),
+        /**
+         * The strike block: the pin output is on for exactly one G1 block that moves only Z,
+         * by `zSteps` steps, at the feed that makes the block last `strikeTime`; X and Y stay at
+         * rest. Z alternates between its position at the start of the job and that position
+         * minus the move. `zRate` and `zAcceleration` are what the controller must allow on Z
+         * ($112, $122): the acceleration decides how exactly the block lasts `strikeTime`.
+         */
+        strike: z
+          .object({
+            zSteps: z.number().int("whole Z steps").min(1, "at least one Z step: a move under one step is dropped by the controller").max(50).default(1),
+            zRate: positive("Z maximum rate (mm/min, $112)").default(600),
+            zAcceleration: positive("Z acceleration (mm/s², $122)").default(1000),
+          })
+          .strict()
+          .default({ zSteps: 1, zRate: 600, zAcceleration: 1000 }),
         /** Force window of the pin driver, percent of full power (S = percent × 10 with $30=1000). */
         force: z
           .object({ min: z.number().min(0).max(100), max: z.number().min(0).max(100) })
@@ -54,6 +77,11 @@ export const StationSchema = z
         pinDiameter: positive("pin diameter (mm)").default(0.3),
         /** The head must home ($H) before marking. */
         homing: z.boolean().default(true),
+        /**
+         * How far the reported position may be from the program's path before the mark stops
+         * (E_POSITION), mm; one step of the coarsest axis is added to it.
+         */
+        positionTolerance: positive("position tolerance (mm)").max(1).default(0.05),
       })
       .strict(),
     controller: z
@@ -74,7 +102,23 @@ export const StationSchema = z
     const { park, workArea } = s.machine;
     if (park.x < 0 || park.y < 0 || park.x > workArea.width || park.y > workArea.height)
       ctx.addIssue({ code: "custom", path: ["machine", "park"], message: `the park position (${park.x}, ${park.y}) is outside the ${workArea.width} × ${workArea.height} mm work area: the last move of every job would trip the soft limits` });
+    const strike = strikeMotion(s.machine);
+    // GRBL plans no feed under MINIMUM_FEED_RATE (1 mm/min, config.h), and none above $112.
+    if (strike.feed < 1)
+      ctx.addIssue({ code: "custom", path: ["machine", "strike", "zSteps"], message: `a strike of ${s.machine.strikeTime} s over ${strike.move} mm of Z needs a feed of ${strike.feed.toFixed(3)} mm/min, under GRBL's 1 mm/min minimum: use more Z steps or a shorter strike time` });
+    if (strike.feed > s.machine.strike.zRate)
+      ctx.addIssue({ code: "custom", path: ["machine", "strike", "zRate"], message: `a strike of ${s.machine.strikeTime} s over ${strike.move} mm of Z needs a Z feed of ${strike.feed} mm/min, above the Z rate ${s.machine.strike.zRate} mm/min: use fewer Z steps or raise zRate ($112)` });
+    // Entering at rest (after a pause or a buffer sync) the block also ramps up and down: the
+    // strike lasts move/feed + feed/acceleration; keep that extra within half a millisecond.
+    if (strike.feed / 60 / s.machine.strike.zAcceleration > 0.0005)
+      ctx.addIssue({ code: "custom", path: ["machine", "strike", "zAcceleration"], message: `at a Z acceleration of ${s.machine.strike.zAcceleration} mm/s² a strike started from rest lasts ${((strike.feed / 60 / s.machine.strike.zAcceleration) * 1000).toFixed(2)} ms longer than strikeTime: raise zAcceleration ($122) to at least ${Math.ceil(strike.feed / 60 / 0.0005)} mm/s²` });
   });
+
+/** The strike block of a machine: Z move (mm, whole steps) and the feed (mm/min) that makes it last strikeTime. */
+export function strikeMotion(m: { readonly strikeTime: number; readonly stepsPerMm: { readonly z: number }; readonly strike: { readonly zSteps: number } }): { move: number; feed: number } {
+  const move = m.strike.zSteps / m.stepsPerMm.z;
+  return { move, feed: Math.round(((move / m.strikeTime) * 60) * 1000) / 1000 };
+}
 
 export type Station = z.output<typeof StationSchema>;
 export type Machine = Station["machine"];
