@@ -1,12 +1,14 @@
 import { timeline, GRBL_LOOKAHEAD, type Motion, type MotionLimits } from "../../firmware-bridge/kinematics.ts";
 import type { Machine } from "../profile/station.ts";
 import { distance, type Point } from "../geometry.ts";
-import { opStart, type Program } from "./program.ts";
+import { opStart, type Op, type Program } from "./program.ts";
 
 /**
  * The time estimate and travel figures of a program, through the same kinematics module
- * the simulated head runs on. A strike is a rapid, a full stop and a dwell; scribe trains
- * are G1 moves the planner blends through.
+ * the simulated head runs on. A strike is a rapid that ends all but at rest (its junction
+ * with the strike block is the strike feed, a fraction of a mm/s) and the strike block,
+ * which lasts the strike time; scribe trains are G1 moves the planner blends through. A
+ * switch between strikes (M3) and scribing (M4) is a buffer sync.
  */
 export function machineLimits(m: Machine): MotionLimits {
   return { maxRate: { x: m.rapidRate, y: m.rapidRate }, acceleration: { x: m.acceleration, y: m.acceleration }, junctionDeviation: m.junctionDeviation };
@@ -14,7 +16,10 @@ export function machineLimits(m: Machine): MotionLimits {
 
 export function programMotions(p: Program): Motion[] {
   const motions: Motion[] = [];
+  let mode: Op["kind"] | undefined;
   for (const op of p.ops) {
+    if (mode !== undefined && mode !== op.kind) motions.push({ kind: "stop" });
+    mode = op.kind;
     motions.push({ kind: "line", to: opStart(op), feed: 0, rapid: true });
     if (op.kind === "strike") {
       motions.push({ kind: "dwell", seconds: p.strikeTime });
