@@ -186,8 +186,7 @@ export function checkSettings(actual: ReadonlyMap<number, number>, expected: Exp
     // Home to the lower-left corner (X−, Y−); with FORCE_SET_ORIGIN a Z homed towards − gets the
     // travel [0, $132], and the strike's Z move below 0 would be a soft-limit alarm.
     const mask = actual.get(23) ?? 0;
-    const wantMask = (mask | 3) & (features.forceSetOrigin ? ~4 : ~0);
-    check(23, (v) => (v & 3) === 3 && !(features.forceSetOrigin && v & 4), features.forceSetOrigin ? "bits 0 and 1 set and bit 2 clear (home X and Y to the lower-left corner, Z towards +)" : "bits 0 and 1 set (home X and Y to the lower-left corner)", wantMask);
+    check(23, (v) => (v & 3) === 3 && !(features.forceSetOrigin && v & 4), features.forceSetOrigin ? "bits 0 and 1 set and bit 2 clear (home X and Y to the lower-left corner, Z towards +)" : "bits 0 and 1 set (home X and Y to the lower-left corner)", (mask | 3) & (features.forceSetOrigin ? ~4 : ~0));
   }
   exact(30, expected.spindleMax);
   exact(31, expected.spindleMin);
@@ -203,18 +202,22 @@ export function checkSettings(actual: ReadonlyMap<number, number>, expected: Exp
   atLeast(122, expected.strike.zAcceleration, "the strike block lasts the strike time only if Z accelerates fast");
   if (expected.homing) {
     // The work area, from the homed origin, inside the soft-limit travel (system.c
-    // system_check_travel_limits): otherwise the first move far enough is ALARM:2.
-    const origin = homedPosition(actual, features);
+    // system_check_travel_limits): otherwise the first move far enough is ALARM:2. Judged
+    // with the homing directions the check asks for, so a wrong $23 is named once, as $23.
+    const homingMask = actual.get(23) ?? 0;
+    const fixedMask = (homingMask | 3) & (features.forceSetOrigin ? ~4 : ~0);
+    const judged = new Map(actual).set(23, fixedMask).set(22, 1);
+    const origin = homedPosition(judged, features);
     const pull = actual.get(27) ?? 0;
     const extra = features.forceSetOrigin ? 0 : pull;
     const why = features.forceSetOrigin ? undefined : `work area plus the $27 pull-off of ${pull} mm: this build homes into negative machine space`;
     for (const [axis, size] of [[0, expected.workArea.width], [1, expected.workArea.height]] as const) {
-      const range = travelRange(actual, features, axis);
+      const range = travelRange(judged, features, axis);
       const o = axis === 0 ? origin.x : origin.y;
       check(130 + axis, () => o >= range.min - 1e-9 && o + size <= range.max + 1e-9, `at least ${withUnit(round3(size + extra), 130 + axis)}`, round3(size + extra), why);
     }
     // Z goes down by the strike move from where homing left it.
-    const zRange = travelRange(actual, features, 2);
+    const zRange = travelRange(judged, features, 2);
     check(132, () => origin.z - expected.strike.move >= zRange.min - 1e-9, `at least ${withUnit(round3(-origin.z + expected.strike.move), 132)}`, Math.ceil(-origin.z + expected.strike.move), "room below the homed Z for the strike move");
   }
   return out;

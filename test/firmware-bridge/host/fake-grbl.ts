@@ -20,8 +20,8 @@ export class FakeGrbl {
   bytes: number[] = [];
   /** Lines received, in order (without "\n"). */
   lines: string[] = [];
-  /** The G54 work offset `$#` reports. */
-  g54 = { x: 0, y: 0 };
+  /** The G54 work offset `$#` reports; `G10L2P1…` sets it. */
+  g54 = { x: 0, y: 0, z: 0 };
   /** Every write the host made, as it arrived (one entry per write call on the port). */
   writes: string[] = [];
   /** Real-time bytes received, in order. */
@@ -170,8 +170,13 @@ export class FakeGrbl {
       this.say("ok");
     } else if (line === "$#") {
       this.pending.shift();
-      this.say(`[G54:${this.g54.x.toFixed(3)},${this.g54.y.toFixed(3)},0.000]`);
+      this.say(`[G54:${this.g54.x.toFixed(3)},${this.g54.y.toFixed(3)},${this.g54.z.toFixed(3)}]`);
       this.say("[G92:0.000,0.000,0.000]");
+      this.say("ok");
+    } else if (line.startsWith("G10L2P1")) {
+      this.pending.shift();
+      const v = (l: string) => Number(new RegExp(`${l}(-?[\\d.]+)`).exec(line)?.[1] ?? NaN);
+      this.g54 = { x: v("X"), y: v("Y"), z: v("Z") };
       this.say("ok");
     } else if (line === "$H" || line === "$X" || line.startsWith("$J=")) {
       this.pending.shift();
