@@ -8,25 +8,27 @@ import { caseFold } from "unicode-case-folding";
  * the serial rule, `find`, series and export alike, and by every journal engine (SQLite now,
  * PostgreSQL later), which store it in an indexed column.
  *
- *   identity(s) = skeleton(casefold(NFKC(s) − default ignorables)), repeated to a fixed point
+ *   t = NFKC(s) − default ignorables
+ *   identity(s) = fold(skeleton(fold(skeleton(upper(t))))), repeated to a fixed point
  *
  * - NFKC: compatibility forms read as their plain letters (fullwidth `ＲＡ`, `ﬁ`, `²`).
- * - Full case folding (CaseFolding.txt status C+F, not ASCII only): `Ñ`≡`ñ`, `ẞ`≡`ss`.
  * - Default_Ignorable_Code_Point removed (U+200B, U+2060, U+00AD, variation selectors …):
- *   invisible, so they cannot make two serials differ.
+ *   invisible, so they cannot make two serials differ. Runs of spaces are one space.
  * - The skeleton of Unicode TS #39 §4 (NFD, every code point to its prototype in
- *   confusables.txt, NFD): Cyrillic `А` and Greek `Α` read as Latin `A`, `0` as `O`, `1` as `l`.
- * - One rule of ours on top: a folded `i` is read as `l`. Folding parts capital `I` from the
- *   digit `1` (`I` folds to `i`, whose skeleton is `i`; `1` and `l` both have skeleton `l`),
- *   yet on metal `I`, `l` and `1` are one vertical stroke. Without it `A1` and `AI` would be
- *   two serials.
+ *   confusables.txt, NFD), taken twice: of the text in capitals, where serials are struck and
+ *   where Cyrillic `В`, `Н`, `Т` and Greek `Α`, `Κ` look like Latin letters (their small
+ *   forms do not: `в` is not `b`); then of the fully case-folded text, where Cyrillic `а`,
+ *   `г`, `р` look like `a`, `r`, `p`. `0` reads as `O`, and `I`, `l`, `1` as one stroke.
+ * - Full case folding (CaseFolding.txt status C+F, not ASCII only) last: `Ñ`≡`ñ`, `ẞ`≡`ss`.
+ *   The whole is case-insensitive: identity(x) = identity(fold(x)) = identity(upper(x)) for
+ *   every code point (tested).
  * The result is an internal key: never shown, never struck (TS #39: a skeleton "is not
  * suitable for display").
  *
  * Data: confusables from the `unhomoglyph` package (Unicode's confusables.txt), case folding
- * from `unicode-case-folding` (CaseFolding.txt), NFKC and default ignorables from the
- * JavaScript engine's ICU. `IDENTITY_VERSION` names all of them: a journal whose stored keys
- * were computed under another version recomputes them when it opens.
+ * from `unicode-case-folding` (CaseFolding.txt), NFKC, upper case and default ignorables from
+ * the JavaScript engine's ICU. `IDENTITY_VERSION` names all of them: a journal whose stored
+ * keys were computed under another version computes them again when it opens.
  */
 
 const require = createRequire(import.meta.url);
@@ -63,14 +65,13 @@ export function skeleton(s: string): string {
 
 /** The identity key of a serial or a maker name (see the comment at the top). */
 export function identity(s: string): string {
-  let t = s;
+  let t = s.replace(IGNORABLE, "").normalize("NFKC").replace(IGNORABLE, "");
   // Folding and the skeleton each map into the other's domain (a prototype may be a capital,
   // a folded letter may have a prototype): a few rounds reach the fixed point.
   for (let i = 0; i < 6; i++) {
-    const next = skeleton(foldText(t)).replace(/\p{Default_Ignorable_Code_Point}/gu, "");
-    const folded = foldText(next).normalize("NFD").replaceAll("i", "l");
-    if (folded === t) return t;
-    t = folded;
+    const next = foldText(skeleton(foldText(skeleton(t.toUpperCase())))).normalize("NFD");
+    if (next === t) return t;
+    t = next;
   }
   return t;
 }
