@@ -268,3 +268,77 @@ describe("re-marks through the service", () => {
     expect(svc.journal.events({ jobId: row.id }).find((e) => e.kind === "remark-current-profile")?.operator).toBe("Luis Ortega");
   });
 });
+
+describe("one serial, one firearm through the service", () => {
+  it("refuses lookalike serials and makers on an iti profile in dejavu-sans: mixed scripts named by code point, the rest duplicates", async () => {
+    svc = await service();
+    const base = await listen(svc.app);
+    const profile = {
+      id: "iti-frame",
+      name: "Frame, ITI, DejaVu Sans",
+      rules: "iti",
+      blocks: [
+        { id: "serial", lines: ["{serial}"], font: "dejavu-sans", capHeight: 2, origin: { x: 10, y: 40 }, mode: "scribe", pitch: 0.2, force: 70 },
+        { id: "maker", lines: ["{manufacturer} {place.country.code}"], font: "dejavu-sans", capHeight: 1.6, origin: { x: 10, y: 34 }, mode: "scribe", pitch: 0.2, force: 60 },
+      ],
+    };
+    expect((await send(base, { method: "POST", path: "/api/profiles", headers: JSON_TYPE, body: JSON.stringify(profile) })).status).toBe(201);
+    await send(base, { method: "POST", path: "/api/controller/home", headers: JSON_TYPE, body: "{}" });
+    const record = (serial: string, manufacturer = "Cañones del Sur") => ({ serial, manufacturer, place: { city: "Rosario", country: { code: "AR", name: "Argentina" } }, caliber: "9×19 mm" });
+    const mark = async (serial: string, manufacturer?: string) => {
+      const a = await send(base, { method: "POST", path: "/api/jobs", headers: JSON_TYPE, body: JSON.stringify({ profileId: "iti-frame", record: record(serial, manufacturer), technician: "Ana Núñez" }) });
+      if (a.status === 201) {
+        const id = a.json<{ job: JobView }>().job.id;
+        const v = svc!.runner.job(id);
+        if (!ENDED.includes(v.state)) await jobEvent(svc!.app, (x) => x.id === id && ENDED.includes(x.state));
+        expect(svc!.runner.job(id).state).toBe("completed");
+      }
+      return a;
+    };
+    expect((await mark("RA2026A00417")).status).toBe(201);
+    for (const [serial, cp] of [["RA2026А00417", "U+0410"], ["RA2026Α00417", "U+0391"], ["RA2026\u200BA00417", "U+200B"]] as const) {
+      for (const path of ["/api/jobs/preview", "/api/jobs"]) {
+        const a = await send(base, { method: "POST", path, headers: JSON_TYPE, body: JSON.stringify({ profileId: "iti-frame", record: record(serial), ...(path === "/api/jobs" ? { technician: "Ana Núñez" } : {}) }) });
+        expect([a.status, code(a)], `${serial} ${path}`).toEqual([422, "E_SERIAL_RULE"]);
+        expect(a.json().error.message).toContain(cp);
+      }
+    }
+    // one script, the same identity: a duplicate
+    expect((await mark("ABC2026")).status).toBe(201);
+    const cyrillic = await mark("АВС2026");
+    expect([cyrillic.status, code(cyrillic)]).toEqual([409, "E_SERIAL_DUPLICATE"]);
+    // makers with invisible characters, a Cyrillic а, or in capitals
+    expect((await mark("CS2026001")).status).toBe(201);
+    for (const maker of ["CAÑONES DEL SUR", "Cañones\u200B del Sur", "Cañones\u2060 del Sur", "Cаñones del Sur"]) {
+      const a = await mark("CS2026001", maker);
+      expect([a.status, code(a)], JSON.stringify(maker)).toEqual([409, "E_SERIAL_DUPLICATE"]);
+    }
+    expect(svc.journal.jobs().map((j) => j.serial)).toEqual(["RA2026A00417", "ABC2026", "CS2026001"]);
+    const found = await send(base, { path: `/api/journal?serial=${encodeURIComponent("RA2026А00417")}` });
+    expect(found.json<{ jobs: JobView[] }>().jobs.map((j) => j.serial)).toEqual(["RA2026A00417"]);
+  });
+});
+
+describe("the export", () => {
+  it("neutralises cells a spreadsheet would run, and carries release, error and interruption details", async () => {
+    svc = await service();
+    const base = await listen(svc.app);
+    const id = interrupted(svc, "SL2026X00001");
+    const p = exampleProfile("slide-5x7");
+    const evil = svc.journal.createJob({ record: { ...(exampleRecord("slide-5x7") as object), serial: "SL2026X00002", model: "-2+3" } as never, profile: { id: "slide-5x7", hash: p.hash }, stationId: "bench", program: { hash: "f".repeat(64), lines: 90, strikes: 300 }, technician: '=HYPERLINK("http://evil.example","click")' });
+    svc.journal.endJob(evil.id, { outcome: "failed", error: { code: "ALARM:1", text: "Hard limit: @reset" } });
+    await send(base, { method: "POST", path: `/api/journal/${id}/release`, headers: JSON_TYPE, body: JSON.stringify({ operator: "M. Ortiz", reason: "part scrapped after inspection" }) });
+    const csv = (await send(base, { path: "/api/journal/export?format=csv" })).text;
+    const [header, ...rows] = csv.trimEnd().split("\r\n");
+    const cols = header!.split(",");
+    for (const c of ["errorCode", "errorText", "note", "linesExecuted", "strikesDone", "releasedAt", "releasedBy", "releaseReason"]) expect(cols).toContain(c);
+    expect(csv).toContain(`"'=HYPERLINK(""http://evil.example"",""click"")"`);
+    expect(csv).toContain(",'-2+3,");
+    expect(csv).not.toMatch(/(^|,)=HYPERLINK/m);
+    const released = rows.find((r) => r.startsWith(`${id},`))!;
+    expect(released).toContain("M. Ortiz");
+    expect(released).toContain("part scrapped after inspection");
+    expect(released).toContain("power lost");
+    expect(rows.find((r) => r.startsWith(`${evil.id},`))).toContain("ALARM:1");
+  });
+});
