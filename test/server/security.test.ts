@@ -259,7 +259,8 @@ describe("re-marks through the service", () => {
     const id2 = interrupted(svc, "SL2026R00418");
     const choose = (extra: object) => send(base, { method: "POST", path: "/api/jobs", headers: JSON_TYPE, body: JSON.stringify({ profileId: "slide-5x7", record: { ...record, serial: "SL2026R00418" }, technician: "Ana Núñez", remark: { ...remark, of: id2, ...extra } }) });
     const noReason = await choose({ profile: "current" });
-    expect([noReason.status, noReason.json().error.details?.issues?.[0]?.path]).toEqual([422, "$.remark.profileReason"]);
+    const issues = (noReason.json().error.details as { issues?: { path: string }[] } | undefined)?.issues ?? [];
+    expect([noReason.status, issues[0]?.path]).toEqual([422, "$.remark.profileReason"]);
     const chosen = await choose({ profile: "current", profileReason: "v1 strikes over the slide's serrations" });
     expect(chosen.status, chosen.text).toBe(201);
     const row = svc.journal.job(chosen.json<{ job: JobView }>().job.id);
