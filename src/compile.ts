@@ -3,6 +3,7 @@ import type { Point } from "./geometry.ts";
 import type { MarkingRecord } from "./record/schema.ts";
 import { fillTemplate, type MarkContext } from "./record/fields.ts";
 import { checkSerial, marksSerial, US_MIN_SERIAL_HEIGHT_MM } from "./record/rules.ts";
+import { checkSerialCharacters } from "./record/serial-characters.ts";
 import type { Profile } from "./profile/schema.ts";
 import { strikeMotion, type Station } from "./profile/station.ts";
 import { loadFont, type MarkFont } from "./fonts/font.ts";
@@ -68,6 +69,7 @@ export function compile(input: CompileInput): CompiledJob {
   const machine = station.machine;
   const ctx: MarkContext = { markedAt: input.markedAt, timeZone: station.timeZone };
   const fonts = input.fonts ?? loadFont;
+  checkSerialCharacters(profile.rules, record.serial);
   checkSerial(profile.rules, record);
 
   const placed: PlacedBlock[] = [];

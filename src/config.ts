@@ -26,6 +26,8 @@ export const ConfigSchema = z
     port: z.number().int().min(0).max(65535).optional(),
     station: z.string().min(1).optional(),
     serial: z.string().min(1).optional(),
+    /** Names the station is reached by besides loopback and its own addresses (a DNS name on the plant's network). */
+    hostNames: z.array(z.string().regex(/^[A-Za-z0-9.-]+$|^\[[0-9A-Fa-f:.]+\]$/, "expected a host name such as bench-3.plant.example or an address")).optional(),
   })
   .strict();
 
@@ -55,6 +57,8 @@ export function loadConfig(dataDir: string, env: NodeJS.ProcessEnv = process.env
   if (env.PEENMARK_TOKEN_OPERATOR) tokens.operator = env.PEENMARK_TOKEN_OPERATOR;
   const checked = ConfigSchema.safeParse({ ...r.data, tokens });
   if (!checked.success) throw schemaError("PEENMARK_TOKEN_* environment", checked.error, "token from the environment");
+  if (checked.data.tokens.technician !== undefined && checked.data.tokens.technician === checked.data.tokens.operator)
+    throw new PeenmarkError("E_USAGE", `the technician's and the operator's tokens are the same (${path} or PEENMARK_TOKEN_*): a technician would be an operator; give each role its own token (openssl rand -hex 16)`, { where: "tokens" });
   return checked.data;
 }
 

@@ -28,7 +28,10 @@ export type ErrorCode =
   | "E_AUTH" // no or wrong token for the service
   | "E_FORBIDDEN" // the token's role may not do this
   | "E_NOT_FOUND" // no such profile, job or route
-  | "E_BODY_TOO_LARGE"; // a request body over the service's limit
+  | "E_BODY_TOO_LARGE" // a request body over the service's limit
+  | "E_METHOD" // the route exists, not with this HTTP method
+  | "E_MEDIA_TYPE" // a state-changing request whose body is not application/json
+  | "E_REQUEST"; // an HTTP request the service cannot read (a malformed URL, header or line)
 
 export class PeenmarkError extends Error {
   readonly code: ErrorCode;

@@ -7,7 +7,7 @@ import { args, required } from "./args.ts";
 
 const USAGE = `
   peenmark journal find SERIAL [--json]
-  peenmark journal export --format csv|json [-o FILE] [--from DATE] [--to DATE] [--outcome OUTCOME]
+  peenmark journal export --format csv|json [-o FILE] [--from DATE] [--to DATE] [--outcome OUTCOME] [--serial SERIAL]
   peenmark journal release JOB --operator NAME --reason TEXT
   peenmark journal series list [--json]
   peenmark journal series create ID --pattern P --start N --end N [--step N] [--licence 12345678] --operator NAME [--note TEXT]
@@ -27,6 +27,7 @@ const OPTIONS = {
   from: { type: "string" },
   to: { type: "string" },
   outcome: { type: "string" },
+  serial: { type: "string" },
   state: { type: "string" },
   pattern: { type: "string" },
   start: { type: "string" },
@@ -198,7 +199,7 @@ export async function run(argv: string[]): Promise<number> {
       case "export": {
         const format = oneOf(required(v.format, "--format", USAGE), ["csv", "json"] as const, "--format")!;
         const outcome = oneOf(v.outcome, OUTCOMES, "--outcome");
-        const text = journal.exportJobs({ format, ...(v.from ? { from: v.from } : {}), ...(v.to ? { to: v.to } : {}), ...(outcome ? { outcome } : {}) });
+        const text = journal.exportJobs({ format, ...(v.from ? { from: v.from } : {}), ...(v.to ? { to: v.to } : {}), ...(outcome ? { outcome } : {}), ...(v.serial ? { serial: v.serial } : {}) });
         if (v.output) {
           writeFileSync(v.output, text, "utf8");
           console.error(`wrote ${v.output}`);

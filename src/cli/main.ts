@@ -45,7 +45,8 @@ export async function main(argv: string[]): Promise<number> {
   } catch (e) {
     if (isPeenmarkError(e)) {
       console.error(e.toString());
-      return 1;
+      // A wrong command line (a bad flag, an impossible date) is 2, as for a missing command.
+      return e.code === "E_USAGE" ? 2 : 1;
     }
     throw e;
   }

@@ -10,7 +10,7 @@ import { outcomeLine, progressLine } from "../job/progress-bar.ts";
 import { JobRunner, type ProfileRef, type StartRequest } from "../job/runner.ts";
 import type { JobView } from "../job/view.ts";
 import { Journal } from "../journal/journal.ts";
-import { loadProfile, loadStation, parseJson } from "../profile/load.ts";
+import { loadProfile, loadStation, parseJson, parseRecord } from "../profile/load.ts";
 import type { Station } from "../profile/station.ts";
 import { ProfileStore } from "../server/profiles.ts";
 import { args, required } from "./args.ts";
@@ -20,6 +20,7 @@ import { PACKAGE_ROOT } from "../paths.ts";
 const USAGE =
   "peenmark mark --profile P --record R (--port PATH | --sim [--sim-speed N]) [--station S] [--technician NAME] [--data DIR]\n" +
   "                [--remark-of JOB] [--reason TEXT --operator NAME]   (a re-mark of a serial marked before)\n" +
+  "                [--current-profile TEXT]   (re-mark with P as it is now, not the version JOB was marked with, because TEXT)\n" +
   "                [--series ID]   (draw the serial from a serial-number series; the record has no serial)\n" +
   "  P: a profile file, or the id of a profile in profiles/ or published in DIR/profiles/";
 
@@ -46,12 +47,17 @@ export async function openHeadFromFlags(values: { station?: string | undefined; 
   return { head, station };
 }
 
-function profileRef(spec: string, dataDir: string): ProfileRef {
+/**
+ * The profile to mark with: a file, or an id's newest version. A re-mark (`earlier`, unless the
+ * operator chose the current version) takes the version of the id that the earlier job used.
+ */
+function profileRef(spec: string, dataDir: string, earlier?: { readonly id: string; readonly hash: string }): ProfileRef {
   if (spec.endsWith(".json") || existsSync(spec)) {
     const p = loadProfile(resolve(spec), { fonts: fontNames() });
     return { profile: p.profile, hash: p.hash };
   }
-  const v = new ProfileStore({ builtinDir: join(PACKAGE_ROOT, "profiles"), dataDir }).get(spec);
+  const store = new ProfileStore({ builtinDir: join(PACKAGE_ROOT, "profiles"), dataDir });
+  const v = (earlier && earlier.id === spec ? store.byHash(spec, earlier.hash) : undefined) ?? store.get(spec);
   return { profile: v.profile, hash: v.hash };
 }
 
@@ -65,13 +71,13 @@ function readRecord(path: string): unknown {
 }
 
 export async function run(argv: string[]): Promise<number> {
-  const { values } = args(argv, { ...HEAD_OPTIONS, profile: { type: "string" }, record: { type: "string" }, technician: { type: "string" }, "remark-of": { type: "string" }, reason: { type: "string" }, operator: { type: "string" }, series: { type: "string" } });
+  const { values } = args(argv, { ...HEAD_OPTIONS, profile: { type: "string" }, record: { type: "string" }, technician: { type: "string" }, "remark-of": { type: "string" }, reason: { type: "string" }, operator: { type: "string" }, "current-profile": { type: "string" }, series: { type: "string" } });
   if (values.help) {
     console.log(USAGE);
     return 0;
   }
   const dataDir = resolve(values.data ?? process.env.PEENMARK_DATA ?? DEFAULT_DATA_DIR);
-  const profile = profileRef(required(values.profile, "--profile", USAGE), dataDir);
+  const spec = required(values.profile, "--profile", USAGE);
   const record = readRecord(required(values.record, "--record", USAGE));
   const technician = values.technician ?? process.env.PEENMARK_TECHNICIAN ?? userInfo().username;
   const remark = remarkFlags(values);
@@ -81,6 +87,9 @@ export async function run(argv: string[]): Promise<number> {
   let head: Head | undefined;
   let runner: JobRunner | undefined;
   try {
+    // A re-mark strikes with the version its earlier job was marked with (the journal holds to it).
+    const earlierOf = remark && !remark.currentProfile ? (remark.of ?? journal.lastJobOf(parseRecord("record", record))?.id) : undefined;
+    const profile = profileRef(spec, dataDir, earlierOf === undefined ? undefined : journal.job(earlierOf).profile);
     const opened = await openHeadFromFlags(values, USAGE);
     head = opened.head;
     runner = new JobRunner({ journal, head, station: opened.station });
@@ -94,14 +103,20 @@ export async function run(argv: string[]): Promise<number> {
 }
 
 /** Start, draw progress, handle Ctrl-C (pause; then Enter resumes, Ctrl-C again aborts), print the outcome. */
-function remarkFlags(v: { "remark-of"?: string | undefined; reason?: string | undefined; operator?: string | undefined }): StartRequest["remark"] {
-  if (v["remark-of"] === undefined && v.reason === undefined && v.operator === undefined) return undefined;
+function remarkFlags(v: { "remark-of"?: string | undefined; reason?: string | undefined; operator?: string | undefined; "current-profile"?: string | undefined }): StartRequest["remark"] {
+  if (v["remark-of"] === undefined && v.reason === undefined && v.operator === undefined) {
+    if (v["current-profile"] !== undefined) throw new PeenmarkError("E_USAGE", `--current-profile goes with a re-mark (--remark-of, --reason, --operator)\nusage: ${USAGE}`);
+    return undefined;
+  }
   const reason = required(v.reason, "--reason", USAGE);
   const operator = required(v.operator, "--operator", USAGE);
   if (reason.trim().length < 10) throw new PeenmarkError("E_USAGE", "--reason: a re-mark needs a written reason of at least 10 characters");
-  const of = v["remark-of"] === undefined ? undefined : Number(v["remark-of"]);
-  if (of !== undefined && !(Number.isSafeInteger(of) && of > 0)) throw new PeenmarkError("E_USAGE", `--remark-of ${v["remark-of"]}: expected a job number`);
-  return { reason, operator, ...(of === undefined ? {} : { of }) };
+  const ofText = v["remark-of"];
+  if (ofText !== undefined && !/^[1-9][0-9]{0,15}$/.test(ofText)) throw new PeenmarkError("E_USAGE", `--remark-of ${ofText}: expected a job number`);
+  const of = ofText === undefined ? undefined : Number(ofText);
+  const current = v["current-profile"];
+  if (current !== undefined && current.trim().length < 10) throw new PeenmarkError("E_USAGE", "--current-profile: say in at least 10 characters why the re-mark uses the profile as it is now");
+  return { reason, operator, ...(of === undefined ? {} : { of }), ...(current === undefined ? {} : { currentProfile: { reason: current } }) };
 }
 
 async function mark(runner: JobRunner, req: StartRequest): Promise<JobView> {

@@ -58,7 +58,9 @@ export async function run(argv: string[]): Promise<number> {
     head = Head.create({ station, serial, homedStatePath: join(dataDir, "head.json") });
     head.keepConnected((e) => log.warn({ port: serial, err: e instanceof Error ? e.message : String(e) }, "head not connected; retrying in 5 s"));
   } else head = await Head.open({ station, simSpeed: 1 });
-  const app = await buildServer({ dataDir, station, head, tokens: config.tokens, logger: log });
+  // The address it listens on is one of its names too (--host bench-3.plant.example).
+  const hostNames = [...(config.hostNames ?? []), ...(isLoopback(host) || host === "0.0.0.0" || host === "::" ? [] : [host])];
+  const app = await buildServer({ dataDir, station, head, tokens: config.tokens, logger: log, hostNames });
   const address = await app.listen({ host, port });
   const url = address.endsWith("/") ? address : `${address}/`;
   log.info({ url, station: station.id, head: head.kind, port: head.port, dataDir }, "station ready");

@@ -32,8 +32,12 @@ export interface StartRequest {
   /** As received: validated here with MarkingRecordSchema. */
   readonly record: unknown;
   readonly technician: string;
-  /** A re-mark of a serial marked (or left unfinished) before: an operator's name and written reason. */
-  readonly remark?: { readonly of?: number; readonly reason: string; readonly operator: string };
+  /**
+   * A re-mark of a serial marked (or left unfinished) before: an operator's name and written
+   * reason. `profile` must be the version the earlier job used, unless `currentProfile` says
+   * why the operator chose the current one (the journal holds to that: serial-rule.ts).
+   */
+  readonly remark?: { readonly of?: number; readonly reason: string; readonly operator: string; readonly currentProfile?: { readonly reason: string } };
   /**
    * Draw the serial from this serial-number series (the record then carries no serial): the
    * next number is reserved when the job starts, committed when it completes, and kept
@@ -284,13 +288,11 @@ export class JobRunner extends EventEmitter<{ job: [view: JobView]; controller: 
     let of = r.of;
     if (of === undefined) {
       // The newest earlier job of this serial for this maker or licence: what the operator is looking at.
-      const same = this.journal
-        .find(record.serial)
-        .find((j) => j.manufacturer.toLowerCase() === record.manufacturer.toLowerCase() || (record.licencePrefix !== undefined && j.licencePrefix === record.licencePrefix));
+      const same = this.journal.lastJobOf(record);
       if (!same) throw new PeenmarkError("E_JOURNAL", `there is no earlier job of serial "${record.serial}" of ${record.manufacturer} to re-mark: mark it without a re-mark`, { where: "remark.of" });
       of = same.id;
     }
-    return { of, reason: r.reason, authorisedBy: r.operator };
+    return { of, reason: r.reason, authorisedBy: r.operator, ...(r.currentProfile ? { currentProfile: r.currentProfile } : {}) };
   }
 
   async #checkController(): Promise<void> {

@@ -10,6 +10,7 @@ export type EventKind =
   | "job-interrupted"
   | "serial-released"
   | "remark"
+  | "remark-current-profile"
   | "series-created"
   | "number-released"
   | "number-voided"

@@ -30,6 +30,7 @@ export const EXPORT_COLUMNS: readonly Column[] = [
   { key: "importYear", value: (j) => j.record.import?.year },
   { key: "stateStockAgency", value: (j) => j.record.stateStock?.agency },
   { key: "stateStockCountryCode", value: (j) => j.record.stateStock?.country.code },
+  { key: "stateStockCountry", value: (j) => j.record.stateStock?.country.name },
   { key: "stateStockYear", value: (j) => j.record.stateStock?.year },
   { key: "markedAt", value: markedAt },
   { key: "stationId", value: (j) => j.stationId },
@@ -41,12 +42,32 @@ export const EXPORT_COLUMNS: readonly Column[] = [
   { key: "remarkOf", value: (j) => j.remark?.of },
   { key: "remarkReason", value: (j) => j.remark?.reason },
   { key: "remarkAuthorisedBy", value: (j) => j.remark?.authorisedBy },
+  { key: "remarkCurrentProfileReason", value: (j) => j.remark?.currentProfile?.reason },
+  // What happened to the job: a trace request asks whether a mark was finished, and why not.
+  { key: "createdAt", value: (j) => j.createdAt },
+  { key: "startedAt", value: (j) => j.startedAt },
+  { key: "endedAt", value: (j) => j.endedAt },
+  { key: "errorCode", value: (j) => j.error?.code },
+  { key: "errorText", value: (j) => j.error?.text },
+  { key: "note", value: (j) => j.note },
+  { key: "linesExecuted", value: (j) => j.progress.executedLine },
+  { key: "programLines", value: (j) => j.program.lines },
+  { key: "strikesDone", value: (j) => j.progress.strikesDone },
+  { key: "strikeCount", value: (j) => j.program.strikes },
+  { key: "releasedAt", value: (j) => j.release?.at },
+  { key: "releasedBy", value: (j) => j.release?.by },
+  { key: "releaseReason", value: (j) => j.release?.reason },
 ];
 
-/** RFC 4180: a field with a comma, quote, CR or LF is quoted, quotes doubled; lines end CRLF. */
+/**
+ * RFC 4180: a field with a comma, quote, CR or LF is quoted, quotes doubled; lines end CRLF.
+ * A text that a spreadsheet would read as a formula (it starts with `=`, `+`, `-`, `@`, a
+ * tab or a CR: OWASP "CSV Injection") gets a leading `'`, so `=HYPERLINK(…)` typed as a
+ * technician's name is shown as text, not run. Numbers are written as they are.
+ */
 export function csvField(v: string | number | undefined): string {
   if (v === undefined) return "";
-  const s = String(v);
+  const s = typeof v === "number" ? String(v) : /^[=+\-@\t\r]/.test(v) ? `'${v}` : v;
   return /[",\r\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
 }
 

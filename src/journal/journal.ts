@@ -9,7 +9,9 @@ import { migrate } from "./migrations.ts";
 import { ownerAlive, ownerOfThisProcess } from "./owner.ts";
 import { columnsOf, JOB_SELECT, type JobColumns, jobFromColumns } from "./rows.ts";
 import * as series from "./series.ts";
-import { checkSerialRule } from "./serial-rule.ts";
+import { IDENTITY_VERSION, identity } from "../record/identity.ts";
+import { personName, writtenReason } from "./names.ts";
+import { checkSerialRule, jobKeys, sameSerial } from "./serial-rule.ts";
 import { stmt } from "./statements.ts";
 import type { JobEnd, JobRow, NewJob, NumberState, OperatorAction, Outcome, Progress, SeriesDefinition, SeriesNumber, SeriesRow } from "./types.ts";
 
@@ -20,6 +22,9 @@ export type { JournalEvent } from "./events.ts";
 export const DEFAULT_JOURNAL_PATH = "data/peenmark.db";
 
 export const INTERRUPTED_NOTE = "service stopped while marking; position unknown: re-home before re-marking";
+
+/** A job written but never started (the process died homing or checking the controller): no strike was made. */
+export const NEVER_STARTED_NOTE = "service stopped before the first strike (while homing or checking the controller): nothing was struck; re-home before marking";
 
 export interface JournalOptions {
   /** The database file; its folder is created. Default `./data/peenmark.db`. */
@@ -37,6 +42,8 @@ export interface ExportOptions {
   /** Jobs written before this time; a bare date `YYYY-MM-DD` includes that whole day. */
   readonly to?: string;
   readonly outcome?: Outcome;
+  /** Jobs of this serial, by its identity (lookalikes and the licence form included). */
+  readonly serial?: string;
 }
 
 /**
@@ -70,8 +77,9 @@ export class Journal {
   }
 
   /**
-   * Opens (creating or migrating) the file and returns the jobs found `marking` whose process
-   * is gone, now `interrupted` with their last recorded progress. Nothing resumes by itself.
+   * Opens (creating or migrating) the file and returns the jobs whose process is gone: found
+   * `marking` (now `interrupted` with their last recorded progress) or `pending` (never
+   * started; now `interrupted` with nothing struck). Nothing resumes by itself.
    */
   open(): JobRow[] {
     if (this.#db) throw new PeenmarkError("E_JOURNAL", `the journal ${this.path} is open already`);
@@ -94,12 +102,15 @@ export class Journal {
     }
     this.#db = db;
     return this.#durable(() => {
-      const found = stmt(db, "SELECT id, owner FROM jobs WHERE outcome = 'marking'").all() as { id: number; owner: string | null }[];
+      rekey(db);
+      // A pending job is written before homing; its process may die there too (owner: since schema 3).
+      const found = stmt(db, "SELECT id, outcome, owner FROM jobs WHERE outcome IN ('marking', 'pending') AND released_at IS NULL").all() as { id: number; outcome: Outcome; owner: string | null }[];
       const dead = found.filter((j) => !ownerAlive(j.owner));
       const at = dead.length > 0 ? this.#now() : "";
       for (const j of dead) {
-        stmt(db, "UPDATE jobs SET outcome = 'interrupted', note = ? WHERE id = ? AND outcome = 'marking'").run(INTERRUPTED_NOTE, j.id);
-        logEvent(db, { at, kind: "job-interrupted", jobId: j.id, reason: INTERRUPTED_NOTE });
+        const note = j.outcome === "marking" ? INTERRUPTED_NOTE : NEVER_STARTED_NOTE;
+        stmt(db, "UPDATE jobs SET outcome = 'interrupted', note = ? WHERE id = ? AND outcome = ?").run(note, j.id, j.outcome);
+        logEvent(db, { at, kind: "job-interrupted", jobId: j.id, reason: note });
       }
       return dead.map((j) => this.job(j.id));
     });
@@ -117,17 +128,31 @@ export class Journal {
    */
   createJob(input: NewJob): JobRow {
     const db = this.#open();
-    const job: NewJob = { ...input, record: parseRecord("the job's marking record", input.record) };
+    const remark = input.remark && {
+      of: input.remark.of,
+      reason: writtenReason(input.remark.reason),
+      authorisedBy: personName(input.remark.authorisedBy, "remark.authorisedBy"),
+      ...(input.remark.currentProfile ? { currentProfile: { reason: writtenReason(input.remark.currentProfile.reason) } } : {}),
+    };
+    const job: NewJob = {
+      ...input,
+      record: parseRecord("the job's marking record", input.record),
+      technician: personName(input.technician, "technician"),
+      ...(remark ? { remark } : {}),
+    };
+    if (job.technician === "") throw new PeenmarkError("E_SCHEMA", "the technician's name is missing: say who is marking", { where: "technician", details: { issues: [{ path: "$.technician", message: "the technician's name must not be empty" }] } });
     return this.#durable(() => {
       const at = this.#now();
       checkSerialRule(db, job);
-      const cols = columnsOf(job, at);
+      const cols = columnsOf(job, at, ownerOfThisProcess());
       const names = Object.keys(cols);
       const id = Number(
         stmt(db, `INSERT INTO jobs (${names.join(", ")}) VALUES (${names.map((n) => `@${n}`).join(", ")})`).run(cols).lastInsertRowid,
       );
       if (job.remark) {
-        logEvent(db, { at, kind: "remark", jobId: id, operator: job.remark.authorisedBy.trim(), reason: `re-marks job ${job.remark.of}: ${job.remark.reason.trim()}` });
+        logEvent(db, { at, kind: "remark", jobId: id, operator: job.remark.authorisedBy, reason: `re-marks job ${job.remark.of}: ${job.remark.reason}` });
+        if (job.remark.currentProfile)
+          logEvent(db, { at, kind: "remark-current-profile", jobId: id, operator: job.remark.authorisedBy, reason: `profile ${job.profile.id} ${job.profile.hash} instead of job ${job.remark.of}'s version: ${job.remark.currentProfile.reason}` });
       }
       if (job.seriesNumber) series.bindNumber(db, job.seriesNumber.seriesId, job.seriesNumber.number, id, job.record.serial);
       return this.job(id);
@@ -208,27 +233,34 @@ export class Journal {
   }
 
   /**
-   * Every job for this serial (any maker, ASCII case ignored), newest first. The licence
-   * form as it stands on the metal, `12345678-ABC123`, finds the jobs of serial ABC123
-   * under licence 12345678 too.
+   * Every job for this serial (any maker), newest first, by the serial's identity: case,
+   * invisible characters and lookalike letters do not part two serials (record/identity.ts).
+   * The licence form as it stands on the metal, `12345678-ABC123`, finds the jobs of serial
+   * ABC123 under licence 12345678 too.
    */
   find(serial: string): JobRow[] {
-    const q = serial.normalize("NFC").trim();
-    const rows = stmt(
-      this.#open(),
-      `${JOB_SELECT} WHERE jobs.serial = ? OR (jobs.licence_prefix IS NOT NULL AND (jobs.licence_prefix || '-' || jobs.serial) = ? COLLATE NOCASE) ORDER BY jobs.id DESC`,
-    ).all(q, q) as JobColumns[];
+    const k = identity(serial);
+    const rows = stmt(this.#open(), `${JOB_SELECT} WHERE jobs.serial_key = ? OR jobs.licence_key = ? ORDER BY jobs.id DESC`).all(k, k) as JobColumns[];
     return rows.map(jobFromColumns);
+  }
+
+  /** The newest job that is the same serial as `record` (same maker or licence, or the same licence form): what a re-mark without `of` re-marks. */
+  lastJobOf(record: { readonly serial: string; readonly manufacturer: string; readonly licencePrefix?: string | undefined }): JobRow | undefined {
+    const earlier = sameSerial(this.#open(), record);
+    const last = earlier[earlier.length - 1];
+    return last === undefined ? undefined : this.job(last.id);
   }
 
   /** Jobs written in [from, to), optionally of one outcome, oldest first. */
   jobs(filter: Omit<ExportOptions, "format"> = {}): JobRow[] {
     const from = filter.from === undefined ? null : bound(filter.from, "from");
     const to = filter.to === undefined ? null : bound(filter.to, "to");
+    const key = filter.serial === undefined ? null : identity(filter.serial);
     const rows = stmt(
       this.#open(),
-      `${JOB_SELECT} WHERE (? IS NULL OR jobs.created_at >= ?) AND (? IS NULL OR jobs.created_at < ?) AND (? IS NULL OR jobs.outcome = ?) ORDER BY jobs.id`,
-    ).all(from, from, to, to, filter.outcome ?? null, filter.outcome ?? null) as JobColumns[];
+      `${JOB_SELECT} WHERE (@from IS NULL OR jobs.created_at >= @from) AND (@to IS NULL OR jobs.created_at < @to) AND (@outcome IS NULL OR jobs.outcome = @outcome)
+         AND (@key IS NULL OR jobs.serial_key = @key OR jobs.licence_key = @key) ORDER BY jobs.id`,
+    ).all({ from, to, outcome: filter.outcome ?? null, key }) as JobColumns[];
     return rows.map(jobFromColumns);
   }
 
@@ -303,14 +335,16 @@ export class Journal {
       throw new PeenmarkError("E_JOURNAL", `job ${id} is ${j.outcome}: only a pending or interrupted job holds a serial to release`, { details: { jobId: id } });
     }
     if (j.release) throw new PeenmarkError("E_JOURNAL", `job ${id}'s serial was released already on ${j.release.at} by ${j.release.by}`, { details: { jobId: id } });
-    if (action.operator.trim() === "") throw new PeenmarkError("E_JOURNAL", `releasing job ${id}'s serial needs the operator's name`, { where: "operator" });
-    if (action.reason.trim().length < 10) throw new PeenmarkError("E_JOURNAL", `releasing job ${id}'s serial needs a written reason of at least 10 characters`, { where: "reason" });
-    stmt(db, "UPDATE jobs SET released_at = ?, released_by = ?, release_reason = ? WHERE id = ?").run(at, action.operator.trim(), action.reason.trim(), id);
-    logEvent(db, { at, kind: "serial-released", jobId: id, operator: action.operator.trim(), reason: action.reason.trim() });
+    const operator = personName(action.operator, "operator");
+    const reason = writtenReason(action.reason);
+    if (operator === "") throw new PeenmarkError("E_JOURNAL", `releasing job ${id}'s serial needs the operator's name`, { where: "operator" });
+    if (reason.length < 10) throw new PeenmarkError("E_JOURNAL", `releasing job ${id}'s serial needs a written reason of at least 10 characters`, { where: "reason" });
+    stmt(db, "UPDATE jobs SET released_at = ?, released_by = ?, release_reason = ? WHERE id = ?").run(at, operator, reason, id);
+    logEvent(db, { at, kind: "serial-released", jobId: id, operator, reason });
     const held = j.seriesNumber;
     if (!held) return undefined;
     if (series.getNumber(db, held.seriesId, held.number).state !== "reserved") return undefined;
-    return series.releaseNumber(db, held.seriesId, held.number, action, at);
+    return series.releaseNumber(db, held.seriesId, held.number, { operator, reason }, at);
   }
 
   #busy(j: JobRow): PeenmarkError {
@@ -338,14 +372,49 @@ export class Journal {
   }
 }
 
-/** A bare date (`2026-11-23`) as a bound: `from` its start, `to` the start of the next day (UTC). */
-function bound(value: string, which: "from" | "to"): string {
-  if (/^\d{4}-\d{2}-\d{2}$/.test(value)) {
-    const d = new Date(`${value}T00:00:00.000Z`);
-    if (which === "to") d.setUTCDate(d.getUTCDate() + 1);
-    return d.toISOString();
+/**
+ * A date filter as a bound: a bare date (`2026-11-23`) is `from` its start, `to` the start of
+ * the next day (UTC); a time is ISO 8601 with its zone (`2026-11-23T18:00:00Z`, `…-06:00`).
+ * Read strictly: `2026-02-31` is no date (not March 3), `2026-13-01` no month.
+ */
+export function bound(value: string, which: "from" | "to"): string {
+  const fail = (why: string) =>
+    new PeenmarkError("E_USAGE", `${which} "${value}" is not a date: ${why} (use 2026-11-23 or 2026-11-23T18:00:00Z)`, { where: which, details: { [which]: value } });
+  const m = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2}))?$/.exec(value);
+  if (!m) throw fail("expected YYYY-MM-DD, or YYYY-MM-DDThh:mm[:ss]Z");
+  const [, y, mo, d, h, mi, sec, , zone] = m;
+  const year = Number(y);
+  const month = Number(mo);
+  const day = Number(d);
+  if (month < 1 || month > 12) throw fail(`month ${mo} does not exist`);
+  const days = new Date(Date.UTC(year, month, 0)).getUTCDate();
+  if (day < 1 || day > days) throw fail(`${y}-${mo} has no day ${d}`);
+  if (h === undefined) {
+    const t = Date.UTC(year, month - 1, day + (which === "to" ? 1 : 0));
+    return new Date(t).toISOString();
   }
+  if (Number(h) > 23) throw fail(`hour ${h} does not exist`);
+  if (Number(mi) > 59) throw fail(`minute ${mi} does not exist`);
+  if (sec !== undefined && Number(sec) > 59) throw fail(`second ${sec} does not exist`);
+  if (zone !== "Z" && (Number(zone!.slice(1, 3)) > 14 || Number(zone!.slice(4, 6)) > 59)) throw fail(`time zone ${zone} does not exist`);
   const t = Date.parse(value);
-  if (Number.isNaN(t)) throw new PeenmarkError("E_USAGE", `"${value}" is not a date or time (use 2026-11-23 or 2026-11-23T18:00:00Z)`, { where: which });
+  if (Number.isNaN(t)) throw fail("not a time this station can read");
   return new Date(t).toISOString();
+}
+
+/** The identity version the stored keys were computed with (settings.identity_version). */
+const IDENTITY_SETTING = "identity_version";
+
+/**
+ * Computes every job's identity keys again when they were computed under another identity
+ * version (or not at all: journals from before schema 3). Inside open()'s transaction.
+ */
+function rekey(db: Database.Database): void {
+  const have = stmt(db, "SELECT value FROM settings WHERE key = ?").get(IDENTITY_SETTING) as { value: string } | undefined;
+  if (have?.value === IDENTITY_VERSION) return;
+  const update = stmt(db, "UPDATE jobs SET serial_key = @serialKey, maker_key = @makerKey, licence_key = @licenceKey WHERE id = @id");
+  for (const j of stmt(db, "SELECT id, serial, manufacturer, licence_prefix FROM jobs").all() as { id: number; serial: string; manufacturer: string; licence_prefix: string | null }[]) {
+    update.run({ id: j.id, ...jobKeys({ serial: j.serial, manufacturer: j.manufacturer, licencePrefix: j.licence_prefix ?? undefined }) });
+  }
+  stmt(db, "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value").run(IDENTITY_SETTING, IDENTITY_VERSION);
 }

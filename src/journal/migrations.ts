@@ -115,6 +115,24 @@ export const MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    summary: "identity keys of the serial, the maker and the licence form (record/identity.ts), indexed for the serial rule and find; the journal's own settings; the reason for a re-mark on the current profile version",
+    up: (db) => {
+      db.exec(`
+        -- Filled by Journal.open() from record/identity.ts, and computed again whenever the
+        -- identity's version (stored in settings) differs: a pure function of the record's text.
+        ALTER TABLE jobs ADD COLUMN serial_key TEXT;
+        ALTER TABLE jobs ADD COLUMN maker_key TEXT;
+        -- the identity of "12345678-SERIAL" when the serial is in licence form (27 CFR 478.92(a)(1)(iv)), else NULL
+        ALTER TABLE jobs ADD COLUMN licence_key TEXT;
+        -- set when an operator chose the current profile version over the one the re-marked job used
+        ALTER TABLE jobs ADD COLUMN remark_current_profile_reason TEXT;
+        CREATE INDEX jobs_serial_key ON jobs(serial_key, maker_key);
+        CREATE INDEX jobs_licence_key ON jobs(licence_key) WHERE licence_key IS NOT NULL;
+        CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+      `);
+    },
+  },
 ];
 
 /** Runs every step the file has not seen yet; returns the version it now has. */

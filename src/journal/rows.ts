@@ -1,4 +1,5 @@
 import type { MarkingRecord } from "../record/schema.ts";
+import { jobKeys } from "./serial-rule.ts";
 import { opt } from "./statements.ts";
 import type { JobRow, NewJob, Outcome } from "./types.ts";
 
@@ -9,12 +10,16 @@ export type JobColumns = Record<string, string | number | null>;
  * The columns written when a job is created: the record as JSON plus the fields a trace
  * request asks for. `job.record` has been through MarkingRecordSchema (NFC, trimmed).
  */
-export function columnsOf(job: NewJob, createdAt: string): JobColumns {
+export function columnsOf(job: NewJob, createdAt: string, owner: string): JobColumns {
   const r: MarkingRecord = job.record;
+  const keys = jobKeys(r);
   return {
     outcome: "pending" satisfies Outcome,
     record_json: JSON.stringify(r),
     serial: r.serial,
+    serial_key: keys.serialKey,
+    maker_key: keys.makerKey,
+    licence_key: keys.licenceKey,
     licence_prefix: r.licencePrefix ?? null,
     manufacturer: r.manufacturer,
     place_city: r.place.city,
@@ -39,11 +44,14 @@ export function columnsOf(job: NewJob, createdAt: string): JobColumns {
     program_hash: job.program.hash,
     program_lines: job.program.lines,
     strike_count: job.program.strikes,
-    technician: job.technician.normalize("NFC"),
+    technician: job.technician,
     created_at: createdAt,
+    // the process that wrote it: open() finds a pending job whose process is gone
+    owner,
     remark_of: job.remark?.of ?? null,
-    remark_reason: job.remark?.reason.normalize("NFC").trim() ?? null,
-    remark_authorised_by: job.remark?.authorisedBy.normalize("NFC").trim() ?? null,
+    remark_reason: job.remark?.reason ?? null,
+    remark_authorised_by: job.remark?.authorisedBy ?? null,
+    remark_current_profile_reason: job.remark?.currentProfile?.reason ?? null,
   };
 }
 
@@ -72,7 +80,12 @@ export function jobFromColumns(c: JobColumns): JobRow {
     remark:
       remarkOf === null || remarkOf === undefined
         ? undefined
-        : { of: Number(remarkOf), reason: opt(c.remark_reason) ?? "", authorisedBy: opt(c.remark_authorised_by) ?? "" },
+        : {
+            of: Number(remarkOf),
+            reason: opt(c.remark_reason) ?? "",
+            authorisedBy: opt(c.remark_authorised_by) ?? "",
+            ...(opt(c.remark_current_profile_reason) === undefined ? {} : { currentProfile: { reason: opt(c.remark_current_profile_reason)! } }),
+          },
     release: releasedAt === undefined ? undefined : { at: releasedAt, by: opt(c.released_by) ?? "", reason: opt(c.release_reason) ?? "" },
     seriesNumber: c.series_id === null || c.series_id === undefined ? undefined : { seriesId: String(c.series_id), number: Number(c.series_number) },
   };

@@ -1,5 +1,6 @@
 import type Database from "better-sqlite3";
 import { PeenmarkError } from "../errors.ts";
+import { identity } from "../record/identity.ts";
 import { stmt } from "./statements.ts";
 import type { NewJob, Outcome } from "./types.ts";
 
@@ -16,6 +17,12 @@ import type { NewJob, Outcome } from "./types.ts";
  * `aborted` and `failed` jobs hold nothing: an operator saw them end. A re-mark that ended
  *   aborted or failed did not take the serial over: the earlier job still holds it.
  * `12345678-ABC123` and serial `ABC123` with licence prefix 12345678 are the same serial.
+ * Serials and makers compare by their identity (record/identity.ts: NFKC, case folding,
+ * invisible characters removed, lookalikes folded): `RA2026A00417` with a Cyrillic `А` or a
+ * Greek `Α` is the same serial, `CAÑONES DEL SUR` the same maker as `Cañones del Sur`.
+ * A re-mark names the earlier job; only one re-mark of it at a time (from its creation, not
+ * its first strike), and with the profile version the earlier job used unless an operator
+ * chose the current one with a reason.
  * Runs inside the IMMEDIATE transaction that inserts the job, so two processes on one file
  * cannot both pass.
  */
@@ -32,31 +39,59 @@ export function licenceForm(serial: string, licencePrefix: string | undefined): 
   return /^\d{8}-./.test(form) ? form : undefined;
 }
 
+/**
+ * The identity keys a job is found and compared by (record/identity.ts): the serial, the
+ * maker, and the licence form when there is one. Written with the job, indexed.
+ */
+export interface JobKeys {
+  readonly serialKey: string;
+  readonly makerKey: string;
+  readonly licenceKey: string | null;
+}
+
+export function jobKeys(r: { readonly serial: string; readonly manufacturer: string; readonly licencePrefix?: string | undefined }): JobKeys {
+  const form = licenceForm(r.serial, r.licencePrefix);
+  return { serialKey: identity(r.serial), makerKey: identity(r.manufacturer), licenceKey: form === undefined ? null : identity(form) };
+}
+
 interface Earlier {
   id: number;
   outcome: Outcome;
+  serial: string;
   manufacturer: string;
   station_id: string;
   created_at: string;
   ended_at: string | null;
   last_executed_line: number;
   program_lines: number;
+  profile_id: string;
+  profile_hash: string;
+  remark_of: number | null;
   holds: number;
 }
 
-export function checkSerialRule(db: Database.Database, job: NewJob): void {
-  const r = job.record;
-  const earlier = stmt(
+/** Earlier jobs that are the same serial as `r` (same maker or licence, or the same licence form), oldest first. */
+export function sameSerial(db: Database.Database, r: { readonly serial: string; readonly manufacturer: string; readonly licencePrefix?: string | undefined }): Earlier[] {
+  const k = jobKeys(r);
+  return stmt(
     db,
-    `SELECT id, outcome, manufacturer, station_id, created_at, ended_at, last_executed_line, program_lines,
+    `SELECT id, outcome, serial, manufacturer, station_id, created_at, ended_at, last_executed_line, program_lines, profile_id, profile_hash, remark_of,
             (outcome IN ('pending','marking','interrupted') AND released_at IS NULL
              AND NOT EXISTS (SELECT 1 FROM jobs later WHERE later.remark_of = jobs.id
                              AND later.outcome NOT IN ('aborted','failed'))) AS holds
      FROM jobs
-     WHERE (serial = ? AND (manufacturer = ? OR (licence_prefix IS NOT NULL AND licence_prefix = ?)))
-        OR (? IS NOT NULL AND (CASE WHEN licence_prefix IS NULL THEN serial ELSE licence_prefix || '-' || serial END) = ?)
+     WHERE (serial_key = @serialKey AND (maker_key = @makerKey OR (licence_prefix IS NOT NULL AND licence_prefix = @licence)))
+        OR (@licenceKey IS NOT NULL AND licence_key = @licenceKey)
      ORDER BY id`,
-  ).all(r.serial, r.manufacturer, r.licencePrefix ?? null, licenceForm(r.serial, r.licencePrefix), licenceForm(r.serial, r.licencePrefix)) as Earlier[];
+  ).all({ ...k, licence: r.licencePrefix ?? null }) as Earlier[];
+}
+
+/** "" or, when the struck text differs from what was typed now, ` (marked as "RA2026А00417")`. */
+const asMarked = (e: Earlier, serial: string) => (e.serial === serial ? "" : ` (marked as "${e.serial}", which reads the same)`);
+
+export function checkSerialRule(db: Database.Database, job: NewJob): void {
+  const r = job.record;
+  const earlier = sameSerial(db, r);
 
   const holding = earlier.filter((e) => e.holds === 1);
   const completed = earlier.filter((e) => e.outcome === "completed");
@@ -70,7 +105,8 @@ export function checkSerialRule(db: Database.Database, job: NewJob): void {
     if (reason.trim().length < MIN_REASON) {
       throw new PeenmarkError("E_JOURNAL", `a re-mark of ${who} needs a written reason of at least ${MIN_REASON} characters`, { where: "remark.reason" });
     }
-    if (!earlier.some((e) => e.id === of)) {
+    const target = earlier.find((e) => e.id === of);
+    if (!target) {
       throw new PeenmarkError("E_JOURNAL", `job ${of} is not a job of ${who}: a re-mark names the earlier job of the same serial`, {
         where: "remark.of",
         details: { jobs: earlier.map((e) => e.id) },
@@ -82,6 +118,33 @@ export function checkSerialRule(db: Database.Database, job: NewJob): void {
         where: "record.serial",
         details: { jobId: live.id, outcome: live.outcome },
       });
+    }
+    // One re-mark at a time, from the moment it is written: a re-mark still pending (homing)
+    // holds the serial as surely as one that strikes. Only the job named may hold it.
+    const other = holding.find((e) => e.id !== of);
+    if (other) {
+      const what = other.remark_of === of ? `a re-mark of job ${of} already, ${other.outcome}` : `${other.outcome}`;
+      throw new PeenmarkError(
+        "E_SERIAL_RESERVED",
+        `${who} is held by job ${other.id} (${what}): one re-mark at a time; wait for it to end, or re-mark job ${other.id} itself`,
+        { where: "remark.of", details: { jobId: other.id, outcome: other.outcome } },
+      );
+    }
+    // A re-mark strikes over the earlier mark: with the layout that mark was made with, unless
+    // an operator chooses the current version, and says why.
+    const sameProfile = target.profile_id === job.profile.id && target.profile_hash === job.profile.hash;
+    if (!sameProfile) {
+      const current = job.remark.currentProfile;
+      if (!current) {
+        throw new PeenmarkError(
+          "E_JOURNAL",
+          `job ${of} was marked with profile "${target.profile_id}" (sha256 ${target.profile_hash.slice(0, 12)}…); this re-mark would use "${job.profile.id}" (sha256 ${job.profile.hash.slice(0, 12)}…), which may place the text elsewhere: re-mark with the version job ${of} used, or have an operator choose the current version with a reason`,
+          { where: "remark.profile", details: { jobId: of, profileId: target.profile_id, profileHash: target.profile_hash } },
+        );
+      }
+      if (current.reason.trim().length < MIN_REASON) {
+        throw new PeenmarkError("E_JOURNAL", `choosing the current profile version for a re-mark of job ${of} needs a written reason of at least ${MIN_REASON} characters`, { where: "remark.profileReason" });
+      }
     }
     return;
   }
@@ -96,16 +159,16 @@ export function checkSerialRule(db: Database.Database, job: NewJob): void {
           : `written on ${held.created_at} and not started`;
     throw new PeenmarkError(
       "E_SERIAL_RESERVED",
-      `${who} is held by job ${held.id} (${state}): an operator must re-mark it (naming job ${held.id}, with a reason) or release it with a reason`,
-      { where: "record.serial", details: { jobId: held.id, outcome: held.outcome } },
+      `${who} is held by job ${held.id}${asMarked(held, r.serial)} (${state}): an operator must re-mark it (naming job ${held.id}, with a reason) or release it with a reason`,
+      { where: "record.serial", details: { jobId: held.id, outcome: held.outcome, serial: held.serial } },
     );
   }
   const done = completed[completed.length - 1];
   if (done) {
     throw new PeenmarkError(
       "E_SERIAL_DUPLICATE",
-      `${who} was already marked by job ${done.id} on ${done.ended_at ?? done.created_at} at station ${done.station_id}: marking it again needs a re-mark authorised by an operator with a written reason`,
-      { where: "record.serial", details: { jobId: done.id } },
+      `${who} was already marked by job ${done.id}${asMarked(done, r.serial)} on ${done.ended_at ?? done.created_at} at station ${done.station_id}: marking it again needs a re-mark authorised by an operator with a written reason`,
+      { where: "record.serial", details: { jobId: done.id, serial: done.serial } },
     );
   }
 }

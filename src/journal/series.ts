@@ -1,6 +1,8 @@
 import type Database from "better-sqlite3";
 import { PeenmarkError } from "../errors.ts";
+import { sameIdentity } from "../record/identity.ts";
 import { logEvent } from "./events.ts";
+import { personName, writtenReason } from "./names.ts";
 import { formatSerial, parseSeriesPattern } from "./pattern.ts";
 import { opt, stmt } from "./statements.ts";
 import type { NumberState, OperatorAction, SeriesDefinition, SeriesNumber, SeriesRow } from "./types.ts";
@@ -82,9 +84,12 @@ function numberColumns(db: Database.Database, seriesId: string, number: number):
   return c;
 }
 
-function requireAction(action: OperatorAction, what: string): void {
-  if (action.operator.trim() === "") throw new PeenmarkError("E_JOURNAL", `${what} needs the operator's name`, { where: "operator" });
-  if (action.reason.trim().length < 10) throw new PeenmarkError("E_JOURNAL", `${what} needs a written reason of at least 10 characters`, { where: "reason" });
+function requireAction(action: OperatorAction, what: string): OperatorAction {
+  const operator = personName(action.operator, "operator");
+  const reason = writtenReason(action.reason);
+  if (operator === "") throw new PeenmarkError("E_JOURNAL", `${what} needs the operator's name`, { where: "operator" });
+  if (reason.length < 10) throw new PeenmarkError("E_JOURNAL", `${what} needs a written reason of at least 10 characters`, { where: "reason" });
+  return { operator, reason };
 }
 
 export function createSeries(db: Database.Database, def: SeriesDefinition, at: string): SeriesRow {
@@ -99,7 +104,8 @@ export function createSeries(db: Database.Database, def: SeriesDefinition, at: s
   if (step < 1) throw where("step", "step must be at least 1");
   if (def.end < def.start) throw where("end", `end ${def.end} is below start ${def.start}`);
   if (String(def.end).length > pattern.counterWidth) throw where("end", `end ${def.end} does not fit the pattern's ${pattern.counterWidth}-digit counter`);
-  if (def.createdBy.trim() === "") throw where("createdBy", "a series needs the operator who defined it");
+  const createdBy = personName(def.createdBy, "createdBy");
+  if (createdBy === "") throw where("createdBy", "a series needs the operator who defined it");
   // formatting once now catches {licence} without a prefix and over-long serials before any job does
   formatSerial(pattern, def.end, new Date(Date.parse(at)), def.licencePrefix);
   if (stmt(db, "SELECT 1 FROM series WHERE id = ?").get(def.id)) throw where("id", "a series with this id exists already");
@@ -112,10 +118,10 @@ export function createSeries(db: Database.Database, def: SeriesDefinition, at: s
     step,
     def.start,
     at,
-    def.createdBy.trim(),
+    createdBy,
     def.note ?? null,
   );
-  logEvent(db, { at, kind: "series-created", seriesId: def.id, operator: def.createdBy.trim(), ...(def.note ? { reason: def.note } : {}) });
+  logEvent(db, { at, kind: "series-created", seriesId: def.id, operator: createdBy, ...(def.note ? { reason: def.note } : {}) });
   return getSeries(db, def.id);
 }
 
@@ -177,7 +183,7 @@ export function bindNumber(db: Database.Database, seriesId: string, number: numb
     const holder = n.job_id === null ? "" : ` by job ${n.job_id}`;
     throw new PeenmarkError("E_JOURNAL", `number ${number} of series "${seriesId}" is ${n.state}${holder}: reserve a number with reserveNext for each job`, { where: "seriesNumber" });
   }
-  if (n.serial.toUpperCase() !== recordSerial.toUpperCase()) {
+  if (!sameIdentity(n.serial, recordSerial)) {
     throw new PeenmarkError("E_JOURNAL", `the record's serial "${recordSerial}" is not "${n.serial}", number ${number} of series "${seriesId}"`, { where: "record.serial" });
   }
   stmt(db, "UPDATE series_numbers SET job_id = ? WHERE series_id = ? AND number = ?").run(jobId, seriesId, number);
@@ -189,8 +195,8 @@ export function commitJobNumber(db: Database.Database, jobId: number, at: string
 }
 
 /** The number becomes available again (the lowest released number is handed out first). */
-export function releaseNumber(db: Database.Database, seriesId: string, number: number, action: OperatorAction, at: string): SeriesNumber {
-  requireAction(action, `releasing number ${number} of series "${seriesId}"`);
+export function releaseNumber(db: Database.Database, seriesId: string, number: number, given: OperatorAction, at: string): SeriesNumber {
+  const action = requireAction(given, `releasing number ${number} of series "${seriesId}"`);
   const n = numberColumns(db, seriesId, number);
   if (n.state !== "reserved") throw new PeenmarkError("E_JOURNAL", `number ${number} of series "${seriesId}" is ${n.state}, not reserved: only a reserved number can be released`, { where: "number" });
   stmt(db, "UPDATE series_numbers SET state = 'released', updated_at = ?, reason = ?, operator = ? WHERE series_id = ? AND number = ?").run(
@@ -205,8 +211,8 @@ export function releaseNumber(db: Database.Database, seriesId: string, number: n
 }
 
 /** The number will never be used (a bad blank, a number skipped on purpose). */
-export function voidNumber(db: Database.Database, seriesId: string, number: number, action: OperatorAction, at: string): SeriesNumber {
-  requireAction(action, `voiding number ${number} of series "${seriesId}"`);
+export function voidNumber(db: Database.Database, seriesId: string, number: number, given: OperatorAction, at: string): SeriesNumber {
+  const action = requireAction(given, `voiding number ${number} of series "${seriesId}"`);
   const n = numberColumns(db, seriesId, number);
   if (n.state === "committed" || n.state === "void") {
     throw new PeenmarkError("E_JOURNAL", `number ${number} of series "${seriesId}" is ${n.state}: only a reserved or released number can be voided`, { where: "number" });

@@ -31,6 +31,11 @@ export interface Remark {
   readonly reason: string;
   /** The operator who authorised it. */
   readonly authorisedBy: string;
+  /**
+   * Set when the operator chose the profile version current now over the one the earlier
+   * job was marked with (which a re-mark uses otherwise), with why.
+   */
+  readonly currentProfile?: { readonly reason: string };
 }
 
 /** What the runner writes before the first byte goes to the head. */

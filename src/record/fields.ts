@@ -68,6 +68,18 @@ const FIELDS: Record<string, Getter> = {
 
 export const TEMPLATE_FIELDS: readonly string[] = Object.freeze(Object.keys(FIELDS));
 
+/**
+ * The getter of a template field, own fields only: `{toString}`, `{constructor}` and
+ * `{__proto__}` are names on every JavaScript object, not fields of a record.
+ */
+function fieldGetter(name: string): Getter | undefined {
+  return Object.hasOwn(FIELDS, name) ? FIELDS[name] : undefined;
+}
+
+export function isTemplateField(name: string): boolean {
+  return fieldGetter(name) !== undefined;
+}
+
 const PLACEHOLDER = /\{([^{}]*)\}/g;
 
 /** The field names a template uses, in order of first use. */
@@ -79,13 +91,13 @@ export function templateFields(template: string): string[] {
 
 /** The names in `template` that are not template fields (empty when the template is valid). */
 export function unknownTemplateFields(template: string): string[] {
-  return templateFields(template).filter((f) => !(f in FIELDS));
+  return templateFields(template).filter((f) => !isTemplateField(f));
 }
 
 /** Fill a template from a record. `where` names the block for the error message. */
 export function fillTemplate(template: string, record: MarkingRecord, ctx: MarkContext, where: string): string {
   const filled = template.replace(PLACEHOLDER, (_m, name: string) => {
-    const get = FIELDS[name];
+    const get = fieldGetter(name);
     if (!get) throw new PeenmarkError("E_TEMPLATE_FIELD", `${where}: template field {${name}} does not exist; known fields: ${TEMPLATE_FIELDS.join(", ")}`, { where, details: { field: name } });
     const v = get(record, ctx);
     if (v === undefined || v === "")

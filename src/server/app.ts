@@ -8,7 +8,10 @@ import { JobRunner } from "../job/runner.ts";
 import { Journal, type JobRow } from "../journal/journal.ts";
 import type { Station } from "../profile/station.ts";
 import type { ServiceContext } from "./context.ts";
-import { errorBody, handleError } from "./errors.ts";
+import helmet from "@fastify/helmet";
+import { PeenmarkError } from "../errors.ts";
+import { handleClientError, handleError, handleFrameworkError } from "./errors.ts";
+import { guard } from "./guard.ts";
 import { eventRoutes } from "./events.ts";
 import { ProfileStore } from "./profiles.ts";
 import { jobRoutes } from "./routes-jobs.ts";
@@ -24,6 +27,43 @@ import { PACKAGE_ROOT } from "../paths.ts";
  * the HTTP API (docs/OPERATIONS.md). Testable with `app.inject`; `peenmark station` listens.
  * Closing the app aborts a job under way, then closes the journal and (unless told not to) the head.
  */
+
+/**
+ * Security headers on every answer (@fastify/helmet). The page is the station's own files:
+ * scripts, styles, pictures and connections from its origin only; no frame may hold it
+ * (`frame-ancestors 'none'`, and X-Frame-Options for browsers before CSP 2); no referrer
+ * leaves it. No HSTS: the service speaks plain HTTP on loopback (TLS, and HSTS with it, is
+ * the reverse proxy's), and no upgrade-insecure-requests for the same reason.
+ */
+const HEADERS = {
+  contentSecurityPolicy: {
+    useDefaults: false,
+    directives: {
+      "default-src": ["'self'"],
+      "script-src": ["'self'"],
+      "style-src": ["'self'"],
+      "img-src": ["'self'", "data:"],
+      "connect-src": ["'self'"],
+      "font-src": ["'self'"],
+      "object-src": ["'none'"],
+      "base-uri": ["'none'"],
+      "form-action": ["'self'"],
+      "frame-ancestors": ["'none'"],
+    },
+  },
+  frameguard: { action: "deny" as const },
+  referrerPolicy: { policy: "no-referrer" as const },
+  strictTransportSecurity: false,
+  crossOriginOpenerPolicy: { policy: "same-origin" as const },
+  crossOriginResourcePolicy: { policy: "same-origin" as const },
+  crossOriginEmbedderPolicy: false,
+};
+
+/** One token per role: a technician's token that is also the operator's makes every technician an operator. */
+export function checkTokens(tokens: Tokens): void {
+  if (tokens.technician !== undefined && tokens.technician === tokens.operator)
+    throw new PeenmarkError("E_USAGE", "the technician's and the operator's tokens are the same: a technician would be an operator; give each role its own token (openssl rand -hex 16)", { where: "tokens" });
+}
 
 /** 256 KiB: a profile or a record is a few KiB; anything this big is a mistake or an attack. */
 export const BODY_LIMIT = 256 * 1024;
@@ -46,6 +86,8 @@ export interface ServerOptions {
   readonly clock?: () => Date;
   /** Least time between progress writes to the journal, ms. */
   readonly progressEveryMs?: number;
+  /** Names this station is reached by besides loopback and its own addresses (config.json `hostNames`). */
+  readonly hostNames?: readonly string[];
 }
 
 export interface Peenmark extends ServiceContext {
@@ -62,6 +104,7 @@ declare module "fastify" {
 }
 
 export async function buildServer(opts: ServerOptions): Promise<FastifyInstance> {
+  checkTokens(opts.tokens ?? {});
   const journal = new Journal({ path: join(opts.dataDir, "peenmark.db") });
   const interruptedAtOpen = journal.open();
   const runner = new JobRunner({
@@ -79,12 +122,18 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
     ...(opts.logger ? { loggerInstance: opts.logger } : { logger: false }),
     bodyLimit: BODY_LIMIT,
     forceCloseConnections: true,
+    frameworkErrors: handleFrameworkError,
+    clientErrorHandler: handleClientError,
   }) as unknown as FastifyInstance;
   app.decorate("peenmark", peenmark);
   app.setErrorHandler(handleError);
-  app.setNotFoundHandler((req, reply) => reply.status(404).send(errorBody("E_NOT_FOUND", `no route ${req.method} ${req.url}`)));
+  // Only JSON is parsed: a text/plain body (what a page elsewhere may send unasked) is 415.
+  app.removeContentTypeParser("text/plain");
+  await app.register(helmet, HEADERS);
+  guard(app, { hostNames: opts.hostNames ?? [] });
 
-  for (const j of interruptedAtOpen) app.log.warn({ job: j.id, serial: j.serial, executedLine: j.progress.executedLine, lines: j.program.lines, strikesDone: j.progress.strikesDone }, "job interrupted by the last stop: re-home and re-mark or release it");
+  for (const j of interruptedAtOpen)
+    app.log.warn({ job: j.id, serial: j.serial, executedLine: j.progress.executedLine, lines: j.program.lines, strikesDone: j.progress.strikesDone, note: j.note }, "job interrupted by the last stop: re-home and re-mark or release it");
 
   // A job that ends badly is news for every page, not only the one that started it.
   runner.on("job", (v) => {

@@ -4,6 +4,7 @@ import type { Tokens } from "../config.ts";
 import { PeenmarkError } from "../errors.ts";
 import type { JobRunner } from "../job/runner.ts";
 import type { Journal } from "../journal/journal.ts";
+import { MAX_NAME, nameProblem } from "../journal/names.ts";
 import { schemaError } from "../profile/load.ts";
 import type { Station } from "../profile/station.ts";
 import { requireRole, roleOf, type Role } from "./auth.ts";
@@ -32,11 +33,48 @@ export function parseBody<T extends z.ZodType>(schema: T, body: unknown): z.outp
   return r.data;
 }
 
-/** `:id` as a job number. */
+/**
+ * `:id` as a job number: decimal digits only, no sign, no leading zero, no space, no `0x1`
+ * or `1e0` (which `Number()` reads as 1): a state-changing route acts on the job named
+ * exactly or on none.
+ */
 export function jobId(raw: string): number {
-  const id = Number(raw);
-  if (!Number.isSafeInteger(id) || id <= 0) throw new PeenmarkError("E_NOT_FOUND", `"${raw}" is not a job number`, { where: "id" });
+  const id = /^[1-9][0-9]{0,15}$/.test(raw) ? Number(raw) : Number.NaN;
+  if (!Number.isSafeInteger(id)) throw new PeenmarkError("E_NOT_FOUND", `${JSON.stringify(raw)} is not a job number (1, 2, 3 …)`, { where: "id" });
   return id;
+}
+
+/**
+ * The query string's parameters, each given at most once (`?serial=a&serial=b` is refused,
+ * not half-read). Parameters not in `names` are ignored.
+ */
+export function queryOf<N extends string>(req: FastifyRequest, names: readonly N[]): Partial<Record<N, string>> {
+  const q = (req.query ?? {}) as Record<string, unknown>;
+  const out: Partial<Record<N, string>> = {};
+  for (const n of names) {
+    if (!Object.hasOwn(q, n)) continue;
+    const v = q[n];
+    if (typeof v !== "string") throw new PeenmarkError("E_USAGE", `the query parameter ${n} is given ${Array.isArray(v) ? `${v.length} times` : "without a value"}: give it once`, { where: n });
+    out[n] = v;
+  }
+  return out;
+}
+
+/** A person's name in a request body: trimmed, 1–120 characters, no control or bidi character (journal/names.ts). */
+export function personNameSchema(what: string) {
+  return z
+    .string({ error: `expected ${what} as text` })
+    .transform((s) => s.normalize("NFC").trim())
+    .pipe(
+      z
+        .string()
+        .min(1, `${what} must not be empty`)
+        .max(MAX_NAME, `${what} is longer than ${MAX_NAME} characters`)
+        .superRefine((s, c) => {
+          const bad = nameProblem(s);
+          if (bad) c.addIssue({ code: "custom", message: `${what} ${bad}` });
+        }),
+    );
 }
 
 /** A journal row or 404. */

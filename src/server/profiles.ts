@@ -47,7 +47,7 @@ export function recordFields(profile: Profile): string[] {
     for (const t of templates)
       for (const f of templateFields(t)) {
         if (f.startsWith("date.")) continue;
-        for (const r of FIELD_OF[f] ?? [f.startsWith("extra.") ? "extra" : f]) if (!out.includes(r)) out.push(r);
+        for (const r of (Object.hasOwn(FIELD_OF, f) ? FIELD_OF[f] : undefined) ?? [f.startsWith("extra.") ? "extra" : f]) if (!out.includes(r)) out.push(r);
       }
   }
   return out;
@@ -85,12 +85,40 @@ export class ProfileStore {
     for (const id of [...ids].sort()) {
       try {
         const v = this.newest(id);
-        if (v) out.push(v);
+        // The summary reads the templates once more: a file that fails there is skipped too.
+        if (v) {
+          summary(v);
+          out.push(v);
+        }
       } catch (e) {
         problems.push(e instanceof Error ? e.message : String(e));
       }
     }
     return { profiles: out, problems };
+  }
+
+  /**
+   * The version of `id` whose file has sha256 `hash` (the version a journal row names), or
+   * undefined when no file of this id has those bytes any more.
+   */
+  byHash(id: string, hash: string): ProfileVersion | undefined {
+    if (!/^[a-z0-9][a-z0-9-]*$/.test(id)) return undefined;
+    const candidates: [string, number][] = [];
+    if (safeReaddir(this.builtinDir).includes(`${id}.json`)) candidates.push([join(this.builtinDir, `${id}.json`), 1]);
+    for (const f of safeReaddir(join(this.publishedDir, id))) {
+      const m = VERSION_FILE.exec(f);
+      if (m) candidates.push([join(this.publishedDir, id, f), Number(m[1])]);
+    }
+    for (const [path, version] of candidates) {
+      let text: string;
+      try {
+        text = readFileSync(path, "utf8");
+      } catch {
+        continue;
+      }
+      if (sha256(text) === hash) return { profile: parseProfile(path, parseJson(path, text), this.#fonts), version, hash, source: path };
+    }
+    return undefined;
   }
 
   /** The newest version of `id`; E_NOT_FOUND when there is none. */

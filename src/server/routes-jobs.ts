@@ -3,16 +3,33 @@ import { z } from "zod";
 import { previewSvg } from "../preview/svg.ts";
 import { MarkingRecordSchema } from "../record/schema.ts";
 import { requireRole } from "./auth.ts";
-import { authorise, existingJob, jobId, parseBody, type ServiceContext } from "./context.ts";
+import { PeenmarkError } from "../errors.ts";
+import { MAX_REASON } from "../journal/names.ts";
+import { parseRecord } from "../profile/load.ts";
+import { authorise, existingJob, jobId, parseBody, personNameSchema, type ServiceContext } from "./context.ts";
+import type { ProfileVersion } from "./profiles.ts";
 
 /** Preview, start, follow and steer jobs. */
-const PreviewBody = z.object({ profileId: z.string().min(1, "choose a profile"), record: MarkingRecordSchema }).strict();
-
-const name = (what: string) =>
+const reasonText = (min: string) =>
   z
-    .string({ error: `expected ${what} as text` })
+    .string()
     .transform((s) => s.trim())
-    .pipe(z.string().min(1, `${what} must not be empty`).max(120));
+    .pipe(z.string().min(10, min).max(MAX_REASON));
+
+/** Which profile version a re-mark strikes with: the one the earlier job used, unless "current" (with a reason). */
+const remarkProfile = {
+  profile: z.literal("current", { error: 'expected "current" (or leave it out for the version the earlier job was marked with)' }).optional(),
+  profileReason: reasonText("choosing the current profile version needs a written reason of at least 10 characters").optional(),
+};
+
+const PreviewBody = z
+  .object({
+    profileId: z.string().min(1, "choose a profile"),
+    record: MarkingRecordSchema,
+    // A re-mark's preview shows the version the re-mark will strike with.
+    remark: z.object({ of: z.number().int().positive(), profile: remarkProfile.profile }).strict().optional(),
+  })
+  .strict();
 
 const JobBody = z
   .object({
@@ -20,15 +37,13 @@ const JobBody = z
     // The serial may be left out when it is drawn from a serial-number series.
     record: MarkingRecordSchema.extend({ serial: MarkingRecordSchema.shape.serial.optional() }),
     series: z.string().min(1).optional(),
-    technician: name("the technician's name"),
+    technician: personNameSchema("the technician's name"),
     remark: z
       .object({
         of: z.number().int().positive().optional(),
-        reason: z
-          .string()
-          .transform((s) => s.trim())
-          .pipe(z.string().min(10, "a re-mark needs a written reason of at least 10 characters")),
-        operator: name("the authorising operator's name"),
+        reason: reasonText("a re-mark needs a written reason of at least 10 characters"),
+        operator: personNameSchema("the authorising operator's name"),
+        ...remarkProfile,
       })
       .strict()
       .optional(),
@@ -36,13 +51,44 @@ const JobBody = z
   .strict()
   .superRefine((b, ctx) => {
     if (b.series === undefined && b.record.serial === undefined) ctx.addIssue({ code: "custom", path: ["record", "serial"], message: "serial number must not be empty (or choose a serial-number series)" });
+    if (b.series !== undefined && b.remark) ctx.addIssue({ code: "custom", path: ["series"], message: "a re-mark names the serial it marks again; it draws none from a series" });
+    if (b.remark?.profile === "current" && b.remark.profileReason === undefined)
+      ctx.addIssue({ code: "custom", path: ["remark", "profileReason"], message: "choosing the current profile version needs a written reason of at least 10 characters" });
+    if (b.remark?.profileReason !== undefined && b.remark.profile !== "current") ctx.addIssue({ code: "custom", path: ["remark", "profile"], message: 'a profileReason goes with profile "current"' });
   });
+
+/**
+ * The profile version a re-mark strikes with, and the job it re-marks: by default the version
+ * the earlier job was marked with (found by its hash among the station's profile files), so
+ * the text lands where the first strikes did; the current version only when the operator
+ * chose it. The journal refuses a mismatch either way (serial-rule.ts).
+ */
+function remarkVersion(ctx: ServiceContext, profileId: string, record: unknown, remark: { of?: number | undefined; profile?: "current" | undefined }): { version: ProfileVersion; of: number } {
+  const r = parseRecord("record", record);
+  const of = remark.of ?? ctx.journal.lastJobOf(r)?.id;
+  if (of === undefined) throw new PeenmarkError("E_JOURNAL", `there is no earlier job of serial "${r.serial}" of ${r.manufacturer} to re-mark: mark it without a re-mark`, { where: "remark.of" });
+  const earlier = existingJob(ctx, of, () => ctx.journal.job(of));
+  if (remark.profile === "current") return { version: ctx.profiles.get(profileId), of };
+  if (earlier.profile.id !== profileId)
+    throw new PeenmarkError("E_JOURNAL", `job ${of} was marked with profile "${earlier.profile.id}", not "${profileId}": re-mark it with "${earlier.profile.id}", or have an operator choose the current version of "${profileId}" with a reason`, {
+      where: "profileId",
+      details: { jobId: of, profileId: earlier.profile.id },
+    });
+  const version = ctx.profiles.byHash(earlier.profile.id, earlier.profile.hash);
+  if (!version)
+    throw new PeenmarkError(
+      "E_NOT_FOUND",
+      `the version of profile "${earlier.profile.id}" that job ${of} was marked with (sha256 ${earlier.profile.hash.slice(0, 12)}…) is no longer at this station: an operator may re-mark with the current version (remark.profile "current", with remark.profileReason)`,
+      { where: "remark.profile", details: { jobId: of, profileId: earlier.profile.id, profileHash: earlier.profile.hash } },
+    );
+  return { version, of };
+}
 
 export function jobRoutes(app: FastifyInstance, ctx: ServiceContext): void {
   app.post("/api/jobs/preview", async (req) => {
     authorise(ctx, req, "technician", "previewing a job");
     const body = parseBody(PreviewBody, req.body);
-    const { profile } = ctx.profiles.get(body.profileId);
+    const { profile } = body.remark ? remarkVersion(ctx, body.profileId, body.record, body.remark).version : ctx.profiles.get(body.profileId);
     const { compiled } = ctx.runner.prepare(profile, body.record);
     const f = compiled.figures;
     const strikes = compiled.program.ops.filter((o) => o.kind === "strike").map((o) => [o.at.x, o.at.y]);
@@ -65,12 +111,19 @@ export function jobRoutes(app: FastifyInstance, ctx: ServiceContext): void {
     const role = authorise(ctx, req, "technician", "marking");
     const body = parseBody(JobBody, req.body);
     if (body.remark) requireRole(role, "operator", "authorising a re-mark");
-    const profile = ctx.profiles.get(body.profileId);
+    const chosen = body.remark ? remarkVersion(ctx, body.profileId, body.record, body.remark) : undefined;
+    const profile = chosen?.version ?? ctx.profiles.get(body.profileId);
+    const remark = body.remark && {
+      of: chosen!.of,
+      reason: body.remark.reason,
+      operator: body.remark.operator,
+      ...(body.remark.profile === "current" ? { currentProfile: { reason: body.remark.profileReason! } } : {}),
+    };
     const started = await ctx.runner.start({
       profile: { profile: profile.profile, hash: profile.hash },
       record: body.record,
       technician: body.technician,
-      ...(body.remark ? { remark: body.remark } : {}),
+      ...(remark ? { remark } : {}),
       ...(body.series ? { series: body.series } : {}),
     });
     // The outcome is in the journal and on the event stream; a failure to record it is logged.

@@ -3,13 +3,14 @@ import { z } from "zod";
 import { PeenmarkError } from "../errors.ts";
 import { jobView, type JobView } from "../job/view.ts";
 import type { Outcome } from "../journal/journal.ts";
-import { authorise, existingJob, jobId, parseBody, type ServiceContext } from "./context.ts";
+import { MAX_REASON } from "../journal/names.ts";
+import { authorise, existingJob, jobId, parseBody, personNameSchema, queryOf, type ServiceContext } from "./context.ts";
 
 /** The station, its controller, and the journal as the page reads it. */
 const ReleaseBody = z
   .object({
-    operator: z.string().transform((s) => s.trim()).pipe(z.string().min(1, "the operator's name must not be empty")),
-    reason: z.string().transform((s) => s.trim()).pipe(z.string().min(10, "a release needs a written reason of at least 10 characters")),
+    operator: personNameSchema("the operator's name"),
+    reason: z.string().transform((s) => s.trim()).pipe(z.string().min(10, "a release needs a written reason of at least 10 characters").max(MAX_REASON)),
   })
   .strict();
 
@@ -42,10 +43,12 @@ export function stationRoutes(app: FastifyInstance, ctx: ServiceContext): void {
   /** Newest first; the live job with its live progress. */
   const live = (rows: ReturnType<typeof journal.jobs>): JobView[] => rows.map((r) => (runner.current()?.id === r.id ? runner.job(r.id) : jobView(r)));
 
-  app.get<{ Querystring: { serial?: string; limit?: string } }>("/api/journal", async (req) => {
+  app.get("/api/journal", async (req) => {
     authorise(ctx, req, "technician", "reading the journal");
-    const limit = Math.min(500, Math.max(1, Number(req.query.limit ?? 50) || 50));
-    const rows = req.query.serial ? journal.find(req.query.serial) : journal.jobs().reverse();
+    const q = queryOf(req, ["serial", "limit"]);
+    if (q.limit !== undefined && !/^[1-9][0-9]{0,2}$/.test(q.limit)) throw new PeenmarkError("E_USAGE", `limit ${JSON.stringify(q.limit)} is not a whole number from 1 to 500`, { where: "limit" });
+    const limit = Math.min(500, Number(q.limit ?? 50));
+    const rows = q.serial ? journal.find(q.serial) : journal.jobs().reverse();
     return { jobs: live(rows.slice(0, limit)) };
   });
 
@@ -59,13 +62,20 @@ export function stationRoutes(app: FastifyInstance, ctx: ServiceContext): void {
     return { jobs: open.map((j) => jobView(j)) };
   });
 
-  app.get<{ Querystring: { format?: string; from?: string; to?: string; outcome?: string } }>("/api/journal/export", async (req, reply) => {
+  app.get("/api/journal/export", async (req, reply) => {
     authorise(ctx, req, "operator", "exporting the journal");
-    const format = req.query.format ?? "csv";
+    const q = queryOf(req, ["format", "from", "to", "outcome", "serial"]);
+    const format = q.format ?? "csv";
     if (format !== "csv" && format !== "json") throw new PeenmarkError("E_USAGE", `format "${format}" is not csv or json`, { where: "format" });
-    const outcome = req.query.outcome;
+    const outcome = q.outcome;
     if (outcome !== undefined && !OUTCOMES.includes(outcome as Outcome)) throw new PeenmarkError("E_USAGE", `outcome "${outcome}" is not one of ${OUTCOMES.join(", ")}`, { where: "outcome" });
-    const text = journal.exportJobs({ format, ...(req.query.from ? { from: req.query.from } : {}), ...(req.query.to ? { to: req.query.to } : {}), ...(outcome ? { outcome: outcome as Outcome } : {}) });
+    const text = journal.exportJobs({
+      format,
+      ...(q.from ? { from: q.from } : {}),
+      ...(q.to ? { to: q.to } : {}),
+      ...(outcome ? { outcome: outcome as Outcome } : {}),
+      ...(q.serial ? { serial: q.serial } : {}),
+    });
     const stamp = new Date().toISOString().slice(0, 10);
     req.log.info({ format }, "journal exported");
     return reply

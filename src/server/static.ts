@@ -22,11 +22,13 @@ const TYPES: Record<string, string> = {
 export function staticRoutes(app: FastifyInstance, webDir: string): void {
   const root = normalize(webDir);
   app.get("/*", async (req, reply) => {
-    const url = decodeURIComponent((req.params as { "*": string })["*"] ?? "");
-    if (url.startsWith("api/") || url === "api") return reply.status(404).send(errorBody("E_NOT_FOUND", `no route ${req.method} ${req.url}`));
+    // fastify has decoded the path once already; decoding it again would read "%25E0" as a broken escape.
+    const url = (req.params as { "*": string })["*"] ?? "";
+    // An API path this route does not serve: the not-found handler says 404, or 405 when the path exists with another method.
+    if (url.startsWith("api/") || url === "api") return reply.callNotFound();
     const rel = url === "" || url.endsWith("/") ? `${url}index.html` : url;
     const path = normalize(join(root, rel));
-    if (path !== root && !path.startsWith(root + sep)) return reply.status(404).send(errorBody("E_NOT_FOUND", `no file ${req.url}`));
+    if (url.includes("\0") || (path !== root && !path.startsWith(root + sep))) return reply.status(404).send(errorBody("E_NOT_FOUND", `no file ${req.url}`));
     const type = TYPES[extname(path).toLowerCase()];
     if (!type) return reply.status(404).send(errorBody("E_NOT_FOUND", `no file ${req.url}`));
     let body: Buffer;

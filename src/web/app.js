@@ -165,7 +165,8 @@ async function doPreview() {
   if (!state.profile || (state.job && ACTIVE.includes(state.job.state))) return;
   clearErrors();
   const record = readRecord(state.inputs);
-  const body = { profileId: state.profile.id, record };
+  // A re-mark strikes with the profile version the interrupted job used: preview that one.
+  const body = { profileId: state.profile.id, record, ...(state.remarkOf ? { remark: { of: state.remarkOf.id } } : {}) };
   $("preview-btn").disabled = true;
   setText($("preview-status"), "preview.working");
   try {
@@ -236,7 +237,8 @@ async function doMark() {
   }
   const technician = $("f-technician").value.trim();
   localStorage.setItem(TECHNICIAN, technician);
-  const body = { ...state.preview.body, technician };
+  const { remark: _previewed, ...previewed } = state.preview.body;
+  const body = { ...previewed, technician };
   if (state.remarkOf) body.remark = { of: state.remarkOf.id, operator: $("f-remark-operator").value.trim(), reason: $("f-remark-reason").value.trim() };
   $("mark-btn").disabled = true;
   state.starting = true;

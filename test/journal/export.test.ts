@@ -99,7 +99,7 @@ describe("exportJobs", () => {
     expect(ids({ to: "2026-11-21" })).toEqual([a.id]);
     expect(ids({ from: "2026-11-22T05:00:00Z", to: "2026-11-22" })).toEqual([c.id]);
     expect(ids({ outcome: "aborted" })).toEqual([b.id]);
-    expect(() => journal.jobs({ from: "last tuesday" })).toThrow(/not a date or time/);
+    expect(() => journal.jobs({ from: "last tuesday" })).toThrow(/from "last tuesday" is not a date/);
   });
 
   it("writes JSON objects with the same keys, absent fields as null", () => {

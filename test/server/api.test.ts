@@ -114,7 +114,7 @@ describe("marking through the service on the simulated head", () => {
     const { body } = await startJob(svc);
     const id = body.job.id;
     await jobEvent(svc.app, (v) => v.id === id && v.progress.strikesDone >= 20);
-    const paused = await svc.app.inject({ method: "POST", url: `/api/jobs/${id}/pause` });
+    const paused = await svc.app.inject({ method: "POST", url: `/api/jobs/${id}/pause`, payload: {} });
     expect(paused.statusCode).toBe(200);
     expect(paused.json().job.state).toBe("paused");
     // The journal holds where the head stopped at the moment of the pause, not 250 ms before.
@@ -125,7 +125,7 @@ describe("marking through the service on the simulated head", () => {
     expect(svc.head.sim!.strikes.length).toBe(held);
     expect(svc.runner.job(id).state).toBe("paused");
 
-    const resumed = await svc.app.inject({ method: "POST", url: `/api/jobs/${id}/resume` });
+    const resumed = await svc.app.inject({ method: "POST", url: `/api/jobs/${id}/resume`, payload: {} });
     expect(resumed.json().job.state).toBe("marking");
     const ended = await finish(svc, id);
     expect(ended.state).toBe("completed");
@@ -137,7 +137,7 @@ describe("marking through the service on the simulated head", () => {
     const { body } = await startJob(svc);
     const id = body.job.id;
     await jobEvent(svc.app, (v) => v.id === id && v.progress.strikesDone >= 20);
-    const [paused, resumed] = [await svc.app.inject({ method: "POST", url: `/api/jobs/${id}/pause` }), await svc.app.inject({ method: "POST", url: `/api/jobs/${id}/resume` })];
+    const [paused, resumed] = [await svc.app.inject({ method: "POST", url: `/api/jobs/${id}/pause`, payload: {} }), await svc.app.inject({ method: "POST", url: `/api/jobs/${id}/resume`, payload: {} })];
     expect(paused.statusCode).toBe(200);
     expect(resumed.json().job.state).toBe("marking");
     expect((await finish(svc, id)).state).toBe("completed");
@@ -159,7 +159,7 @@ describe("marking through the service on the simulated head", () => {
     const id = body.job.id;
     await jobEvent(svc.app, (v) => v.id === id && v.progress.strikesDone >= 20);
     const sim = svc.head.sim!;
-    const res = await svc.app.inject({ method: "POST", url: `/api/jobs/${id}/abort` });
+    const res = await svc.app.inject({ method: "POST", url: `/api/jobs/${id}/abort`, payload: {} });
     expect(res.statusCode).toBe(200);
     const ended = await finish(svc, id);
     expect(ended.state).toBe("aborted");

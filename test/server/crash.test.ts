@@ -77,4 +77,28 @@ describe("a station killed mid-mark", () => {
     second.proc.kill("SIGINT");
     expect((await second.exited).code).toBe(0);
   });
+
+  it("finds a job killed while homing (still pending) at the next start: logged, offered with the interrupted ones, nothing struck", { timeout: 120_000 }, async () => {
+    const dir = stations.dataDir("peenmark-crash-pending-");
+    const first = stations.start(dir);
+    await first.url;
+    // The head starts in Alarm, not homed: the job is written pending and homing begins.
+    const started = await first.post<{ job: JobView }>("/api/jobs", { profileId: "us-receiver", record: exampleRecord("us-receiver"), technician: "Ana Núñez" });
+    expect(started.status).toBe(201);
+    const id = started.body.job.id;
+    const now = await first.get<{ job: JobView }>(`/api/jobs/${id}`);
+    first.proc.kill("SIGKILL");
+    await first.exited;
+    expect(now.job.state, "still homing when killed").toBe("pending");
+
+    const second = stations.start(dir);
+    await second.url;
+    const interrupted = (await second.get<{ jobs: JobView[] }>("/api/journal/interrupted")).jobs;
+    expect(interrupted.map((j) => [j.id, j.state, j.progress.strikesDone])).toEqual([[id, "interrupted", 0]]);
+    expect(interrupted[0]!.outcome?.message).toMatch(/before the first strike/);
+    // logged at start, like a job killed while marking
+    await expect.poll(() => second.stdout, { timeout: 10_000 }).toMatch(new RegExp(`"job":${id}[^\n]*job interrupted by the last stop`));
+    const again = await second.post<{ error: { code: string } }>("/api/jobs", { profileId: "us-receiver", record: exampleRecord("us-receiver"), technician: "Ana Núñez" });
+    expect([again.status, again.body.error.code]).toEqual([409, "E_SERIAL_RESERVED"]);
+  });
 });

@@ -45,7 +45,7 @@ describe("interrupted jobs, releases and re-marks through the service", () => {
     const locked = await svc.app.inject({ method: "POST", url: "/api/jobs", payload: jobBody({ profileId: "slide-5x7", serial: "SL2026R00003" }) });
     expect(locked.statusCode).toBe(503);
     expect(locked.json().error).toMatchObject({ code: "E_CONTROLLER", details: { code: "E_CONTROLLER_ALARM" } });
-    const homed = await svc.app.inject({ method: "POST", url: "/api/controller/home" });
+    const homed = await svc.app.inject({ method: "POST", url: "/api/controller/home", payload: {} });
     expect(homed.json()).toMatchObject({ homed: true, state: "Idle" });
 
     const refused = await svc.app.inject({ method: "POST", url: "/api/jobs", payload: jobBody({ profileId: "slide-5x7", serial: "SL2026R00002" }) });

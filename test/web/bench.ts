@@ -151,7 +151,9 @@ export function mistranslated(audit: TextAudit, dict: Dictionary): string[] {
 /** Poll a page expression until it is true (the page updates from server-sent events); on time-out, say what the page showed. */
 export async function until(page: Page, expression: string, timeout = 50_000): Promise<void> {
   try {
-    await page.waitForFunction(expression, undefined, { timeout, polling: 100 });
+    // As a function, not a string: playwright evaluates a string predicate with eval() in the
+    // page, which the page's Content-Security-Policy (script-src 'self') rightly refuses.
+    await page.waitForFunction(new Function(`return (${expression});`) as () => boolean, undefined, { timeout, polling: 100 });
   } catch (e) {
     const shown = await page
       .evaluate(`["job-panel", "job-state", "job-numbers", "job-outcome", "job-errors", "form-errors", "ctl-state", "ctl-message", "station-errors", "mark-note"].map((id) => { const el = document.getElementById(id); return id + ": " + (el ? (el.dataset.state ?? "") + " " + el.textContent.trim().replace(/\s+/g, " ") : "-"); }).join("\n")`)
