@@ -1,74 +1,128 @@
 /**
- * The simulated head's settings store: GRBL's stock values, adjusted to what a peenmark head
- * needs. Plain numbers in, so the simulator does not depend on the station schema in src/.
+ * GRBL's settings and its EEPROM (settings.c): the `$N` values with the checks
+ * settings_store_global_setting makes, the coordinate data (G54–G59, G28, G30), the two
+ * startup lines and the build-info text, and $RST's restores. Values are kept as `$$`
+ * prints them (acceleration mm/s², travel positive); the getters give the planner its
+ * internal units.
  */
-import { grblSetting, stockSettings } from "../protocol.ts";
+import { GRBL_SETTINGS, grblSetting, stockSettings } from "../protocol.ts";
+import type { Vec3 } from "../kinematics.ts";
+import { f32, toUint8 } from "./nuts-bolts.ts";
+import { GRBL } from "./config.ts";
 
-/** The part of a station that decides a head's GRBL settings (units as in stations/*.json). */
-export interface HeadMachine {
-  readonly workArea: { readonly width: number; readonly height: number };
-  /** mm/min, becomes $110/$111. */
-  readonly rapidRate: number;
-  /** mm/s², becomes $120/$121. */
-  readonly acceleration: number;
-  /** mm, becomes $11. */
-  readonly junctionDeviation: number;
-  /** $22, and with it soft limits ($20) and the power-up lock. */
-  readonly homing: boolean;
-}
+/** report.h STATUS_* codes that the settings store answers. */
+const STATUS_OK = 0;
+const STATUS_NEGATIVE_VALUE = 4;
+const STATUS_SETTING_STEP_PULSE_MIN = 6;
+const STATUS_SOFT_LIMIT_ERROR = 10;
+const STATUS_INVALID_STATEMENT = 3;
 
-/** The pin driver: not a GRBL setting, a property of the solenoid and its driver board. */
-export interface PinDriver {
-  /** Strikes per second while the output is on and the head moves (scribe trains), Hz. */
-  readonly strikeFrequency: number;
-  /** At rest, the driver strikes once per gate of this length while the output stays on, s. */
-  readonly strikeTime: number;
-}
+/** Settings stored as a bit or a byte (settings.c: int_value = trunc(value), into a uint8). */
+const BOOLEAN = new Set([4, 5, 6, 13, 20, 21, 22, 32]);
+const BYTE = new Set([0, 1, 2, 3, 10, 23, 26]);
 
-/** stations/bench.json, as plain numbers. */
-export const BENCH_MACHINE: HeadMachine = { workArea: { width: 100, height: 80 }, rapidRate: 3000, acceleration: 500, junctionDeviation: 0.01, homing: true };
-export const BENCH_PIN: PinDriver = { strikeFrequency: 200, strikeTime: 0.01 };
+/** settings.h SETTING_INDEX_G28, SETTING_INDEX_G30: after G54–G59 in the coordinate EEPROM block. */
+export const COORD_G28 = GRBL.nCoordinateSystems;
+export const COORD_G30 = GRBL.nCoordinateSystems + 1;
 
-/** GRBL settings a head with this machine should hold (see PROTOCOL.md, "Settings a head needs"). */
-export function headSettings(m: HeadMachine): Map<number, number> {
-  const s = stockSettings();
-  const set = (id: number, v: number) => s.set(id, v);
-  set(10, 3); // MPos and Bf: in every status report
-  set(11, m.junctionDeviation);
-  set(20, m.homing ? 1 : 0); // soft limits need homing ($20 without $22 is error:10)
-  set(21, m.homing ? 1 : 0);
-  set(22, m.homing ? 1 : 0);
-  set(23, 3); // home towards X− and Y−: machine zero is the lower-left corner of the work area
-  set(24, 100);
-  set(25, 1500);
-  set(30, 1000); // S0–1000 is 0–100.0 % pin power: S = force × 10
-  set(31, 0);
-  set(32, 1); // laser mode: G0 forces the pin off, G1 carries the power, no stop between G1 blocks
-  set(100, 80);
-  set(101, 80);
-  set(110, m.rapidRate);
-  set(111, m.rapidRate);
-  set(120, m.acceleration);
-  set(121, m.acceleration);
-  set(130, m.workArea.width);
-  set(131, m.workArea.height);
-  return s;
-}
+export class Settings {
+  private readonly values: Map<number, number>;
+  /** The coordinate-data block: G54–G59, G28, G30, mm (machine coordinates). */
+  private readonly coords: Vec3[];
+  /** $N0, $N1 (and, as GRBL does not bound the index, any other $Nn= written). */
+  readonly startupLines = new Map<number, string>();
+  buildInfo = "";
 
-/**
- * Check a `$N=value` write as GRBL's settings_store_global_setting does.
- * Returns the error code GRBL would answer, or undefined when the write is accepted.
- */
-export function settingWriteError(id: number, value: number, current: ReadonlyMap<number, number>): number | undefined {
-  if (value < 0) return 4;
-  const entry = grblSetting(id);
-  if (!entry) return 3;
-  if (id === 0 && value < 3) return 6;
-  if (id === 20 && value !== 0 && !current.get(22)) return 10;
-  return undefined;
-}
+  /** `initial`: the EEPROM contents at power-up (the head as it was set up). */
+  constructor(initial: ReadonlyMap<number, number>, coords: { g54?: Partial<Record<"x" | "y" | "z", number>> } = {}) {
+    this.values = new Map();
+    for (const s of GRBL_SETTINGS) this.values.set(s.id, this.normalise(s.id, initial.get(s.id) ?? s.grblDefault));
+    this.coords = Array.from({ length: GRBL.nCoordinateSystems + 2 }, () => [0, 0, 0] as Vec3);
+    if (coords.g54) this.coords[0] = [coords.g54.x ?? 0, coords.g54.y ?? 0, coords.g54.z ?? 0];
+  }
 
-/** The value a setting takes once stored: integers are truncated as GRBL stores them in a byte. */
-export function storedValue(id: number, value: number): number {
-  return grblSetting(id)?.format === "int" ? Math.trunc(value) : value;
+  /** A value as stored: bytes wrap as the uint8 they are kept in, booleans are 0/1, floats single precision. */
+  private normalise(id: number, value: number): number {
+    if (BOOLEAN.has(id)) return toUint8(value) ? 1 : 0;
+    if (BYTE.has(id)) return toUint8(value);
+    return f32(value);
+  }
+
+  value(id: number): number {
+    return this.values.get(id) ?? 0;
+  }
+
+  /** Every setting, in `$$` order. */
+  all(): ReadonlyMap<number, number> {
+    return this.values;
+  }
+
+  laserMode(): boolean {
+    return this.value(32) !== 0;
+  }
+
+  stepsPerMm(): Vec3 {
+    return [this.value(100), this.value(101), this.value(102)];
+  }
+
+  /** mm/min */
+  maxRate(): Vec3 {
+    return [this.value(110), this.value(111), this.value(112)];
+  }
+
+  /** mm/min², as settings.c stores $12x (× 60 × 60). */
+  accelerationPerMin2(): Vec3 {
+    return [f32(this.value(120) * 3600), f32(this.value(121) * 3600), f32(this.value(122) * 3600)];
+  }
+
+  /** $130–$132, mm (positive; GRBL stores them negated). */
+  maxTravel(): Vec3 {
+    return [this.value(130), this.value(131), this.value(132)];
+  }
+
+  /**
+   * settings_store_global_setting: the status code GRBL answers for `$parameter=value`
+   * (parameter already truncated to a byte by system.c).
+   */
+  storeGlobal(parameter: number, value: number): number {
+    if (value < 0) return STATUS_NEGATIVE_VALUE;
+    if (parameter >= 100) {
+      // Axis settings: $100–$102, $110–$112, $120–$122, $130–$132.
+      const p = parameter - 100;
+      const group = Math.floor(p / 10);
+      const axis = p % 10;
+      if (group > 3 || axis >= 3) return STATUS_INVALID_STATEMENT;
+      this.values.set(parameter, f32(value));
+      return STATUS_OK;
+    }
+    if (!grblSetting(parameter)) return STATUS_INVALID_STATEMENT;
+    const intValue = toUint8(value);
+    if (parameter === 0 && intValue < 3) return STATUS_SETTING_STEP_PULSE_MIN;
+    if (parameter === 20 && intValue && !this.value(22)) return STATUS_SOFT_LIMIT_ERROR;
+    this.values.set(parameter, this.normalise(parameter, value));
+    if (parameter === 22 && !intValue) this.values.set(20, 0); // no homing, no soft limits
+    return STATUS_OK;
+  }
+
+  /** settings_restore: `$RST=$` compile-time defaults, `#` coordinate data zeroed, `*` both plus startup lines and build info. */
+  restore(what: "$" | "#" | "*"): void {
+    if (what === "$" || what === "*") for (const [id, v] of stockSettings()) this.values.set(id, this.normalise(id, v));
+    if (what === "#" || what === "*") for (const c of this.coords) c.fill(0);
+    if (what === "*") {
+      this.startupLines.clear();
+      this.buildInfo = "";
+    }
+  }
+
+  coordData(index: number): Vec3 {
+    return [...this.coords[index]!] as Vec3;
+  }
+
+  writeCoordData(index: number, data: Vec3): void {
+    this.coords[index] = [f32(data[0]), f32(data[1]), f32(data[2])];
+  }
+
+  startupLine(n: number): string {
+    return this.startupLines.get(n) ?? "";
+  }
 }
