@@ -9,7 +9,7 @@
  */
 import { EventEmitter } from "node:events";
 import type { XY } from "../kinematics.ts";
-import type { MachineState } from "../protocol.ts";
+import { stockSettings, type MachineState } from "../protocol.ts";
 import { NAMED_BUILDS, type BuildName, type BuildOptions } from "./config.ts";
 import { Grbl, type FirmwareObserver } from "./grbl.ts";
 import { BENCH_MACHINE, BENCH_PIN, headSettings, type HeadMachine, type HeadMechanics, type PinDriver } from "./machine.ts";
@@ -39,6 +39,11 @@ export interface SimHeadOptions {
   machine?: HeadMachine;
   /** Settings that differ from what `machine` implies: this is how a mis-set controller is built. */
   settings?: Readonly<Record<number, number>>;
+  /**
+   * Start from GRBL's compile-time defaults (defaults.h, as a freshly flashed board after
+   * `$RST=*`) instead of the settings the station's head is set up with; `settings` still applies.
+   */
+  factorySettings?: boolean;
   pin?: PinDriver;
   /** Baud rate of the wire, bits/s; 8N1 so 10 bits a byte. Infinity for instant bytes. */
   baud?: number;
@@ -83,7 +88,7 @@ export class SimHead extends EventEmitter<{ output: [Buffer]; strike: [Strike]; 
 
   constructor(opts: SimHeadOptions = {}) {
     super();
-    const initial = headSettings(opts.machine ?? BENCH_MACHINE);
+    const initial = opts.factorySettings ? stockSettings() : headSettings(opts.machine ?? BENCH_MACHINE);
     for (const [k, v] of Object.entries(opts.settings ?? {})) initial.set(Number(k), v);
     this.pin = opts.pin ?? BENCH_PIN;
     this.faults = opts.faults ?? {};

@@ -314,7 +314,6 @@ export class Protocol {
     if (g.settings.laserMode()) sys.setAccessoryOverride(ACCESSORY_OVR.spindleStop);
     while (sys.suspend) {
       if (sys.abort) return;
-      let progress = false;
       if (sys.suspend & SUSPEND.holdComplete) {
         if (sys.state & (STATE.safetyDoor | STATE.sleep)) {
           if (!(sys.suspend & SUSPEND.retractComplete)) {
@@ -323,7 +322,6 @@ export class Protocol {
             g.spindle.setCoolant(COOLANT.disable);
             sys.suspend &= ~SUSPEND.restartRetract;
             sys.suspend |= SUSPEND.retractComplete;
-            progress = true;
           } else {
             if (sys.state === STATE.sleep) {
               yield* g.serial.print(g.report.feedback("Sleeping"));
@@ -340,8 +338,7 @@ export class Protocol {
             // No door switch in this build: the door counts as closed again at once.
             if (sys.state === STATE.safetyDoor && sys.suspend & SUSPEND.safetyDoorAjar) {
               sys.suspend &= ~SUSPEND.safetyDoorAjar;
-              progress = true;
-            }
+              }
             if (sys.suspend & SUSPEND.initiateRestore) {
               if (g.gc.state.modal.spindle !== SPINDLE.disable && !(sys.suspend & SUSPEND.restartRetract)) {
                 if (g.settings.laserMode()) sys.stepControl |= STEP_CONTROL.updateSpindlePwm;
@@ -358,8 +355,7 @@ export class Protocol {
                 sys.suspend |= SUSPEND.restoreComplete;
                 sys.setExecState(EXEC.cycleStart);
               }
-              progress = true;
-            }
+              }
           }
         } else if (sys.spindleStopOvr) {
           if (sys.spindleStopOvr & SPINDLE_STOP_OVR.initiate) {
@@ -367,7 +363,6 @@ export class Protocol {
               g.spindle.setState(SPINDLE.disable, 0);
               sys.spindleStopOvr = SPINDLE_STOP_OVR.enabled;
             } else sys.spindleStopOvr = SPINDLE_STOP_OVR.disabled;
-            progress = true;
           } else if (sys.spindleStopOvr & (SPINDLE_STOP_OVR.restore | SPINDLE_STOP_OVR.restoreCycle)) {
             if (g.gc.state.modal.spindle !== SPINDLE.disable) {
               yield* g.serial.print(g.report.feedback("Restoring spindle"));
@@ -377,18 +372,28 @@ export class Protocol {
             }
             if (sys.spindleStopOvr & SPINDLE_STOP_OVR.restoreCycle) sys.setExecState(EXEC.cycleStart);
             sys.spindleStopOvr = SPINDLE_STOP_OVR.disabled;
-            progress = true;
           }
         } else if (sys.stepControl & STEP_CONTROL.updateSpindlePwm) {
           // A spindle override while held (non-laser): applied now.
           g.spindle.setState(restoreCondition & (SPINDLE.cw | SPINDLE.ccw), restoreSpeed);
           sys.stepControl &= ~STEP_CONTROL.updateSpindlePwm;
-          progress = true;
         }
       }
       yield* this.execRtSystem();
       if (sys.abort) return;
-      if (sys.suspend && !progress) yield* this.poll();
+      if (sys.suspend && !this.suspendWorkPending()) yield* this.poll();
     }
+  }
+
+  /** The next turn of the suspend loop would act without waiting for an interrupt. */
+  private suspendWorkPending(): boolean {
+    const sys = this.g.sys;
+    if (!(sys.suspend & SUSPEND.holdComplete)) return false;
+    if (sys.state & (STATE.safetyDoor | STATE.sleep)) {
+      if (!(sys.suspend & SUSPEND.retractComplete) || sys.state === STATE.sleep) return true;
+      return (sys.state === STATE.safetyDoor && (sys.suspend & SUSPEND.safetyDoorAjar) !== 0) || (sys.suspend & SUSPEND.initiateRestore) !== 0;
+    }
+    if (sys.spindleStopOvr) return (sys.spindleStopOvr & (SPINDLE_STOP_OVR.initiate | SPINDLE_STOP_OVR.restore | SPINDLE_STOP_OVR.restoreCycle)) !== 0;
+    return (sys.stepControl & STEP_CONTROL.updateSpindlePwm) !== 0;
   }
 }
