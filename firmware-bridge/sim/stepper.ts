@@ -100,6 +100,8 @@ export class Stepper {
   private idleDone: number | undefined;
   /** sys_position, in steps, as of the last committed segment boundary. */
   private committed: Vec3 = [0, 0, 0];
+  /** The block of the segment being loaded, while its PWM is applied (before its first step). */
+  private loading: StepperBlock | undefined;
 
   constructor(private readonly g: Grbl) {}
 
@@ -153,12 +155,12 @@ export class Stepper {
 
   /** Whether X or Y steps now (the workpiece moves under the pin). */
   movingXY(): boolean {
-    return this.exec !== undefined && this.exec.seg.block.movesXY;
+    return (this.loading ?? this.exec?.seg.block)?.movesXY ?? false;
   }
 
   /** N of the block being executed (observer data; 0 when none). */
   executingLine(): number {
-    return this.exec?.seg.block.line ?? 0;
+    return (this.loading ?? this.exec?.seg.block)?.line ?? 0;
   }
 
   // ------------------------------------------------------------ the interrupt
@@ -223,7 +225,10 @@ export class Stepper {
       this.counters = [half, half, half];
     }
     const inc: Vec3 = [seg.block.steps[0] >> seg.amassLevel, seg.block.steps[1] >> seg.amassLevel, seg.block.steps[2] >> seg.amassLevel];
+    // The segment's PWM is applied as it is loaded, just before its first step.
+    this.loading = seg.block;
     this.g.spindle.setSpeed(seg.spindlePwm);
+    this.loading = undefined;
     const tick = seg.cyclesPerTick + 1;
     this.exec = { seg, t0: now, tick, counters: [...this.counters] as Vec3, inc, start: [...this.committed] as Vec3 };
     this.nextIsr = now + Math.max(1, seg.nStep) * tick;
