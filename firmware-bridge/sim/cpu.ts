@@ -35,6 +35,12 @@ export class Cpu {
   private wake: number | "poll" = "poll";
   /** An interrupt busy-waits until this cycle; the main program is frozen until then. */
   private frozenUntil = 0;
+  /** Power is gone (the board was unplugged): nothing runs any more. */
+  private halted = false;
+
+  halt(): void {
+    this.halted = true;
+  }
 
   ms(n: number): number {
     return n * (F_CPU / 1000);
@@ -77,6 +83,7 @@ export class Cpu {
 
   /** The next cycle at which anything happens, or undefined when everything waits for the host. */
   nextEventTime(skip?: Peripheral): number | undefined {
+    if (this.halted) return undefined;
     let t: number | undefined;
     for (const p of this.peripherals) {
       if (p === skip) continue;
@@ -96,7 +103,7 @@ export class Cpu {
 
   /** Serve every interrupt due at `now`, then let the main program run. */
   private serve(): void {
-    for (let guard = 0; guard < 1_000_000; guard++) {
+    for (let guard = 0; guard < 1_000_000 && !this.halted; guard++) {
       let fired = false;
       for (const p of this.peripherals) {
         const t = p.nextEventTime();
@@ -113,7 +120,7 @@ export class Cpu {
 
   /** Run the main program from where it waits until it waits again. */
   runMain(): void {
-    if (!this.main || this.frozen) return;
+    if (!this.main || this.frozen || this.halted) return;
     if (typeof this.wake === "number" && this.wake > this.now) return;
     for (let guard = 0; guard < 1_000_000; guard++) {
       const r = this.main.next();

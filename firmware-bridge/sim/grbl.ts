@@ -27,6 +27,8 @@ import { Sys, SystemCommands } from "./system.ts";
 export interface FirmwareObserver {
   /** The spindle/laser output changed (0 off, 1–255 PWM). */
   pwmChanged(pwm: number): void;
+  /** The stepper interrupt is about to start a new block (its first segment); true if that stopped the machine. */
+  blockStarting(lineNumber: number): boolean;
   /** The stepper interrupt loaded a segment. */
   segmentStarted(): void;
   /** The stepper interrupt stopped (ring empty, reset, st_go_idle). */

@@ -82,9 +82,8 @@ export class SimHead extends EventEmitter<{ output: [Buffer]; strike: [Strike]; 
   private readonly pinModel: PinModel;
   private readonly faults: SimFaults;
   private unplugged = false;
-  /** Block (segment) line last seen starting, for the line faults. */
-  private lastBlockLine = -1;
-  private pendingFault: (() => void) | undefined;
+  /** Line faults already fired (each fires once). */
+  private readonly faultsFired = new Set<number>();
 
   constructor(opts: SimHeadOptions = {}) {
     super();
@@ -96,20 +95,11 @@ export class SimHead extends EventEmitter<{ output: [Buffer]; strike: [Strike]; 
     if (typeof opts.build === "string" && !build) throw new Error(`unknown GRBL build "${opts.build}" (known: ${Object.keys(NAMED_BUILDS).join(", ")})`);
     const observer: FirmwareObserver = {
       pwmChanged: (pwm) => this.pinModel.pwmChanged(pwm),
-      segmentStarted: () => {
-        this.pinModel.track();
-        const line = this.firmware.stepper.executingLine();
-        if (line !== this.lastBlockLine) {
-          this.lastBlockLine = line;
-          this.lineFault(line);
-        }
-      },
-      motionStopped: () => {
-        this.pinModel.track();
-        this.lastBlockLine = -1;
-      },
+      blockStarting: (line) => this.lineFault(line),
+      segmentStarted: () => this.pinModel.track(),
+      motionStopped: () => this.pinModel.track(),
       lineAnswered: () => {},
-      syncDone: (n) => this.lineFault(n),
+      syncDone: (n) => void this.lineFault(n),
       greeted: () => {},
     };
     this.firmware = new Grbl(
@@ -132,27 +122,19 @@ export class SimHead extends EventEmitter<{ output: [Buffer]; strike: [Strike]; 
       strike: (s) => this.emit("strike", s),
     });
     this.firmware.cpu.attach(this.pinModel);
-    // Faults fire between events, not inside the firmware's own call chain.
-    this.firmware.cpu.attach({
-      nextEventTime: () => (this.pendingFault ? this.firmware.cpu.now : undefined),
-      runEvent: () => {
-        const f = this.pendingFault;
-        this.pendingFault = undefined;
-        f?.();
-      },
-    });
     this.firmware.powerUp();
   }
 
-  /** Injected faults tied to a line number. */
-  private lineFault(line: number): void {
-    if (line <= 0 || this.pendingFault) return;
+  /** Injected faults tied to a line number; true when one fired (the block then does not start). */
+  private lineFault(line: number): boolean {
+    if (line <= 0 || this.faultsFired.has(line)) return false;
     const f = this.faults;
-    if (f.alarmAtLine && f.alarmAtLine.line === line) {
-      const code = f.alarmAtLine.alarm;
-      this.pendingFault = () => this.raiseAlarm(code);
-    } else if (f.resetAtLine === line) this.pendingFault = () => this.softReset();
-    else if (f.unplugAtLine === line) this.pendingFault = () => this.unplug();
+    if (f.alarmAtLine && f.alarmAtLine.line === line) this.raiseAlarm(f.alarmAtLine.alarm);
+    else if (f.resetAtLine === line) this.softReset();
+    else if (f.unplugAtLine === line) this.unplug();
+    else return false;
+    this.faultsFired.add(line);
+    return true;
   }
 
   // ------------------------------------------------------------ the wire
@@ -327,6 +309,7 @@ export class SimHead extends EventEmitter<{ output: [Buffer]; strike: [Strike]; 
     this.firmware.serial.unplug();
     this.firmware.spindle.stop();
     this.pinModel.stop();
+    this.firmware.cpu.halt();
     this.emit("unplug");
   }
 }

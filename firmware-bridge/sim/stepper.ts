@@ -219,6 +219,8 @@ export class Stepper {
       this.goIdleInIsr();
       return;
     }
+    // Observer hook (not GRBL): a fault tied to this block's line may stop the machine first.
+    if (this.execBlock !== seg.block && this.g.observer.blockStarting(seg.block.line)) return;
     if (this.execBlock !== seg.block) {
       this.execBlock = seg.block;
       const half = Math.floor(seg.block.stepEventCount / 2);

@@ -103,5 +103,12 @@ export function zStrikeProgram(dots: readonly { x: number; y: number; force: num
   return out;
 }
 
+/** The force a strike at `percent` (S = percent × 10 of $30=1000) shows: the PWM duty, spindle_control.c's 8-bit value ÷ 255. */
+export function strikeForce(percent: number): number {
+  const s = Math.fround(percent * 10);
+  const pwm = s >= 1000 ? 255 : s <= 0 ? 0 : Math.floor(Math.fround(s * Math.fround(254 / 1000))) + 1;
+  return Math.round((pwm / 255) * 1000) / 10;
+}
+
 /** Milliseconds, for readable expectations. */
 export const ms = (s: number) => s * 1000;
