@@ -113,9 +113,12 @@ export class GcodeParser {
 
   constructor(private readonly g: Grbl) {}
 
-  /** gc_init: power-up modes, G54's offset from EEPROM. */
-  init(): void {
-    this.state = { modal: powerUpModal(), spindleSpeed: 0, feedRate: 0, tool: 0, lineNumber: 0, position: [0, 0, 0], coordSystem: this.g.settings.coordData(0), coordOffset: [0, 0, 0], toolLengthOffset: 0 };
+  /** gc_init: power-up modes, G54's offset from EEPROM (error:7 if its checksum is bad). */
+  *init(): Busy<void> {
+    this.state = { modal: powerUpModal(), spindleSpeed: 0, feedRate: 0, tool: 0, lineNumber: 0, position: [0, 0, 0], coordSystem: [0, 0, 0], coordOffset: [0, 0, 0], toolLengthOffset: 0 };
+    const g54 = yield* this.g.settings.readCoordData(0);
+    this.state.coordSystem = g54.data;
+    if (!g54.ok) yield* this.g.serial.print(this.g.report.status(STATUS.settingReadFail));
   }
 
   /** gc_sync_position: the parser position becomes the machine position. */
@@ -380,7 +383,11 @@ export class GcodeParser {
     let blockCoordSystem: Vec3 = [...gc.coordSystem] as Vec3;
     if (commandWords & bit(MODAL_GROUP.g12)) {
       if (modal.coordSelect > GRBL.nCoordinateSystems) return GCODE_STATUS.unsupportedCoordSys;
-      if (gc.modal.coordSelect !== modal.coordSelect) blockCoordSystem = g.settings.coordData(modal.coordSelect);
+      if (gc.modal.coordSelect !== modal.coordSelect) {
+        const r = yield* g.settings.readCoordData(modal.coordSelect);
+        if (!r.ok) return STATUS.settingReadFail;
+        blockCoordSystem = r.data;
+      }
     }
 
     switch (nonModal) {
@@ -397,7 +404,9 @@ export class GcodeParser {
         valueWords &= ~(bit(WORD.L) | bit(WORD.P));
         if (coordSelect > 0) coordSelect--;
         else coordSelect = modal.coordSelect;
-        values.ijk = g.settings.coordData(coordSelect);
+        const stored = yield* g.settings.readCoordData(coordSelect);
+        if (!stored.ok) return STATUS.settingReadFail;
+        values.ijk = stored.data;
         for (let a = 0; a < 3; a++) {
           if (!(axisWords & bit(a))) continue;
           if (values.l === 20) {
@@ -431,7 +440,11 @@ export class GcodeParser {
         switch (nonModal) {
           case NON_MODAL.goHome0:
           case NON_MODAL.goHome1:
-            values.ijk = g.settings.coordData(nonModal === NON_MODAL.goHome0 ? COORD_G28 : COORD_G30);
+            {
+              const home = yield* g.settings.readCoordData(nonModal === NON_MODAL.goHome0 ? COORD_G28 : COORD_G30);
+              if (!home.ok) return STATUS.settingReadFail;
+              values.ijk = home.data;
+            }
             if (axisWords) {
               for (let a = 0; a < 3; a++) if (!(axisWords & bit(a))) values.ijk[a] = gc.position[a]!;
             } else axisCommand = AXIS_COMMAND.none;
@@ -572,8 +585,7 @@ export class GcodeParser {
     gc.modal.distance = modal.distance;
     switch (nonModal) {
       case NON_MODAL.setCoordinateData:
-        yield* g.protocol.bufferSynchronize(); // FORCE_BUFFER_SYNC_DURING_EEPROM_WRITE
-        g.settings.writeCoordData(coordSelect, values.ijk);
+        yield* g.settings.writeCoordData(coordSelect, values.ijk);
         if (gc.modal.coordSelect === coordSelect) {
           gc.coordSystem = [...values.ijk] as Vec3;
           yield* g.system.flagWcoChange();
@@ -588,8 +600,7 @@ export class GcodeParser {
         break;
       case NON_MODAL.setHome0:
       case NON_MODAL.setHome1:
-        yield* g.protocol.bufferSynchronize();
-        g.settings.writeCoordData(nonModal === NON_MODAL.setHome0 ? COORD_G28 : COORD_G30, gc.position);
+        yield* g.settings.writeCoordData(nonModal === NON_MODAL.setHome0 ? COORD_G28 : COORD_G30, gc.position);
         break;
       case NON_MODAL.setCoordinateOffset:
         gc.coordOffset = [...values.xyz] as Vec3;
@@ -640,7 +651,9 @@ export class GcodeParser {
         g.sys.rOverride = 100;
         g.sys.spindleSpeedOvr = 100;
         if (g.sys.state !== STATE.checkMode) {
-          gc.coordSystem = g.settings.coordData(gc.modal.coordSelect);
+          const g54 = yield* g.settings.readCoordData(gc.modal.coordSelect);
+          if (!g54.ok) return STATUS.settingReadFail;
+          gc.coordSystem = g54.data;
           yield* g.system.flagWcoChange();
           g.spindle.setState(SPINDLE.disable, 0);
           g.spindle.setCoolant(COOLANT.disable);

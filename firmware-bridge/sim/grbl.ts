@@ -77,7 +77,7 @@ export class Grbl {
     emit: (data: string) => void,
   ) {
     this.build = resolveBuild(opts.build);
-    this.settings = new Settings(opts.settings, opts.g54 ? { g54: opts.g54 } : {});
+    this.settings = new Settings(this, opts.settings, opts.g54 ? { g54: opts.g54 } : {});
     this.serial = new Serial(this, opts.baud, opts.serialFaults, emit);
     this.planner = new Planner(this);
     this.stepper = new Stepper(this);

@@ -14,7 +14,7 @@ export function* grblMain(g: Grbl): Busy<void> {
   for (;;) {
     g.sys.clearForReset();
     g.serial.resetReadBuffer();
-    g.gc.init();
+    yield* g.gc.init();
     g.spindle.init();
     g.limits.init();
     g.planner.reset();

@@ -27,6 +27,12 @@ export interface ProtocolFaults {
 export class Protocol {
   /** The main loop is waiting for serial data with nothing half-done (the host has been answered). */
   idleAtSerial = false;
+  /**
+   * protocol.c's `line`: one 80-byte buffer for the line being assembled, shared with the `$`
+   * commands and the startup lines. What a shorter line leaves after its terminating zero is
+   * the rest of an earlier one — and $N= and $I= store all 80 bytes to EEPROM.
+   */
+  readonly lineBuffer = new Uint8Array(GRBL.lineBufferSize);
 
   constructor(
     private readonly g: Grbl,
@@ -62,7 +68,8 @@ export class Protocol {
       yield* g.system.executeStartup();
     }
     let flags = 0;
-    let line = "";
+    let count = 0;
+    const buf = this.lineBuffer;
     for (;;) {
       for (let c = g.serial.read(); c !== undefined; c = g.serial.read()) {
         if (c === 0x0a || c === 0x0d) {
@@ -71,6 +78,8 @@ export class Protocol {
           if (sys.abort) return;
           const delay = this.faults.parseDelay ?? 0;
           if (delay > 0) yield g.cpu.now + g.cpu.cyclesOf(delay);
+          buf[count] = 0;
+          const line = Buffer.from(buf.subarray(0, count)).toString("latin1");
           let status: number;
           if (flags & LINE_FLAG_OVERFLOW) status = STATUS.overflow;
           else if (line === "") status = STATUS.ok;
@@ -80,7 +89,7 @@ export class Protocol {
           yield* g.serial.print(g.report.status(status));
           g.observer.lineAnswered(line, status);
           flags = 0;
-          line = "";
+          count = 0;
           continue;
         }
         if (flags) {
@@ -91,14 +100,14 @@ export class Protocol {
           // '/': block delete is not supported; the character is dropped
         } else if (c === 0x28) flags |= LINE_FLAG_COMMENT_PARENTHESES;
         else if (c === 0x3b) flags |= LINE_FLAG_COMMENT_SEMICOLON;
-        else if (line.length >= GRBL.lineBufferSize - 1) flags |= LINE_FLAG_OVERFLOW;
-        else line += c >= 0x61 && c <= 0x7a ? String.fromCharCode(c - 32) : String.fromCharCode(c);
+        else if (count >= GRBL.lineBufferSize - 1) flags |= LINE_FLAG_OVERFLOW;
+        else buf[count++] = c >= 0x61 && c <= 0x7a ? c - 32 : c;
       }
       // The ring is empty: the host is done for now or the planner is full. Start what is queued.
       this.autoCycleStart();
       yield* this.executeRealtime();
       if (sys.abort) return;
-      this.idleAtSerial = flags === 0 && line === "";
+      this.idleAtSerial = flags === 0 && count === 0;
       yield* this.poll();
     }
   }

@@ -97,14 +97,13 @@ export class Report {
     return out;
   }
 
-  /** report_ngc_parameters: G54–G59, G28, G30 from EEPROM, then G92, TLO and the probe. */
-  ngcParameters(): string {
-    const s = this.g.settings;
+  /** report_ngc_parameters: G54–G59, G28, G30 (as read from EEPROM), then G92, TLO and the probe. */
+  ngcParameters(coords: readonly Vec3[]): string {
     const gc = this.g.gc.state;
     let out = "";
     for (let i = 0; i <= COORD_G30; i++) {
       const name = i === COORD_G28 ? "28" : i === COORD_G30 ? "30" : String(54 + i);
-      out += `[G${name}:${this.axes(s.coordData(i))}]${EOL}`;
+      out += `[G${name}:${this.axes(coords[i]!)}]${EOL}`;
     }
     out += `[G92:${this.axes(gc.coordOffset)}]${EOL}`;
     out += `[TLO:${this.coord(gc.toolLengthOffset)}]${EOL}`;

@@ -8,6 +8,7 @@ import type { Vec3 } from "../kinematics.ts";
 import { GRBL } from "./config.ts";
 import type { Grbl } from "./grbl.ts";
 import { readFloat } from "./nuts-bolts.ts";
+import { COORD_G30 } from "./settings.ts";
 import type { Busy } from "./cpu.ts";
 
 /** system.h STATE_*: bit flags, Idle is 0. */
@@ -185,10 +186,20 @@ export class SystemCommands {
     // Everything else needs Idle or Alarm (EEPROM access, homing).
     if (!(sys.state === STATE.idle || sys.state === STATE.alarm)) return STATUS.idleError;
     switch (c1) {
-      case "#":
+      case "#": {
         if (line.length > 2) return STATUS.invalidStatement;
-        yield* g.serial.print(g.report.ngcParameters());
+        const coords: Vec3[] = [];
+        for (let i = 0; i <= COORD_G30; i++) {
+          const r = yield* g.settings.readCoordData(i);
+          if (!r.ok) {
+            yield* g.serial.print(g.report.status(STATUS.settingReadFail));
+            return STATUS.ok;
+          }
+          coords.push(r.data);
+        }
+        yield* g.serial.print(g.report.ngcParameters(coords));
         return STATUS.ok;
+      }
       case "H": {
         if (!g.settings.value(22)) return STATUS.settingDisabled;
         if (line.length > 2) return STATUS.invalidStatement; // HOMING_SINGLE_AXIS_COMMANDS is not in the build
@@ -208,17 +219,19 @@ export class SystemCommands {
         return STATUS.ok;
       case "I":
         if (line.length === 2) {
-          yield* g.serial.print(g.report.buildInfo(g.settings.buildInfo));
+          const text = yield* g.settings.readBuildInfo();
+          yield* g.serial.print(g.report.buildInfo(text));
           return STATUS.ok;
         }
         if (line[2] !== "=") return STATUS.invalidStatement;
-        g.settings.buildInfo = line.slice(3);
+        this.shiftLineBuffer(3);
+        yield* g.settings.storeBuildInfo();
         return STATUS.ok;
       case "R": {
         if (!/^\$RST=.$/.test(line)) return STATUS.invalidStatement;
         const what = line[5];
         if (what !== "$" && what !== "#" && what !== "*") return STATUS.invalidStatement;
-        g.settings.restore(what);
+        yield* g.settings.restore(what);
         yield* g.serial.print(g.report.feedback("Restoring defaults"));
         g.mc.reset(); // a reset, so the restored settings take effect
         return STATUS.ok;
@@ -228,7 +241,10 @@ export class SystemCommands {
     let at = 1;
     if (c1 === "N") {
       if (line.length === 2) {
-        for (let n = 0; n < GRBL.nStartupLines; n++) yield* g.serial.print(g.report.startupLine(n, g.settings.startupLine(n)));
+        for (let n = 0; n < GRBL.nStartupLines; n++) {
+          const r = yield* g.settings.readStartupLine(n);
+          yield* g.serial.print(r.ok ? g.report.startupLine(n, r.text) : g.report.status(STATUS.settingReadFail));
+        }
         return STATUS.ok;
       }
       if (sys.state !== STATE.idle) return STATUS.idleError; // store only when idle: no motion from an alarm
@@ -241,28 +257,41 @@ export class SystemCommands {
     const rest = line.slice(parameter.next + 1);
     if (storeStartup) {
       // The line is executed to check it, and stored only if it runs.
+      this.shiftLineBuffer(parameter.next + 1);
       const status = yield* g.gc.executeLine(rest);
       if (status) return status;
-      yield* g.protocol.bufferSynchronize(); // FORCE_BUFFER_SYNC_DURING_EEPROM_WRITE
-      g.settings.startupLines.set(Math.trunc(parameter.value) & 0xff, rest);
+      yield* g.settings.storeStartupLine(Math.trunc(parameter.value) & 0xff);
       return STATUS.ok;
     }
     const value = readFloat(rest, 0);
     if (!value) return STATUS.badNumberFormat;
     if (value.next !== rest.length || parameter.value > 255) return STATUS.invalidStatement;
-    const status = g.settings.storeGlobal(Math.trunc(parameter.value) & 0xff, value.value);
-    if (status === STATUS.ok && Math.trunc(parameter.value) === 13) sys.reportWcoCounter = 0;
+    const id = Math.trunc(parameter.value) & 0xff;
+    const status = yield* g.settings.storeGlobal(id, value.value);
+    if (status === STATUS.ok && id === 13) yield* this.flagWcoChange();
     return status;
   }
 
-  /** system_execute_startup: each stored line is run and echoed `>line:ok` (or its error). */
+  /** system_execute_startup: each stored line is run and echoed `>line:ok` (or its error; `>:error:7` for a bad checksum). */
   *executeStartup(): Busy<void> {
     for (let n = 0; n < GRBL.nStartupLines; n++) {
-      const line = this.g.settings.startupLine(n);
-      if (line === "") continue;
-      const status = yield* this.g.gc.executeLine(line);
-      yield* this.g.serial.print(`>${line}:${status === STATUS.ok ? "ok" : `error:${status}`}\r\n`);
+      const r = yield* this.g.settings.readStartupLine(n);
+      if (!r.ok) {
+        yield* this.g.serial.print(`>:${this.g.report.status(STATUS.settingReadFail)}`);
+        continue;
+      }
+      if (r.text === "") continue;
+      const status = yield* this.g.gc.executeLine(r.text);
+      yield* this.g.serial.print(`>${r.text}:${this.g.report.status(status)}`);
     }
+  }
+
+  /** system.c: the part of the line after `=` moves to the start of the line buffer, its terminating zero with it. */
+  private shiftLineBuffer(from: number): void {
+    const buf = this.g.protocol.lineBuffer;
+    let i = from;
+    do buf[i - from] = buf[i]!;
+    while (buf[i++] !== 0 && i < buf.length);
   }
 
   /** system_flag_wco_change: sync first (FORCE_BUFFER_SYNC_DURING_WCO_CHANGE), then report WCO in the next status. */
