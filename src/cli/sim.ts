@@ -2,12 +2,12 @@ import { writeFileSync } from "node:fs";
 import { extname } from "node:path";
 import { PeenmarkError } from "../errors.ts";
 import { loadStation } from "../profile/load.ts";
-import { SimHead, startPtyHead, strikesToPng, strikesToSvg, type HeadMachine, type PinDriver } from "../../firmware-bridge/sim/index.ts";
+import { NAMED_BUILDS, SimHead, startPtyHead, strikesToPng, strikesToSvg, type HeadMachine, type PinDriver } from "../../firmware-bridge/sim/index.ts";
 import { args } from "./args.ts";
 import { join } from "node:path";
 import { PACKAGE_ROOT } from "../paths.ts";
 
-const USAGE = "peenmark sim [--pty /tmp/peenmark-head] [--station stations/bench.json] [--realtime|--fast] [--set 32=0,30=255] [--workpiece out.svg|out.png]";
+const USAGE = "peenmark sim [--pty /tmp/peenmark-head] [--station stations/bench.json] [--build stock|origin] [--line-numbers] [--realtime|--fast] [--set 32=0,30=255] [--workpiece out.svg|out.png]";
 
 /** `--set 32=0,30=255`: settings that differ from what the station implies (a mis-set controller). */
 function parseSettings(text: string | undefined): Record<number, number> {
@@ -33,6 +33,8 @@ export async function run(argv: string[]): Promise<number> {
     realtime: { type: "boolean" },
     fast: { type: "boolean" },
     set: { type: "string" },
+    build: { type: "string", default: "stock" },
+    "line-numbers": { type: "boolean" },
     workpiece: { type: "string" },
     help: { type: "boolean", short: "h" },
   });
@@ -42,17 +44,22 @@ export async function run(argv: string[]): Promise<number> {
   }
   if (values.realtime && values.fast) throw new PeenmarkError("E_USAGE", `--realtime and --fast exclude each other\nusage: ${USAGE}`);
   if (values.workpiece && ![".svg", ".png"].includes(extname(values.workpiece).toLowerCase())) throw new PeenmarkError("E_USAGE", `--workpiece ${values.workpiece}: expected a .svg or .png file name`);
+  // The firmware build (GRBL config.h): stock 1.1h as the bench head is flashed, or with
+  // HOMING_FORCE_SET_ORIGIN ("origin"); --line-numbers adds USE_LINE_NUMBERS.
+  const named = values.build.replace(/-ln$/, "");
+  if (named !== "stock" && named !== "origin") throw new PeenmarkError("E_USAGE", `--build ${values.build}: expected stock or origin\nusage: ${USAGE}`);
+  const build = { ...NAMED_BUILDS[named], ...(values["line-numbers"] || values.build.endsWith("-ln") ? { lineNumbers: true } : {}) };
   const station = loadStation(values.station);
   const m = station.machine;
   const machine: HeadMachine = { workArea: m.workArea, rapidRate: m.rapidRate, acceleration: m.acceleration, junctionDeviation: m.junctionDeviation, homing: m.homing };
   const pin: PinDriver = { strikeFrequency: m.strikeFrequency, strikeTime: m.strikeTime };
-  const head = new SimHead({ machine, pin, baud: station.controller.baud, settings: parseSettings(values.set) });
+  const head = new SimHead({ machine, pin, baud: station.controller.baud, settings: parseSettings(values.set), build });
   const clock = values.fast ? "fast" : "realtime";
   const pty = await startPtyHead({ link: values.pty, head, clock });
   head.on("strike", (s) => {
     if (process.env.PEENMARK_SIM_TRACE) console.log(`strike x=${s.x.toFixed(3)} y=${s.y.toFixed(3)} force=${s.force} line=${s.line}`);
   });
-  console.log(`simulated head "${station.id}" on ${pty.link} (device end ${pty.devicePath}), ${clock} clock, ${station.controller.baud} baud`);
+  console.log(`simulated head "${station.id}" on ${pty.link} (device end ${pty.devicePath}), GRBL 1.1h [OPT:${head.buildOptions}], ${clock} clock, ${station.controller.baud} baud`);
 
   await new Promise<void>((resolve) => {
     process.once("SIGINT", resolve);

@@ -1,7 +1,7 @@
 import { SerialPort } from "serialport";
 import { describe, expect, it } from "vitest";
 import { FastClock, SimBinding, SimHead, linePortOf, registerSimHead, simHeadAt, streamLines } from "../../../firmware-bridge/sim/index.ts";
-import { dotProgram } from "./helpers.ts";
+import { strikeForce, zStrikeProgram } from "./helpers.ts";
 
 function open(path: string): Promise<SerialPort> {
   return new Promise((resolve, reject) => {
@@ -36,12 +36,13 @@ describe("the simulated head behind serialport's binding interface", () => {
       expect(await nextLines(port, 3)).toEqual(["", "Grbl 1.1h ['$' for help]", "[MSG:'$H'|'$X' to unlock]"]);
       const info = nextLines(port, 3);
       port.write("$I\n");
-      expect(await info).toEqual(["[VER:1.1h.20190825:]", "[OPT:VN,15,128]", "ok"]);
-      const dots = Array.from({ length: 12 }, (_, i) => ({ x: 10 + i * 0.5, y: 20, force: 40 + i * 5 }));
-      const r = await streamLines(linePortOf(port), ["$H", ...dotProgram(dots)], { timeoutMs: 30_000 });
+      expect(await info).toEqual(["[VER:1.1h.20190830:]", "[OPT:V,15,128]", "ok"]);
+      // A stock build homes into negative machine space: the dots are at negative coordinates.
+      const dots = Array.from({ length: 12 }, (_, i) => ({ x: -90 + i * 0.5, y: -60, force: 40 + i * 5 }));
+      const r = await streamLines(linePortOf(port), ["$H", ...zStrikeProgram(dots)], { timeoutMs: 30_000 });
       expect(r.answers.every((a) => a === "ok")).toBe(true);
       await new Promise((res) => setTimeout(res, 50));
-      expect(head.strikes.map((s) => [s.x, s.y, s.force]), JSON.stringify(head.strikes)).toEqual(dots.map((d) => [d.x, d.y, d.force]));
+      expect(head.strikes.map((s) => [s.x, s.y, s.force]), JSON.stringify(head.strikes)).toEqual(dots.map((d) => [d.x, d.y, strikeForce(d.force)]));
       expect(head.lostBytes).toBe(0);
     } finally {
       await close(port);

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { SerialPort } from "serialport";
 import { afterAll, describe, expect, it } from "vitest";
 import { SimHead, linePortOf, startPtyHead, streamLines } from "../../../firmware-bridge/sim/index.ts";
-import { dotProgram } from "./helpers.ts";
+import { strikeForce, zStrikeProgram } from "./helpers.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "peenmark-sim-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -21,7 +21,8 @@ function closePort(port: SerialPort): Promise<void> {
   return new Promise((resolve) => (port.isOpen ? port.close(() => resolve()) : resolve()));
 }
 
-const SCRIBE = ["N1G21G90G94G17", "N2M3S0", "N3G1F1200", "N4G0X20Y30", "N5G1X30Y30S900F1200", "N6X30Y35", "N7G0X0Y80", "N8S0", "N9M5"];
+/** A scribe stroke in machine coordinates of a stock build (homed into negative space), then park. */
+const SCRIBE = ["G21G90G94G17", "M3S0", "G1F1200", "G0X-80Y-50", "G1X-70Y-50S900F1200", "X-70Y-45", "G0X-100Y-1", "M5"];
 
 describe("the simulated head on a pseudo-terminal (socat)", () => {
   it("a host streams a program through the pty path with serialport and the head executes all of it", async () => {
@@ -31,13 +32,13 @@ describe("the simulated head on a pseudo-terminal (socat)", () => {
     try {
       const lines = linePortOf(port);
       const dots = [
-        { x: 10, y: 10, force: 60 },
-        { x: 10.5, y: 10, force: 60 },
-        { x: 11, y: 10.25, force: 80 },
+        { x: -90, y: -70, force: 60 },
+        { x: -89.5, y: -70, force: 60 },
+        { x: -89, y: -69.75, force: 80 },
       ];
-      const r = await streamLines(lines, ["$H", ...dotProgram(dots), ...SCRIBE], { timeoutMs: 30_000 });
+      const r = await streamLines(lines, ["$H", ...zStrikeProgram(dots), ...SCRIBE], { timeoutMs: 30_000 });
       expect(r.answers.filter((a) => a !== "ok")).toEqual([]);
-      expect(r.answers.length).toBe(1 + dotProgram(dots).length + SCRIBE.length); // the header comment is answered too
+      expect(r.answers.length).toBe(1 + zStrikeProgram(dots).length + SCRIBE.length);
       // Poll as a host does until the head reports it has finished.
       let poll: NodeJS.Timeout | undefined;
       const statusLine = new Promise<string>((resolve) => {
@@ -49,12 +50,13 @@ describe("the simulated head on a pseudo-terminal (socat)", () => {
         });
         poll = setInterval(() => port.write("?"), 50);
       }).finally(() => clearInterval(poll));
-      expect(await statusLine).toMatch(/^<Idle\|MPos:0\.000,80\.000,0\.000\|Bf:15,128\|/);
-      const dotStrikes = head.strikes.filter((s) => s.force !== 90);
-      expect(dotStrikes.map((s) => [s.x, s.y, s.force])).toEqual(dots.map((d) => [d.x, d.y, d.force]));
-      const train = head.strikes.filter((s) => s.force === 90);
+      expect(await statusLine).toMatch(/^<Idle\|MPos:-100\.000,-1\.000,-1\.004\|Bf:15,128\|/);
+      const scribeForce = strikeForce(90);
+      const dotStrikes = head.strikes.filter((s) => s.force !== scribeForce);
+      expect(dotStrikes.map((s) => [s.x, s.y, s.force])).toEqual(dots.map((d) => [d.x, d.y, strikeForce(d.force)]));
+      const train = head.strikes.filter((s) => s.force === scribeForce);
       expect(train.length).toBeGreaterThan(100);
-      expect(train[0]).toMatchObject({ x: 20, y: 30 });
+      expect(train[0]).toMatchObject({ x: -80, y: -50 });
       expect(head.lostBytes).toBe(0);
     } finally {
       await closePort(port);
@@ -96,9 +98,9 @@ describe("the simulated head on a pseudo-terminal (socat)", () => {
     });
     expect(out).toContain(`on ${link}`);
     const port = await openPort(link);
-    const dots = Array.from({ length: 8 }, (_, i) => ({ x: 5 + i, y: 5, force: 50 }));
+    const dots = Array.from({ length: 8 }, (_, i) => ({ x: -12 + i, y: -5, force: 50 }));
     try {
-      const r = await streamLines(linePortOf(port), ["$X", ...dotProgram(dots)], { timeoutMs: 30_000 });
+      const r = await streamLines(linePortOf(port), ["$X", ...zStrikeProgram(dots)], { timeoutMs: 30_000 });
       expect(r.answers.every((a) => a === "ok")).toBe(true);
     } finally {
       await closePort(port);

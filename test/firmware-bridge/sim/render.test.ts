@@ -1,11 +1,11 @@
 import { PNG } from "pngjs";
 import { describe, expect, it } from "vitest";
 import { dotDiameter, strikesToPng, strikesToSvg, type Strike } from "../../../firmware-bridge/sim/index.ts";
-import { dotProgram, virtualHead } from "./helpers.ts";
+import { NO_HOMING, virtualHead, zStrikeProgram } from "./helpers.ts";
 
 describe("the simulated workpiece as a picture", () => {
-  const h = virtualHead();
-  h.send("$X\n" + dotProgram([{ x: 10, y: 10, force: 100 }, { x: 50, y: 40, force: 25 }]).join("\n") + "\n");
+  const h = virtualHead({ machine: NO_HOMING });
+  h.send(zStrikeProgram([{ x: 10, y: 10, force: 100 }, { x: 50, y: 40, force: 25 }]).join("\n") + "\n");
   const strikes: readonly Strike[] = h.head.strikes;
 
   it("draws one dot per strike, y up, sized by force", () => {
