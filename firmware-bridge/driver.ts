@@ -81,6 +81,9 @@ export interface ControllerEvents {
   progress: [progress: JobProgress];
 }
 
+/** After a welcome, how long the driver waits for a second one (a board that greets as the port opens and again for the reset), ms. */
+const WELCOME_SETTLE_MS = 150;
+
 function num(v: number): string {
   return String(Math.round(v * 1000) / 1000);
 }
@@ -132,11 +135,14 @@ export class Controller extends EventEmitter<ControllerEvents> {
       // that died (a pin train, a half-streamed job) stops now, and a soft reset at rest keeps
       // the position (main.c). A board that resets itself as the port opens greets anyway;
       // the reset byte may be lost in its bootloader, so a second one follows a silence.
-      await this.link.open();
       const first = this.nextWelcome(this.opts.welcomeTimeoutMs ?? 2500);
+      await this.link.open();
       await this.streamer.realtime(REALTIME.softReset);
       let version = await first;
       if (version === undefined) version = await this.provokeWelcome();
+      // A board that greeted as the port opened greets again for the reset: let that pass
+      // before the handshake, whose first answer it would flush.
+      while ((await this.nextWelcome(WELCOME_SETTLE_MS)) !== undefined);
       return this.handshakeAfter(version);
     }
     return this.handshakeAfter(await this.provokeWelcome());

@@ -2,7 +2,8 @@ import { writeFileSync } from "node:fs";
 import { extname } from "node:path";
 import { PeenmarkError } from "../errors.ts";
 import { loadStation } from "../profile/load.ts";
-import { NAMED_BUILDS, SimHead, startPtyHead, strikesToPng, strikesToSvg, type HeadMachine, type PinDriver } from "../../firmware-bridge/sim/index.ts";
+import { NAMED_BUILDS, SimHead, startPtyHead, strikesToPng, strikesToSvg } from "../../firmware-bridge/sim/index.ts";
+import { simHeadOf } from "../job/head.ts";
 import { args } from "./args.ts";
 import { join } from "node:path";
 import { PACKAGE_ROOT } from "../paths.ts";
@@ -51,9 +52,8 @@ export async function run(argv: string[]): Promise<number> {
   const build = { ...NAMED_BUILDS[named], ...(values["line-numbers"] || values.build.endsWith("-ln") ? { lineNumbers: true } : {}) };
   const station = loadStation(values.station);
   const m = station.machine;
-  const machine: HeadMachine = { workArea: m.workArea, rapidRate: m.rapidRate, acceleration: m.acceleration, junctionDeviation: m.junctionDeviation, homing: m.homing };
-  const pin: PinDriver = { strikeFrequency: m.strikeFrequency, strikeTime: m.strikeTime };
-  const head = new SimHead({ machine, pin, baud: station.controller.baud, settings: parseSettings(values.set), build });
+  const base = simHeadOf(station);
+  const head = new SimHead({ ...base, settings: { ...base.settings, ...parseSettings(values.set) }, build });
   const clock = values.fast ? "fast" : "realtime";
   const pty = await startPtyHead({ link: values.pty, head, clock });
   head.on("strike", (s) => {

@@ -4,7 +4,7 @@ import { dirname } from "node:path";
 import { Controller, isBridgeError, type ControllerStatus, type Handshake } from "../../firmware-bridge/index.ts";
 import { SimBinding, registerSimHead } from "../../firmware-bridge/sim/binding.ts";
 import { RealtimeClock, type HeadClock } from "../../firmware-bridge/sim/clock.ts";
-import { SimHead, type SimFaults } from "../../firmware-bridge/sim/head.ts";
+import { SimHead, type SimFaults, type SimHeadOptions } from "../../firmware-bridge/sim/head.ts";
 import { PeenmarkError } from "../errors.ts";
 import type { Station } from "../profile/station.ts";
 
@@ -59,6 +59,30 @@ interface HomedNote {
 }
 
 let simCount = 0;
+
+/**
+ * Settings the simulated head gets on top of what its machine implies, as a technician sets
+ * up a head for the station (PROTOCOL.md "Settings a head needs").
+ */
+const SIM_STATION_SETTINGS: Readonly<Record<number, number>> = { 1: 255 };
+
+/** The simulated head a station file describes: its machine, Z axis, pin driver and wire. */
+export function simHeadOf(station: Station): Pick<SimHeadOptions, "machine" | "pin" | "baud" | "settings"> {
+  const m = station.machine;
+  return {
+    machine: {
+      workArea: m.workArea,
+      rapidRate: m.rapidRate,
+      acceleration: m.acceleration,
+      junctionDeviation: m.junctionDeviation,
+      homing: m.homing,
+      z: { rapidRate: m.strike.zRate, acceleration: m.strike.zAcceleration, stepsPerMm: m.stepsPerMm.z, travel: 10 },
+    },
+    pin: { strikeFrequency: m.strikeFrequency, strikeTime: m.strikeTime },
+    baud: station.controller.baud,
+    settings: { ...SIM_STATION_SETTINGS, 100: m.stepsPerMm.x, 101: m.stepsPerMm.y },
+  };
+}
 
 export class Head extends EventEmitter<{ controller: [view: ControllerView] }> {
   readonly kind: "sim" | "serial";
@@ -119,12 +143,10 @@ export class Head extends EventEmitter<{ controller: [view: ControllerView] }> {
     if (opts.serial) {
       head = new Head(station, "serial", opts.serial, new Controller({ link: { path: opts.serial, baudRate: station.controller.baud }, ...common }), undefined);
     } else {
-      const m = station.machine;
+      const base = simHeadOf(station);
       const sim = new SimHead({
-        machine: { workArea: m.workArea, rapidRate: m.rapidRate, acceleration: m.acceleration, junctionDeviation: m.junctionDeviation, homing: m.homing },
-        pin: { strikeFrequency: m.strikeFrequency, strikeTime: m.strikeTime },
-        baud: station.controller.baud,
-        ...(opts.simSettings ? { settings: opts.simSettings } : {}),
+        ...base,
+        settings: { ...base.settings, ...opts.simSettings },
         ...(opts.simFaults ? { faults: opts.simFaults } : {}),
       });
       const clock: HeadClock = new RealtimeClock(sim, { speed: opts.simSpeed ?? 1 });

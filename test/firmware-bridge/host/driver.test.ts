@@ -50,14 +50,20 @@ describe("controller handshake", () => {
 describe("controller commands", () => {
   it("homes with $H only when asked or when the station homes, and unlocks only on request", async () => {
     const fake = new FakeGrbl();
-    fake.settings.set(22, 1).set(110, 3000).set(111, 3000).set(120, 500).set(121, 500).set(130, 100).set(131, 80);
+    for (const [id, v] of [[1, 255], [10, 3], [30, 1000], [31, 0], [100, 80], [101, 80], [102, 250], [110, 3000], [111, 3000], [112, 600], [120, 500], [121, 500], [122, 1000], [11, 0.01], [130, 101], [131, 81], [20, 0], [21, 0], [22, 1], [23, 3]] as const) fake.settings.set(id, v);
     const c = controller(fake);
     await c.connect();
-    const expected = { spindleMax: 1000, spindleMin: 0, rapidRate: 3000, acceleration: 500, junctionDeviation: 0.01, workArea: { width: 100, height: 80 } };
+    const expected = { spindleMax: 1000, spindleMin: 0, rapidRate: 3000, acceleration: 500, junctionDeviation: 0.01, workArea: { width: 100, height: 80 }, stepsPerMm: { x: 80, y: 80, z: 250 }, strike: { move: 0.004, zRate: 600, zAcceleration: 1000 } };
     await c.prepare({ ...expected, homing: false });
     expect(fake.lines.filter((l) => l.startsWith("$H") || l === "$X")).toEqual([]);
+    fake.settings.set(20, 1).set(21, 1);
     await c.prepare({ ...expected, homing: true });
     expect(fake.lines.filter((l) => l === "$H")).toEqual(["$H"]);
+    // Homed, no alarm or reset since: the next job does not home again.
+    await c.prepare({ ...expected, homing: true });
+    expect(fake.lines.filter((l) => l === "$H")).toEqual(["$H"]);
+    // A stock build homes into negative machine space: G54 became the homed corner, written once.
+    expect(fake.lines.filter((l) => l.startsWith("G10"))).toEqual(["G10L2P1X-100Y-80Z0"]);
     await c.unlock();
     expect(fake.lines.at(-1)).toBe("$X");
     await c.close();

@@ -1,6 +1,7 @@
 import { SerialPortMock } from "serialport";
 import { formatOptions, formatSettingsList, formatStatus, stockSettings, WELCOME, type MachineState } from "../../../firmware-bridge/protocol.ts";
 import type { BindingInterface } from "../../../firmware-bridge/link.ts";
+import { emitGcode } from "../../../src/gcode/emit.ts";
 
 /**
  * A scripted controller behind serialport's MockBinding, for the host-side tests before (and
@@ -32,7 +33,9 @@ export class FakeGrbl {
   state: MachineState = "Idle";
   subState: number | undefined;
   ln: number | undefined;
-  bf = { blocks: 15, bytes: 127 };
+  bf = { blocks: 15, bytes: 128 };
+  /** Machine position the status reports give: tests move the head by setting it. */
+  mpos: [number, number, number] = [0, 0, 0];
   settings = stockSettings();
   /** Answer G-code lines on arrival (true) or only when the test calls ack() (false). */
   autoAck = true;
@@ -113,7 +116,7 @@ export class FakeGrbl {
   }
 
   status(): string {
-    return formatStatus({ state: this.state, ...(this.subState === undefined ? {} : { subState: this.subState }), mpos: [0, 0, 0], bf: this.bf, ...(this.ln === undefined ? {} : { ln: this.ln }), fs: { feed: 0, spindle: 0 } });
+    return formatStatus({ state: this.state, ...(this.subState === undefined ? {} : { subState: this.subState }), mpos: this.mpos, bf: this.bf, ...(this.ln === undefined ? {} : { ln: this.ln }), fs: { feed: 0, spindle: 0 } });
   }
 
   private receive(buf: Buffer): void {
@@ -188,34 +191,26 @@ export class FakeGrbl {
   }
 }
 
-/** A dot-mode program in the peenmark dialect: rapid to each dot, strike (sync, dwell), pin off. */
+/** The bench's strike block: one Z step of 0.004 mm in 10 ms. */
+const STRIKE = { move: 0.004, feed: 24 };
+
+/** A dot-mode program as the compiler writes it (src/gcode/emit.ts): rapid to each dot, the Z-only strike block. */
 export function dotProgram(dots: readonly { x: number; y: number }[], force = 70): string[] {
-  const lines = ["(peenmark job=0123456789ab profile=test station=bench)", "N1G21G90G94G17", "N2M3S0", "N3G1F1200"];
-  let n = 4;
-  const f = (v: number) => String(Math.round(v * 1000) / 1000);
-  for (const d of dots) {
-    lines.push(`N${n++}G0X${f(d.x)}Y${f(d.y)}`, `N${n++}G1S${force * 10}G4P0.01`, `N${n++}S0`);
-  }
-  lines.push(`N${n++}S0`, `N${n++}M5`, `N${n++}G0X0Y80`);
-  return lines;
+  return [...emitGcode({ stationId: "bench", profileId: "test", park: { x: 0, y: 80 }, strikeTime: 0.01, strike: STRIKE, ops: dots.map((at) => ({ kind: "strike" as const, at, force, block: "b" })) }).lines];
 }
 
-/** The strike lines of the dialect: sync, pin on, dwell. */
-export const isStrike = (text: string): boolean => /G4P/.test(text);
+/** The strike lines of the dialect: the Z-only G1 block. */
+export const isStrike = (text: string): boolean => /^N\d+G1Z/.test(text);
 
 export function grid(count: number): { x: number; y: number }[] {
   return Array.from({ length: count }, (_, i) => ({ x: 10 + (i % 10) * 1.25, y: 20 + Math.floor(i / 10) * 1.5 }));
 }
 
-/** A scribe-mode program: one stroke of `segments` short G1 segments with the pin firing; no syncs inside. */
+/** A scribe-mode program as the compiler writes it: one stroke of `segments` short G1 segments in M4. */
 export function scribeProgram(segments: number): string[] {
-  const lines = ["(peenmark job=0123456789ab profile=test station=bench)", "N1G21G90G94G17", "N2M3S0", "N3G1F1200", "N4G0X10Y10"];
-  let n = 5;
-  lines.push(`N${n++}G1X10.5Y10.1S600F900`);
-  for (let i = 2; i <= segments; i++) lines.push(`N${n++}X${10 + i * 0.5}Y${Math.round((10 + 0.1 * i) * 1000) / 1000}`);
-  lines.push(`N${n++}S0`, `N${n++}M5`, `N${n++}G0X0Y80`);
-  return lines;
+  const points = Array.from({ length: segments + 1 }, (_, i) => ({ x: 10 + i * 0.5, y: Math.round((10 + 0.1 * i) * 1000) / 1000 }));
+  return [...emitGcode({ stationId: "bench", profileId: "test", park: { x: 0, y: 80 }, strikeTime: 0.01, strike: STRIKE, ops: [{ kind: "scribe", points, force: 60, feed: 900, block: "b" }] }).lines];
 }
 
-/** Scribe segments strike the part: G1 moves after the first S>0 up to the S0. */
+/** Scribe segments strike the part: the G1 moves of a stroke (XY words, no G0). */
 export const isScribeSegment = (text: string): boolean => /^N\d+(G1)?X/.test(text) && !/G0/.test(text);
