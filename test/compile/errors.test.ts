@@ -188,7 +188,15 @@ describe("profile and station details that would fail late", () => {
     const s = JSON.parse(readFileSync(join(ROOT, "stations", "bench.json"), "utf8"));
     const e = caught(() => parseStation("s.json", { ...s, machine: { ...s.machine, park: { x: 0, y: 90 }, strikeTime: 0.0004 } }));
     expect(e.message).toContain("$.machine.park: the park position (0, 90) is outside the 100 × 80 mm work area");
-    expect(e.message).toContain("$.machine.strikeTime: strike time is in seconds: at least 0.001");
+    expect(e.message).toContain("$.machine.strikeTime: strike time is in seconds: at least 0.002");
+  });
+
+  it("refuses a strike block the controller would run too slowly, too fast or not to time", () => {
+    const s = JSON.parse(readFileSync(join(ROOT, "stations", "bench.json"), "utf8"));
+    const slowZ = caught(() => parseStation("s.json", { ...s, machine: { ...s.machine, strike: { zSteps: 1, zRate: 600, zAcceleration: 100 } } }));
+    expect(slowZ.message).toContain("$.machine.strike.zAcceleration: at a Z acceleration of 100 mm/s² a strike started from rest lasts 4.00 ms longer than strikeTime: raise zAcceleration ($122) to at least 800 mm/s²");
+    const tooSlow = caught(() => parseStation("s.json", { ...s, machine: { ...s.machine, strikeTime: 0.2, stepsPerMm: { x: 80, y: 80, z: 1000 } } }));
+    expect(tooSlow.message).toContain("$.machine.strike.zSteps: a strike of 0.2 s over 0.001 mm of Z needs a feed of 0.300 mm/min, under GRBL's 1 mm/min minimum");
   });
 });
 
