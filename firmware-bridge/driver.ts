@@ -410,14 +410,21 @@ export class Controller extends EventEmitter<ControllerEvents> {
     return this._handshake;
   }
 
-  private async provokeWelcome(): Promise<string> {
-    const welcome = this.nextWelcome(this.opts.welcomeTimeoutMs ?? 1500);
-    await this.streamer.realtime(REALTIME.softReset);
-    const version = await welcome;
-    if (version === undefined) {
-      throw new BridgeError("E_CONTROLLER_SILENT", `no welcome line ("Grbl 1.1… ['$' for help]") from ${this.link.path}, even after a soft reset: check the port, the baud rate (${this.link.baudRate}) and that the controller is powered`, { where: this.link.path });
+  /**
+   * Soft reset and wait for the welcome line, resetting again after a silence: GRBL drops a
+   * reset that arrives while it prints an alarm (the 500 ms stall after `ALARM:N`; entering
+   * the critical-event loop clears the reset flag, protocol.c protocol_exec_rt_system), and a
+   * board in its bootloader drops it too.
+   */
+  private async provokeWelcome(attempts = 3): Promise<string> {
+    const each = Math.max(200, Math.round((this.opts.welcomeTimeoutMs ?? 1500) / attempts) + 200);
+    for (let i = 0; i < attempts; i++) {
+      const welcome = this.nextWelcome(each);
+      await this.streamer.realtime(REALTIME.softReset);
+      const version = await welcome;
+      if (version !== undefined) return version;
     }
-    return version;
+    throw new BridgeError("E_CONTROLLER_SILENT", `no welcome line ("Grbl 1.1… ['$' for help]") from ${this.link.path}, even after ${attempts} soft resets: check the port, the baud rate (${this.link.baudRate}) and that the controller is powered`, { where: this.link.path });
   }
 
   private nextWelcome(timeoutMs: number): Promise<string | undefined> {

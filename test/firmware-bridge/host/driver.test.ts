@@ -41,7 +41,7 @@ describe("controller handshake", () => {
     const c = controller(fake, { welcomeTimeoutMs: 50 });
     await expect(c.connect()).rejects.toMatchObject({
       code: "E_CONTROLLER_SILENT",
-      message: expect.stringMatching(/no welcome line .* even after a soft reset: check the port, the baud rate \(115200\) and that the controller is powered/),
+      message: expect.stringMatching(/no welcome line .* even after 3 soft resets: check the port, the baud rate \(115200\) and that the controller is powered/),
     });
     await c.close();
   });
