@@ -1,6 +1,7 @@
 import { classifyLine } from "./protocol.ts";
 import { SimHead, type SimHeadOptions, type Strike } from "./sim/head.ts";
 import { Streamer, type JobOptions, type JobOutcome } from "./streamer.ts";
+import { buildFeatures, workOrigin } from "./settings-check.ts";
 
 /**
  * How long a program takes to mark when streamed over the serial link, in the simulated
@@ -18,7 +19,7 @@ export interface StreamingMeasurement {
   readonly seconds: number;
   /** The job outcome as the host saw it (`elapsed` is virtual time too). */
   readonly outcome: JobOutcome;
-  /** What the pin struck, in order. */
+  /** What the pin struck, in order, in the program's (work) coordinates. */
   readonly strikes: readonly Strike[];
   /** Bytes the head's RX buffer had to drop (0 unless flow control is broken). */
   readonly lostBytes: number;
@@ -116,6 +117,10 @@ export async function measureStreaming(lines: readonly string[], options: Measur
 
   head.runUntilIdle();
   if (head.machineState === "Alarm") await drive(streamer.command("$H", 600_000));
+  // As the driver does before a job: G54 is the homed origin, so program coordinates are
+  // work-area coordinates on any build (driver.ts ensureWorkOffset).
+  const origin = workOrigin(head.settings, buildFeatures({ codes: head.buildOptions, blocks: 15, rxBuffer: 128 }));
+  await drive(streamer.command(`G10L2P1X${+origin.x.toFixed(3)}Y${+origin.y.toFixed(3)}Z0`, 600_000));
   if (options.from) {
     await drive(streamer.command(`G90G0X${+options.from.x.toFixed(3)}Y${+options.from.y.toFixed(3)}`, 600_000));
     head.runUntilIdle();
@@ -124,5 +129,6 @@ export async function measureStreaming(lines: readonly string[], options: Measur
   const t0 = head.now;
   counting = true;
   const outcome = await drive(streamer.run(lines, options.strikes ? { strikes: options.strikes } : {}));
-  return { seconds: (outcome.outcome === "completed" ? idleAt : head.now) - t0, outcome, strikes: head.strikes.slice(strikesBefore), lostBytes: head.lostBytes, bytesSent };
+  const strikes = head.strikes.slice(strikesBefore).map((s) => ({ ...s, x: s.x - origin.x, y: s.y - origin.y }));
+  return { seconds: (outcome.outcome === "completed" ? idleAt : head.now) - t0, outcome, strikes, lostBytes: head.lostBytes, bytesSent };
 }

@@ -147,6 +147,8 @@ interface RunningJob {
   atRest: boolean;
   heldAtRest: boolean;
   resetSeen: boolean;
+  /** The host sent its soft reset: answers from now on may be for lines the reset cut short. */
+  resetSent: boolean;
   resolve: (o: JobOutcome) => void;
   poll: NodeJS.Timeout | undefined;
 }
@@ -307,6 +309,7 @@ export class Streamer extends EventEmitter<StreamerEvents> {
         atRest: false,
         heldAtRest: false,
         resetSeen: false,
+        resetSent: false,
         resolve,
         poll: undefined,
       };
@@ -440,10 +443,12 @@ export class Streamer extends EventEmitter<StreamerEvents> {
     }
     // Lines after a rejected one may still be answered (they were in the controller's buffer).
     job.acked = Math.max(job.acked, entry.position);
-    // A line that syncs is answered once the planner has run dry and it has run: everything
-    // up to it has executed. On a tracked path every line without motion is one.
-    const moves = job.path ? job.path[entry.position - 1]!.motion : !syncsOnAck(entry.text);
-    if (!moves) this.markExecuted(job, entry.position);
+    // A line that syncs is answered once the planner has run dry and it has run: everything up
+    // to it has executed — unless a reset cut the sync short: GRBL then still answers the line
+    // (protocol.c protocol_main_loop reports gc_execute_line's status after the abort). So on a
+    // tracked path the position confirms it instead (followPath), and untracked only a sync
+    // answered before any reset counts.
+    if (!job.path && !job.resetSent && syncsOnAck(entry.text)) this.markExecuted(job, entry.position);
     this.pump();
     this.checkDone();
   }
@@ -494,12 +499,16 @@ export class Streamer extends EventEmitter<StreamerEvents> {
     if (!pos) return;
     const found = locate(job.path!, job.track!.start, pos, job.executed, job.acked, job.track!.tolerance);
     if ("fix" in found) {
-      const done = found.fix.atEnd && rest ? found.fix.line : found.fix.line - 1;
+      let done = found.fix.atEnd && rest ? found.fix.line : found.fix.line - 1;
+      // At rest with every line answered and no reset: the lines without motion after it (syncs) have run too.
+      if (rest && found.fix.atEnd && this.inflight.length === 0 && !job.resetSent) while (done < job.acked && !job.path![done]!.motion) done++;
       this.markExecuted(job, Math.min(done, job.acked));
       return;
     }
     const expected = restingPoint(job.path!, job.executed, job.track!.start);
-    const line = Math.min(job.executed + 1, job.lines.length);
+    // The line the head should be on: the first unconfirmed one that moves it.
+    let line = job.executed + 1;
+    while (line < job.lines.length && !job.path![line - 1]!.motion) line++;
     const position = { line, expected, reported: pos, off: found.nearest };
     const at = (p: XYZ) => `X${p.x.toFixed(3)} Y${p.y.toFixed(3)} Z${p.z.toFixed(3)}`;
     const reason = `the head is at ${at(pos)}, ${found.nearest.toFixed(3)} mm from where the program puts it after line ${job.executed} (${at(expected)}, machine coordinates), beyond the ${job.track!.tolerance.toFixed(3)} mm tolerance: a corrupted line, lost steps or a bumped head. The job was stopped (feed hold, reset)`;
@@ -564,6 +573,7 @@ export class Streamer extends EventEmitter<StreamerEvents> {
       this.startPolling(job);
       if (!job.heldAtRest) await this.waitFor(this.holdWaiters, holdTimeout);
       if (this.job !== job) return;
+      job.resetSent = true;
       await this.realtime(REALTIME.softReset);
       if (!job.resetSeen) await this.waitFor(this.welcomeWaiters, resetTimeout);
     } catch {
