@@ -349,8 +349,10 @@ export class Controller extends EventEmitter<ControllerEvents> {
     if (positionTolerance === undefined || !s.position) return this.streamer.run(lines, rest);
     const g54 = this.g54 ?? (await this.readWorkOffset());
     const set = this._handshake?.settings;
-    const step = Math.max(...[100, 101, 102].map((id) => 1 / (set?.get(id) || 1000)));
-    return this.streamer.run(lines, { ...rest, track: { start: s.position, g54, tolerance: positionTolerance + step } });
+    const step = Math.max(...[100, 101].map((id) => 1 / (set?.get(id) || 1000)));
+    // Positions are printed with 3 decimals: half a Z step, and the rounding.
+    const zStep = 1 / (set?.get(102) || 1000);
+    return this.streamer.run(lines, { ...rest, track: { start: s.position, g54, tolerance: positionTolerance + step, zTolerance: zStep / 2 + 0.0005 } });
   }
 
   pause(): Promise<void> {

@@ -43,10 +43,12 @@ export interface TrackOptions {
   /** The controller's G54 offset, mm. */
   readonly g54: XYZ;
   /**
-   * How far the reported position may be from the program's path, mm: the station's position
-   * tolerance plus one step of the coarsest axis (positions are whole steps).
+   * How far the reported position may be from the program's path in X/Y, mm: the station's
+   * position tolerance plus one step of the coarser axis (positions are whole steps).
    */
   readonly tolerance: number;
+  /** The same in Z, mm: half a Z step, so that a strike's one-step move tells it apart. */
+  readonly zTolerance?: number;
 }
 
 export interface JobOptions {
@@ -497,7 +499,7 @@ export class Streamer extends EventEmitter<StreamerEvents> {
     if (r.state === "Alarm" || r.state === "Home" || job.stopping?.position) return;
     const pos = this.machinePosition(r);
     if (!pos) return;
-    const found = locate(job.path!, job.track!.start, pos, job.executed, job.acked, job.track!.tolerance);
+    const found = locate(job.path!, job.track!.start, pos, job.executed, job.acked, job.track!.tolerance, job.track!.zTolerance);
     if ("fix" in found) {
       let done = found.fix.atEnd && rest ? found.fix.line : found.fix.line - 1;
       // At rest with every line answered and no reset: the lines without motion after it (syncs) have run too.

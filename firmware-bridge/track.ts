@@ -99,14 +99,20 @@ export function programPath(lines: readonly string[], setup: TrackerSetup): Line
   return out;
 }
 
-/** Distance from p to the segment a–b and where along it (0 at a, 1 at b). */
-function toSegment(p: XYZ, a: XYZ, b: XYZ): { d: number; t: number } {
-  const v = { x: b.x - a.x, y: b.y - a.y, z: b.z - a.z };
+/**
+ * Distance from p to the segment a–b and where along it (0 at a, 1 at b), with Z stretched by
+ * `zScale`: a strike moves Z by a step or two, far less than the X/Y tolerance, so Z is
+ * weighed against its own tolerance (half a step) and told apart exactly.
+ */
+function toSegment(p: XYZ, a: XYZ, b: XYZ, zScale: number): { d: number; t: number } {
+  const v = { x: b.x - a.x, y: b.y - a.y, z: (b.z - a.z) * zScale };
+  const w = { x: p.x - a.x, y: p.y - a.y, z: (p.z - a.z) * zScale };
   const len2 = v.x * v.x + v.y * v.y + v.z * v.z;
-  const t = len2 === 0 ? 0 : Math.max(0, Math.min(1, ((p.x - a.x) * v.x + (p.y - a.y) * v.y + (p.z - a.z) * v.z) / len2));
-  const q = { x: a.x + t * v.x, y: a.y + t * v.y, z: a.z + t * v.z };
-  return { d: Math.hypot(p.x - q.x, p.y - q.y, p.z - q.z), t };
+  const t = len2 === 0 ? 0 : Math.max(0, Math.min(1, (w.x * v.x + w.y * v.y + w.z * v.z) / len2));
+  return { d: Math.hypot(w.x - t * v.x, w.y - t * v.y, w.z - t * v.z), t };
 }
+
+const gap = (p: XYZ, q: XYZ, zScale: number) => Math.hypot(p.x - q.x, p.y - q.y, (p.z - q.z) * zScale);
 
 /** Where the head should stand once lines 1…position have run (the job's start for 0). */
 export function restingPoint(path: readonly LinePath[], position: number, start: XYZ): XYZ {
@@ -116,22 +122,23 @@ export function restingPoint(path: readonly LinePath[], position: number, start:
 /**
  * Find `pos` on the path after line `after` (all lines up to it are confirmed) and up to
  * line `upTo` (the last one the controller accepted): the earliest line whose stretch holds
- * it within `tolerance` mm. The point where the head rests after `after` counts as line
- * `after` at its end. Lines without motion are passed over: the head waits at their point,
- * which is the end of the motion before them. `nearest` says how far off the head is when no
- * stretch holds it.
+ * it within `tolerance` mm in X/Y and `zTolerance` in Z. The point where the head rests after
+ * `after` counts as line `after` at its end. Lines without motion are passed over: the head
+ * waits at their point, which is the end of the motion before them. `nearest` says how far
+ * off the head is (mm, Z weighed by its tolerance) when no stretch holds it.
  */
-export function locate(path: readonly LinePath[], start: XYZ, pos: XYZ, after: number, upTo: number, tolerance: number): { fix: PathFix } | { nearest: number } {
+export function locate(path: readonly LinePath[], start: XYZ, pos: XYZ, after: number, upTo: number, tolerance: number, zTolerance = tolerance): { fix: PathFix } | { nearest: number } {
+  const zScale = tolerance / zTolerance;
   const rest = restingPoint(path, after, start);
-  let nearest = Math.hypot(pos.x - rest.x, pos.y - rest.y, pos.z - rest.z);
+  let nearest = gap(pos, rest, zScale);
   for (let p = after + 1; p <= upTo && p <= path.length; p++) {
     const line = path[p - 1]!;
     if (!line.motion) continue;
-    const { d, t } = toSegment(pos, line.from, line.to);
+    const { d, t } = toSegment(pos, line.from, line.to, zScale);
     if (d <= tolerance) {
-      const atEnd = t > 0.5 && Math.hypot(pos.x - line.to.x, pos.y - line.to.y, pos.z - line.to.z) <= tolerance;
+      const atEnd = t > 0.5 && gap(pos, line.to, zScale) <= tolerance;
       // Still at the start of the first unconfirmed motion: nothing new has run.
-      if (!atEnd && Math.hypot(pos.x - line.from.x, pos.y - line.from.y, pos.z - line.from.z) <= tolerance) return { fix: { line: p - 1, atEnd: true, off: 0 } };
+      if (!atEnd && gap(pos, line.from, zScale) <= tolerance) return { fix: { line: p - 1, atEnd: true, off: 0 } };
       return { fix: { line: p, atEnd, off: d } };
     }
     nearest = Math.min(nearest, d);

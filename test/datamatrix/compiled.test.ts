@@ -3,7 +3,7 @@ import { compileExample } from "../compile/examples.ts";
 import { decodeStrikes } from "../../src/datamatrix/verify.ts";
 import type { Point } from "../../src/geometry.ts";
 
-/** Dot strikes as the G-code makes them: the head's position (from X/Y words) at every line that dwells (G4) with the pin on. */
+/** Dot strikes as the G-code makes them: the head's position (from X/Y words) at every strike block (a Z-only G1 with the pin on, M3). */
 function strikesFromGcode(lines: readonly string[]): Point[] {
   let x = 0, y = 0;
   const out: Point[] = [];
@@ -12,7 +12,7 @@ function strikesFromGcode(lines: readonly string[]): Point[] {
     const mx = /X(-?[\d.]+)/.exec(line), my = /Y(-?[\d.]+)/.exec(line);
     if (mx) x = Number(mx[1]);
     if (my) y = Number(my[1]);
-    if (/G4P/.test(line) && /S[1-9]/.test(line)) out.push({ x, y });
+    if (/^N\d+G1Z/.test(line)) out.push({ x, y });
   }
   return out;
 }

@@ -46,8 +46,8 @@ describe("live view: strike lines from the preview", () => {
       const travel = live.travelSegments(/<path class="travel" d="([^"]+)"/.exec(svg)![1]!);
       const units = live.programUnits(strikes, trains, travel);
       expect(units, "the travel path fits the dots and trains").not.toBeNull();
-      // What the runner counts: every line that strikes, a dwell strike (G4) or a scribe segment.
-      const expected = job.gcode.strikeLines.map((i) => (job.gcode.lines[i]!.includes("G4P") ? "dot" : "seg"));
+      // What the runner counts: every line that strikes, a strike block (a Z-only G1) or a scribe segment.
+      const expected = job.gcode.strikeLines.map((i) => (/^N\d+G1Z/.test(job.gcode.lines[i]!) ? "dot" : "seg"));
       expect(units!.map((u) => (u.dot === undefined ? "seg" : "dot"))).toEqual(expected);
       expect(units!.filter((u) => u.dot !== undefined).map((u) => u.dot)).toEqual([...Array(dots).keys()]);
       // Without a travel path the page estimates block by block: the count still matches.
