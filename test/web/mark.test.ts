@@ -124,14 +124,15 @@ describe("the technician's page", () => {
     await page.locator("#record-form").screenshot({ path: shot("07-serial-duplicate") });
   });
 
-  it("pauses and resumes: the head holds, no strike lands while paused, then marking goes on", async () => {
+  it("pauses and resumes: the head stops between two strikes, none lands while paused, then marking goes on", async () => {
     await startMark(page, "RA104222");
     await page.click("#pause-btn");
     await until(page, "document.getElementById('job-panel').dataset.state === 'paused'");
     expect(await page.isEnabled("#resume-btn")).toBe(true);
     expect(await page.isDisabled("#pause-btn")).toBe(true);
     expect(await page.textContent("#job-state")).toBe(en["job.status.paused"]);
-    await until(page, "document.getElementById('ctl-state').textContent === 'Held'");
+    // Pause runs what the controller holds, then the head stands (no feed hold: the controller is Idle).
+    await until(page, "document.getElementById('ctl-state').textContent === 'Idle'");
     const held = await strikesDone(page);
     const heldDots = await struckDots(page);
     await page.screenshot({ path: shot("08-paused"), fullPage: true });
