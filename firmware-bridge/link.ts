@@ -148,7 +148,12 @@ export class Link extends EventEmitter<LinkEvents> {
     const buf = typeof bytes === "string" ? Buffer.from(bytes, "latin1") : bytes;
     await new Promise<void>((resolve, reject) => {
       port.write(buf, (err) => {
-        if (err) return reject(new BridgeError("E_LINK_DISCONNECTED", `writing to ${this.path} failed: ${err.message}`, { where: this.path, cause: err }));
+        if (err) {
+          // A tty whose other end is gone fails writes with EIO (the read side does not always
+          // see the hangup first): that is the unplug, announced once.
+          this.lost(port, err);
+          return reject(new BridgeError("E_LINK_DISCONNECTED", `writing to ${this.path} failed: ${err.message}`, { where: this.path, cause: err }));
+        }
         port.drain((derr) => {
           if (derr && port.isOpen) return reject(new BridgeError("E_LINK_DISCONNECTED", `writing to ${this.path} failed: ${derr.message}`, { where: this.path, cause: derr }));
           resolve();
