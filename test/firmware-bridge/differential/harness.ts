@@ -15,7 +15,7 @@
  * origin, stock-ln, origin-ln; default: read from $I).
  */
 import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { SerialPort } from "serialport";
@@ -212,7 +212,9 @@ export async function runOnFirmware(script: Script, fw: FirmwareTarget): Promise
   const link = join(dir, "tty");
   const events = join(dir, "events.log");
   const m = mechanicsOf(script);
-  const child = spawn(fw.binary, ["--pty", link, "--events", events, "--log-serial", "--rate", String(fw.rate), "--travel", `${m.travel.x},${m.travel.y},${m.travel.z}`, "--start", `${m.start.x},${m.start.y},${m.start.z}`], { stdio: ["ignore", "ignore", "pipe"] });
+  // PEENMARK_GRBL_SAMPLE_US: also log the position every so many µs (kept with PEENMARK_GRBL_KEEP_EVENTS=dir).
+  const sample = process.env.PEENMARK_GRBL_SAMPLE_US ? ["--sample-us", process.env.PEENMARK_GRBL_SAMPLE_US] : [];
+  const child = spawn(fw.binary, ["--pty", link, "--events", events, "--log-serial", "--rate", String(fw.rate), "--travel", `${m.travel.x},${m.travel.y},${m.travel.z}`, "--start", `${m.start.x},${m.start.y},${m.start.z}`, ...sample], { stdio: ["ignore", "ignore", "pipe"] });
   let stderr = "";
   child.stderr.on("data", (d) => (stderr += d));
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
@@ -260,6 +262,8 @@ export async function runOnFirmware(script: Script, fw: FirmwareTarget): Promise
     await exited;
   }
   const log = parseEventsLog(readFileSync(events, "utf8"));
+  const keep = process.env.PEENMARK_GRBL_KEEP_EVENTS;
+  if (keep) writeFileSync(join(keep, `${script.name}.${fw.build}.events.log`), readFileSync(events));
   rmSync(dir, { recursive: true, force: true });
   // Lines said before the host spoke (the power-up welcome) went to no one.
   const first = log.inputs[0]?.t ?? 0;

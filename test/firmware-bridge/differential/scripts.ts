@@ -208,7 +208,9 @@ export const SCRIPTS: readonly Script[] = [
     name: "hold-before-strike",
     about: "issue 9 item 4 — protocol.c protocol_buffer_synchronize: a hold in the rapid's last ~50 ms (the last block already in segments, planner empty, state Hold) lets the strike line through: the pin comes on while the head still moves; after ~ nothing powers it again at this dot",
     builds: ["stock", "origin"],
-    settings: BENCH,
+    // $1=255: on the AVR the stepper interrupt's $1 wait (the head stopping into the hold) also
+    // stretches the strike line's dwell running meanwhile; grbl-host's clock does not (see PROTOCOL.md).
+    settings: { ...BENCH, 1: 255 },
     steps: [
       { send: "M3S0" },
       { send: "G1F600" },
