@@ -32,7 +32,9 @@ export async function benchStreaming(): Promise<string> {
     const planner = totalTime(head, motions, machineLimits(m), GRBL_LOOKAHEAD);
     const bound = totalTime(head, motions, machineLimits(m), Infinity);
     const sim = await measureStreaming(job.gcode.lines, {
-      head: { machine: { workArea: m.workArea, rapidRate: m.rapidRate, acceleration: m.acceleration, junctionDeviation: m.junctionDeviation, homing: m.homing }, pin: { strikeFrequency: m.strikeFrequency, strikeTime: m.strikeTime }, baud: station.controller.baud },
+      // The programs use coordinates from the homed corner and the streamer follows Ln:, so the
+      // head is GRBL with HOMING_FORCE_SET_ORIGIN and USE_LINE_NUMBERS (not stock).
+      head: { build: "origin-ln", machine: { workArea: m.workArea, rapidRate: m.rapidRate, acceleration: m.acceleration, junctionDeviation: m.junctionDeviation, homing: m.homing }, pin: { strikeFrequency: m.strikeFrequency, strikeTime: m.strikeTime }, baud: station.controller.baud },
       rxBuffer: station.controller.rxBuffer,
       statusHz: station.controller.statusHz,
     });
