@@ -27,7 +27,7 @@ const SCRIBE = ["G21G90G94G17", "M3S0", "G1F1200", "G0X-80Y-50", "G1X-70Y-50S900
 describe("the simulated head on a pseudo-terminal (socat)", () => {
   it("a host streams a program through the pty path with serialport and the head executes all of it", async () => {
     const head = new SimHead();
-    const pty = await startPtyHead({ link: join(dir, "head-a"), head, clock: "realtime" });
+    const pty = await startPtyHead({ link: join(dir, "head-a"), head, clock: "fast" }); // homing takes 6 s of real time: run it fast
     const port = await openPort(pty.link);
     try {
       const lines = linePortOf(port);
@@ -80,6 +80,30 @@ describe("the simulated head on a pseudo-terminal (socat)", () => {
     await pty.unplug();
     const err = (await closed) as { disconnected?: boolean } | null;
     expect(err?.disconnected).toBe(true);
+  });
+
+  it("`peenmark sim --build origin --line-numbers` runs that build ([OPT:VNZ,14,128])", async () => {
+    const link = join(dir, "head-d");
+    const child = spawn(process.execPath, ["bin/peenmark.mjs", "sim", "--pty", link, "--fast", "--build", "origin", "--line-numbers"], { stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    await new Promise<void>((resolve, reject) => {
+      child.stdout.on("data", (d) => {
+        out += d;
+        if (out.includes("simulated head")) resolve();
+      });
+      child.once("exit", (code) => reject(new Error(`peenmark sim exited ${code}`)));
+    });
+    expect(out).toContain("[OPT:VNZ]");
+    const port = await openPort(link);
+    try {
+      const r = await streamLines(linePortOf(port), ["$I"], { timeoutMs: 30_000 });
+      expect(r.other).toContain("[OPT:VNZ,14,128]");
+    } finally {
+      await closePort(port);
+      const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+      child.kill("SIGTERM");
+      await exited;
+    }
   });
 
   it("`peenmark sim --pty` runs the head in its own process and writes the workpiece on exit", async () => {
