@@ -333,6 +333,23 @@ export const SCRIPTS: readonly Script[] = [
     },
   },
   {
+    name: "critical-alarm",
+    about: "protocol.c protocol_exec_rt_system: after ALARM:2 (and 1) nothing but a reset is heard, not even ?; a reset sent during the 500 ms after the ALARM line is lost (mc_reset sees its reset flag still set), one after [MSG:Reset to continue] works",
+    builds: ["stock", "origin"],
+    settings: HOMING,
+    steps: [{ send: "$X" }, { wait: 0.05 }, { send: "G0X1" }, { wait: 0.1 }, { rt: 0x18 }, { wait: 0.8 }, { rt: "?" }, { wait: 0.3 }, { rt: 0x18 }, { wait: 1 }, { rt: "?" }, { wait: 0.05 }],
+    check: (t) => {
+      const said = t.lines.map((l) => l.text);
+      // stock: X+1 is outside [−102, 0]; origin: unlocked at 0, X1 is inside [0, 102] — no alarm
+      if (t.build === "stock") {
+        // $X's ok, then the alarm; G0X1's own ok comes only after the second reset, when mc_line returns into gc_execute_line
+        expect(said.slice(0, 4)).toEqual(["ok", "ALARM:2", "[MSG:Reset to continue]", "ok"]);
+        expect(said.filter((l) => l.startsWith("Grbl")).length).toBe(1); // only the second reset
+        expect(said.filter((l) => l.startsWith("<")).length).toBe(1); // the ? in the alarm went unanswered
+      }
+    },
+  },
+  {
     name: "jog",
     about: "jog.c and protocol.c: $J= runs in state Jog; 0x85 cancels with a controlled stop and syncs the parser to where the head stopped",
     builds: ["stock", "stock-ln"],
