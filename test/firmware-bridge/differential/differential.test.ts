@@ -40,9 +40,14 @@ for (const script of SCRIPTS) {
         script.check?.(stepsOf(script, ref!));
       });
 
+      // Live runs time their bytes in wall time: on a loaded machine a byte can miss the window a
+      // script aims at (the last 50 ms of a rapid, a dwell step), and the check, which needs the
+      // window, fails although the simulated head, replaying the same bytes at the same
+      // instants, still answers as the firmware did. Two retries absorb that.
       const live = fw && fw.build === build;
       it.skipIf(!live)(
         `live against GRBL's firmware (${build}; set PEENMARK_GRBL_SIM to a grbl-host binary of this build to run)`,
+        { timeout: 600_000, retry: 2 },
         async () => {
           const reference = await runOnFirmware(script, fw!);
           if (process.env.PEENMARK_GRBL_RECORD === "1") {
@@ -53,7 +58,6 @@ for (const script of SCRIPTS) {
           expect(compareTranscripts(script, reference, sim)).toEqual([]);
           script.check?.(stepsOf(script, reference));
         },
-        600_000,
       );
     }
   });
