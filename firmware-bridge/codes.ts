@@ -41,7 +41,7 @@ export const GRBL_ERRORS: readonly CodeEntry[] = [
   { code: 26, name: "Invalid gcode ID:26", meaning: "The command needs axis words and the line has none." },
   { code: 27, name: "Invalid gcode ID:27", meaning: "The line number (N) is out of range." },
   { code: 28, name: "Invalid gcode ID:28", meaning: "The command is missing a value word it needs (such as P for a dwell)." },
-  { code: 29, name: "Invalid gcode ID:29", meaning: "Work coordinate systems G59.1 to G59.3 are not supported." },
+  { code: 29, name: "Invalid gcode ID:29", meaning: "The G10 P word asks for a coordinate system beyond the six there are (P0 to P6)." },
   { code: 30, name: "Invalid gcode ID:30", meaning: "G53 is only allowed with G0 or G1." },
   { code: 31, name: "Invalid gcode ID:31", meaning: "The line has axis words that no command in it uses." },
   { code: 32, name: "Invalid gcode ID:32", meaning: "An arc (G2/G3) needs at least one axis word in its plane." },
@@ -56,7 +56,7 @@ export const GRBL_ERRORS: readonly CodeEntry[] = [
 /** `ALARM:N`: the controller stopped everything and locks out G-code until homed or unlocked. */
 export const GRBL_ALARMS: readonly CodeEntry[] = [
   { code: 1, name: "Hard limit", meaning: "A limit switch was hit while moving; the position is lost. Clear the switch and home again." },
-  { code: 2, name: "Soft limit", meaning: "A move would have left the machine's travel; it was stopped before it started. Position is kept." },
+  { code: 2, name: "Soft limit", meaning: "A move would have left the machine's travel: it was not run, and a running job was first brought to a controlled stop. Position is kept." },
   { code: 3, name: "Abort during cycle", meaning: "The controller was reset while moving; the position is lost. Home again before marking." },
   { code: 4, name: "Probe fail", meaning: "The probe was already touching before the probing move started." },
   { code: 5, name: "Probe fail", meaning: "The probe did not touch anything within the probing move." },

@@ -157,11 +157,28 @@ export interface MotionOverrides {
 
 const NO_OVERRIDES: MotionOverrides = { feed: 100, rapid: 100 };
 
+/**
+ * GRBL computes in single precision (float; double only where a double constant is in the
+ * expression). `f` rounds to it where GRBL's variables would, so the sim plans with the
+ * firmware's very numbers.
+ */
+const f = Math.fround;
+
 /** nuts_bolts.c limit_value_by_axis_maximum: the axis that saturates first sets the limit. */
 export function limitByAxisMaximum(max: Vec3, unit: Vec3): number {
-  let v = SOME_LARGE_VALUE;
-  for (let i = 0; i < N_AXIS; i++) if (unit[i] !== 0) v = Math.min(v, Math.abs(max[i]! / unit[i]!));
+  let v = f(SOME_LARGE_VALUE);
+  for (let i = 0; i < N_AXIS; i++) if (unit[i] !== 0) v = Math.min(v, Math.abs(f(max[i]! / unit[i]!)));
   return v;
+}
+
+/** nuts_bolts.c convert_delta_vector_to_unit_vector: normalises `v` in place, returns its length. */
+export function toUnitVector(v: Vec3): number {
+  let magnitude = 0;
+  for (let i = 0; i < N_AXIS; i++) if (v[i] !== 0) magnitude = f(magnitude + f(v[i]! * v[i]!));
+  magnitude = f(Math.sqrt(magnitude));
+  const inv = f(1 / magnitude);
+  for (let i = 0; i < N_AXIS; i++) v[i] = f(v[i]! * inv);
+  return magnitude;
 }
 
 /** lround of C: halves away from zero. */
@@ -184,23 +201,23 @@ export function junctionSpeedSqr(previousUnit: Vec3, unit: Vec3, acceleration: V
   let cosTheta = 0;
   const ju: Vec3 = [0, 0, 0];
   for (let i = 0; i < N_AXIS; i++) {
-    cosTheta -= previousUnit[i]! * unit[i]!;
-    ju[i] = unit[i]! - previousUnit[i]!;
+    cosTheta = f(cosTheta - f(previousUnit[i]! * unit[i]!));
+    ju[i] = f(unit[i]! - previousUnit[i]!);
   }
   if (cosTheta > 0.999999) return MINIMUM_JUNCTION_SPEED * MINIMUM_JUNCTION_SPEED;
-  if (cosTheta < -0.999999) return SOME_LARGE_VALUE;
-  const m = Math.hypot(ju[0], ju[1], ju[2]);
-  const junctionAccel = limitByAxisMaximum(acceleration, [ju[0] / m, ju[1] / m, ju[2] / m]);
-  const sinHalf = Math.sqrt(0.5 * (1 - cosTheta));
-  return Math.max(MINIMUM_JUNCTION_SPEED * MINIMUM_JUNCTION_SPEED, (junctionAccel * deviation * sinHalf) / (1 - sinHalf));
+  if (cosTheta < -0.999999) return f(SOME_LARGE_VALUE);
+  toUnitVector(ju);
+  const junctionAccel = limitByAxisMaximum(acceleration, ju);
+  const sinHalf = f(Math.sqrt(0.5 * (1 - cosTheta)));
+  return f(Math.max(MINIMUM_JUNCTION_SPEED * MINIMUM_JUNCTION_SPEED, f(f(junctionAccel * f(deviation)) * sinHalf) / (1 - sinHalf)));
 }
 
 /** planner.c plan_compute_profile_nominal_speed, mm/min. */
 export function nominalSpeed(b: PlannerBlock, ov: MotionOverrides = NO_OVERRIDES): number {
   let v = b.programmedRate;
-  if (b.condition & PL_COND.rapid) v *= 0.01 * ov.rapid;
+  if (b.condition & PL_COND.rapid) v = f(v * (0.01 * ov.rapid));
   else {
-    if (!(b.condition & PL_COND.noFeedOverride)) v *= 0.01 * ov.feed;
+    if (!(b.condition & PL_COND.noFeedOverride)) v = f(v * (0.01 * ov.feed));
     if (v > b.rapidRate) v = b.rapidRate;
   }
   return v > MINIMUM_FEED_RATE ? v : MINIMUM_FEED_RATE;
@@ -208,7 +225,7 @@ export function nominalSpeed(b: PlannerBlock, ov: MotionOverrides = NO_OVERRIDES
 
 /** planner.c plan_compute_profile_parameters: the entry limit from the junction and both nominal speeds. */
 export function computeProfileParameters(b: PlannerBlock, nominal: number, previousNominal: number): void {
-  b.maxEntrySpeedSqr = nominal > previousNominal ? previousNominal * previousNominal : nominal * nominal;
+  b.maxEntrySpeedSqr = nominal > previousNominal ? f(previousNominal * previousNominal) : f(nominal * nominal);
   if (b.maxEntrySpeedSqr > b.maxJunctionSpeedSqr) b.maxEntrySpeedSqr = b.maxJunctionSpeedSqr;
 }
 
@@ -230,16 +247,16 @@ export function planLine(history: PlannerHistory, fromSteps: Vec3, target: Vec3,
     const d = to[i]! - fromSteps[i]!;
     steps[i] = Math.abs(d);
     events = Math.max(events, steps[i]!);
-    delta[i] = d / machine.stepsPerMm[i]!;
+    delta[i] = f(d / machine.stepsPerMm[i]!);
     direction[i] = Math.sign(d);
   }
   if (events === 0) return undefined;
-  const millimeters = Math.hypot(delta[0], delta[1], delta[2]);
-  const unit: Vec3 = [delta[0] / millimeters, delta[1] / millimeters, delta[2] / millimeters];
+  const unit: Vec3 = [delta[0], delta[1], delta[2]];
+  const millimeters = toUnitVector(unit);
   const acceleration = limitByAxisMaximum(machine.acceleration, unit);
   const rapidRate = limitByAxisMaximum(machine.maxRate, unit);
-  let programmedRate = data.condition & PL_COND.rapid ? rapidRate : data.feedRate;
-  if (!(data.condition & PL_COND.rapid) && data.condition & PL_COND.inverseTime) programmedRate *= millimeters;
+  let programmedRate = data.condition & PL_COND.rapid ? rapidRate : f(data.feedRate);
+  if (!(data.condition & PL_COND.rapid) && data.condition & PL_COND.inverseTime) programmedRate = f(programmedRate * millimeters);
   const system = (data.condition & PL_COND.systemMotion) !== 0;
   const maxJunctionSpeedSqr = intoEmptyPlanner || system ? 0 : junctionSpeedSqr(history.previousUnitVec, unit, machine.acceleration, machine.junctionDeviation);
   const block: PlannerBlock = {
@@ -279,7 +296,7 @@ export function recalculate(blocks: readonly PlannerBlock[], planned: number, to
   let index = blocks.length - 1;
   if (index === planned) return planned;
   let current = blocks[index]!;
-  current.entrySpeedSqr = Math.min(current.maxEntrySpeedSqr, 2 * current.acceleration * current.millimeters);
+  current.entrySpeedSqr = Math.min(current.maxEntrySpeedSqr, f(f(2 * current.acceleration) * current.millimeters));
   index--;
   if (index === planned) {
     if (index === 0) touchTail?.();
@@ -290,7 +307,7 @@ export function recalculate(blocks: readonly PlannerBlock[], planned: number, to
       index--;
       if (index === 0) touchTail?.();
       if (current.entrySpeedSqr !== current.maxEntrySpeedSqr) {
-        const e = next.entrySpeedSqr + 2 * current.acceleration * current.millimeters;
+        const e = f(next.entrySpeedSqr + f(f(2 * current.acceleration) * current.millimeters));
         current.entrySpeedSqr = e < current.maxEntrySpeedSqr ? e : current.maxEntrySpeedSqr;
       }
     }
@@ -300,7 +317,7 @@ export function recalculate(blocks: readonly PlannerBlock[], planned: number, to
     const cur = next;
     next = blocks[i]!;
     if (cur.entrySpeedSqr < next.entrySpeedSqr) {
-      const e = cur.entrySpeedSqr + 2 * cur.acceleration * cur.millimeters;
+      const e = f(cur.entrySpeedSqr + f(f(2 * cur.acceleration) * cur.millimeters));
       if (e < next.entrySpeedSqr) {
         next.entrySpeedSqr = e;
         planned = i;
@@ -357,7 +374,7 @@ export function plannerMachine(limits: MotionLimits): PlannerMachine {
   return {
     stepsPerMm: limits.stepsPerMm ? vec(limits.stepsPerMm, Number.NaN) : [0, 0, 0],
     maxRate: vec(limits.maxRate, Number.NaN),
-    acceleration: vec(limits.acceleration, Number.NaN).map((a) => a * 3600) as Vec3,
+    acceleration: vec(limits.acceleration, Number.NaN).map((a) => f(f(a * 60) * 60)) as Vec3,
     junctionDeviation: limits.junctionDeviation,
   };
 }

@@ -19,7 +19,7 @@ export const LINE_BUFFER_SIZE = 80;
 export const BITS_PER_BYTE = 10;
 
 export const GRBL_VERSION = "1.1h";
-export const GRBL_BUILD_DATE = "20190825";
+export const GRBL_BUILD_DATE = "20190830";
 export const WELCOME = `Grbl ${GRBL_VERSION} ['$' for help]`;
 /** What the controller prints after a reset when homing is enabled and it locks out G-code. */
 export const UNLOCK_HINT = "'$H'|'$X' to unlock";

@@ -48,7 +48,7 @@ export function encodeSettings(v: ReadonlyMap<number, number>): Uint8Array {
   for (let i = 0; i < 3; i++) {
     f(i * 4, v.get(100 + i) ?? 0);
     f(12 + i * 4, v.get(110 + i) ?? 0);
-    f(24 + i * 4, Math.fround((v.get(120 + i) ?? 0) * 3600));
+    f(24 + i * 4, Math.fround(Math.fround((v.get(120 + i) ?? 0) * 60) * 60));
     f(36 + i * 4, -(v.get(130 + i) ?? 0));
   }
   d.setUint8(48, v.get(0) ?? 0);
@@ -195,7 +195,7 @@ export class Settings {
 
   /** mm/min², as settings.c stores $12x (× 60 × 60). */
   accelerationPerMin2(): Vec3 {
-    return [f32(this.value(120) * 3600), f32(this.value(121) * 3600), f32(this.value(122) * 3600)];
+    return [f32(f32(this.value(120) * 60) * 60), f32(f32(this.value(121) * 60) * 60), f32(f32(this.value(122) * 60) * 60)];
   }
 
   /** $130–$132, mm (positive; GRBL stores them negated). */

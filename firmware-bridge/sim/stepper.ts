@@ -13,6 +13,8 @@ import { GRBL } from "./config.ts";
 import type { Grbl } from "./grbl.ts";
 import { STATE, STEP_CONTROL, EXEC } from "./system.ts";
 
+/** GRBL's prep variables are floats: single precision wherever they are stored. */
+const f = Math.fround;
 /** stepper.c DT_SEGMENT, minutes. */
 const DT_SEGMENT = 1 / (GRBL.accelerationTicksPerSecond * 60);
 /** stepper.c REQ_MM_INCREMENT_SCALAR */
@@ -61,6 +63,8 @@ interface Executing {
   readonly inc: Vec3;
   /** sys_position at its start. */
   readonly start: Vec3;
+  /** Its slot in the ring was released at its last tick (stepper.c: segment_buffer_tail moves on then). */
+  freed: boolean;
 }
 
 export class Stepper {
@@ -168,10 +172,13 @@ export class Stepper {
   /** The next cycle at which the interrupt does something. */
   nextEventTime(): number | undefined {
     if (this.idleDone !== undefined) return this.idleDone;
-    return this.timerOn ? this.nextIsr : undefined;
+    if (!this.timerOn) return undefined;
+    const e = this.exec;
+    if (e && !e.freed) return this.tickTime(e, Math.max(1, e.seg.nStep));
+    return this.nextIsr;
   }
 
-  /** Run the interrupt at `now` (a segment ends, or the wait in st_go_idle ends). */
+  /** Run the interrupt at `now` (a segment's last tick, a segment's end, or the end of the wait in st_go_idle). */
   runEvent(): void {
     const now = this.g.cpu.now;
     if (this.idleDone !== undefined && now >= this.idleDone) {
@@ -179,7 +186,15 @@ export class Stepper {
       this.finishGoIdle();
       return;
     }
-    if (!this.timerOn || this.nextIsr === undefined || now < this.nextIsr) return;
+    if (!this.timerOn) return;
+    const e = this.exec;
+    if (e && !e.freed && now >= this.tickTime(e, Math.max(1, e.seg.nStep))) {
+      // The last tick: step_count reaches 0, the segment leaves the ring, the next loads one tick later.
+      e.freed = true;
+      this.ring.shift();
+      return;
+    }
+    if (this.nextIsr === undefined || now < this.nextIsr) return;
     if (this.exec) this.commitSegment();
     this.isrPop(now);
   }
@@ -193,8 +208,8 @@ export class Stepper {
       this.committed[i] = e.start[i]! + e.seg.block.direction[i]! * s;
       this.counters[i] = e.counters[i]! + n * e.inc[i]! - s * e.seg.block.stepEventCount;
     }
+    if (!e.freed) this.ring.shift();
     this.exec = undefined;
-    this.ring.shift();
     this.g.limits.positionChanged();
   }
 
@@ -232,7 +247,7 @@ export class Stepper {
     this.g.spindle.setSpeed(seg.spindlePwm);
     this.loading = undefined;
     const tick = seg.cyclesPerTick + 1;
-    this.exec = { seg, t0: now, tick, counters: [...this.counters] as Vec3, inc, start: [...this.committed] as Vec3 };
+    this.exec = { seg, t0: now, tick, counters: [...this.counters] as Vec3, inc, start: [...this.committed] as Vec3, freed: false };
     this.nextIsr = now + Math.max(1, seg.nStep) * tick;
     this.g.limits.positionChanged();
     this.g.observer.segmentStarted();
@@ -323,7 +338,7 @@ export class Stepper {
   updatePlanBlockParameters(): void {
     if (!this.plBlock) return;
     this.prep.recalculateFlag |= PREP_FLAG_RECALCULATE;
-    this.plBlock.entrySpeedSqr = this.prep.currentSpeed * this.prep.currentSpeed;
+    this.plBlock.entrySpeedSqr = f(this.prep.currentSpeed * this.prep.currentSpeed);
     this.plBlock = undefined;
   }
 
@@ -355,17 +370,17 @@ export class Stepper {
             line: pl.lineNumber,
             movesXY: pl.steps[0] > 0 || pl.steps[1] > 0,
           };
-          prep.stepsRemaining = pl.stepEventCount;
-          prep.stepPerMm = prep.stepsRemaining / pl.millimeters;
-          prep.reqMmIncrement = REQ_MM_INCREMENT_SCALAR / prep.stepPerMm;
+          prep.stepsRemaining = f(pl.stepEventCount);
+          prep.stepPerMm = f(prep.stepsRemaining / pl.millimeters);
+          prep.reqMmIncrement = f(REQ_MM_INCREMENT_SCALAR / prep.stepPerMm);
           prep.dtRemainder = 0;
           if (sys.stepControl & STEP_CONTROL.executeHold || prep.recalculateFlag & PREP_FLAG_DECEL_OVERRIDE) {
             // A block loaded mid-hold enters at the speed the deceleration has reached.
             prep.currentSpeed = prep.exitSpeed;
-            pl.entrySpeedSqr = prep.exitSpeed * prep.exitSpeed;
+            pl.entrySpeedSqr = f(prep.exitSpeed * prep.exitSpeed);
             prep.recalculateFlag &= ~PREP_FLAG_DECEL_OVERRIDE;
-          } else prep.currentSpeed = Math.sqrt(pl.entrySpeedSqr);
-          if (this.prepBlock.isPwmRateAdjusted) prep.invRate = 1 / pl.programmedRate;
+          } else prep.currentSpeed = f(Math.sqrt(pl.entrySpeedSqr));
+          if (this.prepBlock.isPwmRateAdjusted) prep.invRate = f(1 / pl.programmedRate);
         }
         this.computeProfile(pl);
         sys.stepControl |= STEP_CONTROL.updateSpindlePwm;
@@ -374,16 +389,17 @@ export class Stepper {
     }
   }
 
-  /** The ramp parameters of the block from its entry and exit speeds (or a forced stop for a hold). */
+  /** The ramp parameters of the block from its entry and exit speeds (or a forced stop for a hold), in GRBL's single precision. */
   private computeProfile(pl: PlannerBlock): void {
     const prep = this.prep;
     const sys = this.g.sys;
     prep.mmComplete = 0;
-    const inv2a = 0.5 / pl.acceleration;
+    const inv2a = f(0.5 / pl.acceleration);
+    const twoA = f(2 * pl.acceleration);
     if (sys.stepControl & STEP_CONTROL.executeHold) {
       prep.rampType = RAMP_DECEL;
-      const decelDist = pl.millimeters - inv2a * pl.entrySpeedSqr;
-      if (decelDist < 0) prep.exitSpeed = Math.sqrt(pl.entrySpeedSqr - 2 * pl.acceleration * pl.millimeters);
+      const decelDist = f(pl.millimeters - f(inv2a * pl.entrySpeedSqr));
+      if (decelDist < 0) prep.exitSpeed = f(Math.sqrt(f(pl.entrySpeedSqr - f(twoA * pl.millimeters))));
       else {
         prep.mmComplete = decelDist;
         prep.exitSpeed = 0;
@@ -397,33 +413,33 @@ export class Stepper {
       prep.exitSpeed = exitSpeedSqr = 0;
     } else {
       exitSpeedSqr = this.g.planner.execBlockExitSpeedSqr();
-      prep.exitSpeed = Math.sqrt(exitSpeedSqr);
+      prep.exitSpeed = f(Math.sqrt(exitSpeedSqr));
     }
     const nominal = this.g.planner.nominalSpeed(pl);
-    const nominalSqr = nominal * nominal;
-    const intersect = 0.5 * (pl.millimeters + inv2a * (pl.entrySpeedSqr - exitSpeedSqr));
+    const nominalSqr = f(nominal * nominal);
+    const intersect = f(0.5 * f(pl.millimeters + f(inv2a * f(pl.entrySpeedSqr - exitSpeedSqr))));
     if (pl.entrySpeedSqr > nominalSqr) {
-      prep.accelerateUntil = pl.millimeters - inv2a * (pl.entrySpeedSqr - nominalSqr);
+      prep.accelerateUntil = f(pl.millimeters - f(inv2a * f(pl.entrySpeedSqr - nominalSqr)));
       if (prep.accelerateUntil <= 0) {
         prep.rampType = RAMP_DECEL;
-        prep.exitSpeed = Math.sqrt(pl.entrySpeedSqr - 2 * pl.acceleration * pl.millimeters);
+        prep.exitSpeed = f(Math.sqrt(f(pl.entrySpeedSqr - f(twoA * pl.millimeters))));
         prep.recalculateFlag |= PREP_FLAG_DECEL_OVERRIDE;
       } else {
-        prep.decelerateAfter = inv2a * (nominalSqr - exitSpeedSqr);
+        prep.decelerateAfter = f(inv2a * f(nominalSqr - exitSpeedSqr));
         prep.maximumSpeed = nominal;
         prep.rampType = RAMP_DECEL_OVERRIDE;
       }
     } else if (intersect > 0) {
       if (intersect < pl.millimeters) {
-        prep.decelerateAfter = inv2a * (nominalSqr - exitSpeedSqr);
+        prep.decelerateAfter = f(inv2a * f(nominalSqr - exitSpeedSqr));
         if (prep.decelerateAfter < intersect) {
           prep.maximumSpeed = nominal;
           if (pl.entrySpeedSqr === nominalSqr) prep.rampType = RAMP_CRUISE;
-          else prep.accelerateUntil -= inv2a * (nominalSqr - pl.entrySpeedSqr);
+          else prep.accelerateUntil = f(prep.accelerateUntil - f(inv2a * f(nominalSqr - pl.entrySpeedSqr)));
         } else {
           prep.accelerateUntil = intersect;
           prep.decelerateAfter = intersect;
-          prep.maximumSpeed = Math.sqrt(2 * pl.acceleration * intersect + exitSpeedSqr);
+          prep.maximumSpeed = f(Math.sqrt(2 * pl.acceleration * intersect + exitSpeedSqr));
         }
       } else prep.rampType = RAMP_DECEL;
     } else {
@@ -437,70 +453,71 @@ export class Stepper {
     const prep = this.prep;
     const pl = this.plBlock!;
     const sys = this.g.sys;
-    let dtMax = DT_SEGMENT;
+    const a = pl.acceleration;
+    let dtMax = f(DT_SEGMENT);
     let dt = 0;
     let timeVar = dtMax;
     let mmRemaining = pl.millimeters;
-    let minimumMm = mmRemaining - prep.reqMmIncrement;
+    let minimumMm = f(mmRemaining - prep.reqMmIncrement);
     if (minimumMm < 0) minimumMm = 0;
     do {
       switch (prep.rampType) {
         case RAMP_DECEL_OVERRIDE: {
-          const speedVar = pl.acceleration * timeVar;
-          if (prep.currentSpeed - prep.maximumSpeed <= speedVar) {
+          const speedVar = f(a * timeVar);
+          if (f(prep.currentSpeed - prep.maximumSpeed) <= speedVar) {
             mmRemaining = prep.accelerateUntil;
-            timeVar = (2 * (pl.millimeters - mmRemaining)) / (prep.currentSpeed + prep.maximumSpeed);
+            timeVar = f((2 * f(pl.millimeters - mmRemaining)) / f(prep.currentSpeed + prep.maximumSpeed));
             prep.rampType = RAMP_CRUISE;
             prep.currentSpeed = prep.maximumSpeed;
           } else {
-            mmRemaining -= timeVar * (prep.currentSpeed - 0.5 * speedVar);
-            prep.currentSpeed -= speedVar;
+            mmRemaining = f(mmRemaining - timeVar * (prep.currentSpeed - 0.5 * speedVar));
+            prep.currentSpeed = f(prep.currentSpeed - speedVar);
           }
           break;
         }
         case RAMP_ACCEL: {
-          const speedVar = pl.acceleration * timeVar;
-          mmRemaining -= timeVar * (prep.currentSpeed + 0.5 * speedVar);
+          const speedVar = f(a * timeVar);
+          mmRemaining = f(mmRemaining - timeVar * (prep.currentSpeed + 0.5 * speedVar));
           if (mmRemaining < prep.accelerateUntil) {
             mmRemaining = prep.accelerateUntil;
-            timeVar = (2 * (pl.millimeters - mmRemaining)) / (prep.currentSpeed + prep.maximumSpeed);
+            timeVar = f((2 * f(pl.millimeters - mmRemaining)) / f(prep.currentSpeed + prep.maximumSpeed));
             prep.rampType = mmRemaining === prep.decelerateAfter ? RAMP_DECEL : RAMP_CRUISE;
             prep.currentSpeed = prep.maximumSpeed;
-          } else prep.currentSpeed += speedVar;
+          } else prep.currentSpeed = f(prep.currentSpeed + speedVar);
           break;
         }
         case RAMP_CRUISE: {
-          const mmVar = mmRemaining - prep.maximumSpeed * timeVar;
+          const mmVar = f(mmRemaining - f(prep.maximumSpeed * timeVar));
           if (mmVar < prep.decelerateAfter) {
-            timeVar = (mmRemaining - prep.decelerateAfter) / prep.maximumSpeed;
+            timeVar = f(f(mmRemaining - prep.decelerateAfter) / prep.maximumSpeed);
             mmRemaining = prep.decelerateAfter;
             prep.rampType = RAMP_DECEL;
           } else mmRemaining = mmVar;
           break;
         }
         default: {
-          const speedVar = pl.acceleration * timeVar;
+          const speedVar = f(a * timeVar);
           let done = false;
           if (prep.currentSpeed > speedVar) {
-            const mmVar = mmRemaining - timeVar * (prep.currentSpeed - 0.5 * speedVar);
+            const mmVar = f(mmRemaining - timeVar * (prep.currentSpeed - 0.5 * speedVar));
             if (mmVar > prep.mmComplete) {
               mmRemaining = mmVar;
-              prep.currentSpeed -= speedVar;
+              prep.currentSpeed = f(prep.currentSpeed - speedVar);
               done = true;
             }
           }
           if (!done) {
-            timeVar = (2 * (mmRemaining - prep.mmComplete)) / (prep.currentSpeed + prep.exitSpeed);
+            timeVar = f((2 * f(mmRemaining - prep.mmComplete)) / f(prep.currentSpeed + prep.exitSpeed));
             mmRemaining = prep.mmComplete;
             prep.currentSpeed = prep.exitSpeed;
           }
         }
       }
-      dt += timeVar;
-      if (dt < dtMax) timeVar = dtMax - dt;
+      dt = f(dt + timeVar);
+      if (dt < dtMax) timeVar = f(dtMax - dt);
       else if (mmRemaining > minimumMm) {
-        dtMax += DT_SEGMENT;
-        timeVar = dtMax - dt;
+        dtMax = f(dtMax + DT_SEGMENT);
+        timeVar = f(dtMax - dt);
       } else break;
     } while (mmRemaining > prep.mmComplete);
 
@@ -509,7 +526,7 @@ export class Stepper {
     if (block.isPwmRateAdjusted || sys.stepControl & STEP_CONTROL.updateSpindlePwm) {
       if (pl.condition & (PL_COND.spindleCw | PL_COND.spindleCcw)) {
         let rpm = pl.spindleSpeed;
-        if (block.isPwmRateAdjusted) rpm *= prep.currentSpeed * prep.invRate;
+        if (block.isPwmRateAdjusted) rpm = f(rpm * f(prep.currentSpeed * prep.invRate));
         prep.currentSpindlePwm = this.g.spindle.computePwmValue(rpm);
       } else {
         sys.spindleSpeed = 0;
@@ -518,7 +535,7 @@ export class Stepper {
       sys.stepControl &= ~STEP_CONTROL.updateSpindlePwm;
     }
 
-    const stepDistRemaining = prep.stepPerMm * mmRemaining;
+    const stepDistRemaining = f(prep.stepPerMm * mmRemaining);
     const nStepsRemaining = Math.ceil(stepDistRemaining);
     const lastNStepsRemaining = Math.ceil(prep.stepsRemaining);
     let nStep = lastNStepsRemaining - nStepsRemaining;
@@ -527,9 +544,9 @@ export class Stepper {
       sys.stepControl |= STEP_CONTROL.endMotion;
       return false;
     }
-    dt += prep.dtRemainder;
-    const invRate = dt / (lastNStepsRemaining - stepDistRemaining);
-    let cycles = Math.ceil(GRBL.fCpu * 60 * invRate);
+    dt = f(dt + prep.dtRemainder);
+    const invRate = f(dt / f(lastNStepsRemaining - stepDistRemaining));
+    let cycles = Math.ceil(f(GRBL.fCpu * 60 * invRate));
     let amassLevel = 0;
     if (cycles >= AMASS_LEVEL1) {
       amassLevel = cycles < AMASS_LEVEL2 ? 1 : cycles < AMASS_LEVEL3 ? 2 : 3;
@@ -541,7 +558,7 @@ export class Stepper {
 
     pl.millimeters = mmRemaining;
     prep.stepsRemaining = nStepsRemaining;
-    prep.dtRemainder = (nStepsRemaining - stepDistRemaining) * invRate;
+    prep.dtRemainder = f(f(nStepsRemaining - stepDistRemaining) * invRate);
 
     if (mmRemaining === prep.mmComplete) {
       if (mmRemaining > 0) {

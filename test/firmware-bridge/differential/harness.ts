@@ -15,7 +15,7 @@
  * origin, stock-ln, origin-ln; default: read from $I).
  */
 import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { SerialPort } from "serialport";
@@ -46,6 +46,10 @@ export interface Script {
   readonly pinTolerance?: number;
   /** Positions in status reports during motion may differ by this much, mm (default 0.05). */
   readonly motionTolerance?: number;
+  /** Where the head is at power-up, mm from each axis' negative switch (default: the middle of the travel). */
+  readonly start?: { readonly x: number; readonly y: number; readonly z: number };
+  /** What the script pins, checked on the simulated head's transcript (run in CI with or without a firmware). */
+  readonly check?: (t: Transcript) => void;
 }
 
 export interface Transcript {
@@ -67,16 +71,25 @@ export const SCRIPT_TRAVEL = { x: 102, y: 82, z: 10 };
 export function mechanicsOf(script: Script): { travel: { x: number; y: number; z: number }; start: { x: number; y: number; z: number } } {
   const s = script.settings ?? {};
   const t = { x: (s[130] ?? SCRIPT_TRAVEL.x) + 2 * SWITCH_MARGIN, y: (s[131] ?? SCRIPT_TRAVEL.y) + 2 * SWITCH_MARGIN, z: (s[132] ?? SCRIPT_TRAVEL.z) + 2 * SWITCH_MARGIN };
-  return { travel: t, start: { x: t.x / 2, y: t.y / 2, z: t.z / 2 } };
+  return { travel: t, start: script.start ?? { x: t.x / 2, y: t.y / 2, z: t.z / 2 } };
 }
 
 function rtByte(rt: string | number): string {
   return typeof rt === "number" ? String.fromCharCode(rt) : rt;
 }
 
-/** The inputs of a script: settings first (each waiting for its ok), then the steps. */
+/** The inputs of a script: settings first (each waiting for its ok; $22 before $20, which needs it), then the steps. */
 function settingLines(script: Script): string[] {
-  return Object.entries(script.settings ?? {}).map(([k, v]) => `$${k}=${v}`);
+  const entries = Object.entries(script.settings ?? {}).map(([k, v]) => [Number(k), v] as const);
+  entries.sort(([a], [b]) => (a === 22 ? -1 : b === 22 ? 1 : a - b));
+  return entries.map(([k, v]) => `$${k}=${v}`);
+}
+
+/** The part of a transcript after the settings: what the script's own steps sent and got. */
+export function stepsOf(script: Script, t: Transcript): Transcript {
+  const n = settingLines(script).length;
+  const from = t.inputs[n]?.t ?? Infinity;
+  return { ...t, inputs: t.inputs.slice(n), lines: t.lines.filter((l) => l.t >= from), pins: t.pins.filter((p) => p.t >= from) };
 }
 
 // ---------------------------------------------------------------- the simulated head
@@ -125,7 +138,8 @@ export function runOnSim(script: Script, build: BuildName): Transcript {
     else waitFor(step.until, step.timeout ?? 30, transcript.lines.length);
   }
   head.advance(0.5);
-  return transcript;
+  const first = transcript.inputs[0]?.t ?? 0;
+  return { ...transcript, lines: transcript.lines.filter((l) => l.t >= first), pins: transcript.pins.filter((p) => p.t >= first) };
 }
 
 /** Replay a firmware transcript's inputs into the simulated head at exactly their recorded times. */
@@ -139,7 +153,8 @@ export function replayOnSim(script: Script, reference: Transcript): Transcript {
   }
   const end = Math.max(reference.lines.at(-1)?.t ?? 0, reference.pins.at(-1)?.t ?? 0) + 0.2;
   if (end > head.now) head.advance(end - head.now);
-  return transcript;
+  const first = reference.inputs[0]?.t ?? 0;
+  return { ...transcript, lines: transcript.lines.filter((l) => l.t >= first), pins: transcript.pins.filter((p) => p.t >= first) };
 }
 
 // ---------------------------------------------------------------- GRBL's firmware on the host
@@ -197,7 +212,9 @@ export async function runOnFirmware(script: Script, fw: FirmwareTarget): Promise
   const link = join(dir, "tty");
   const events = join(dir, "events.log");
   const m = mechanicsOf(script);
-  const child = spawn(fw.binary, ["--pty", link, "--events", events, "--log-serial", "--rate", String(fw.rate), "--travel", `${m.travel.x},${m.travel.y},${m.travel.z}`, "--start", `${m.start.x},${m.start.y},${m.start.z}`], { stdio: ["ignore", "ignore", "pipe"] });
+  // PEENMARK_GRBL_SAMPLE_US: also log the position every so many µs (kept with PEENMARK_GRBL_KEEP_EVENTS=dir).
+  const sample = process.env.PEENMARK_GRBL_SAMPLE_US ? ["--sample-us", process.env.PEENMARK_GRBL_SAMPLE_US] : [];
+  const child = spawn(fw.binary, ["--pty", link, "--events", events, "--log-serial", "--rate", String(fw.rate), "--travel", `${m.travel.x},${m.travel.y},${m.travel.z}`, "--start", `${m.start.x},${m.start.y},${m.start.z}`, ...sample], { stdio: ["ignore", "ignore", "pipe"] });
   let stderr = "";
   child.stderr.on("data", (d) => (stderr += d));
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
@@ -245,10 +262,13 @@ export async function runOnFirmware(script: Script, fw: FirmwareTarget): Promise
     await exited;
   }
   const log = parseEventsLog(readFileSync(events, "utf8"));
+  const keep = process.env.PEENMARK_GRBL_KEEP_EVENTS;
+  if (keep) writeFileSync(join(keep, `${script.name}.${fw.build}.events.log`), readFileSync(events));
   rmSync(dir, { recursive: true, force: true });
   // Lines said before the host spoke (the power-up welcome) went to no one.
   const first = log.inputs[0]?.t ?? 0;
-  return { source: "grbl", build: fw.build, inputs: log.inputs, lines: log.lines.filter((l) => l.t >= first), pins: log.pins };
+  // (and grbl-host logs the output's initial state at power-up)
+  return { source: "grbl", build: fw.build, inputs: log.inputs, lines: log.lines.filter((l) => l.t >= first), pins: log.pins.filter((p) => p.t >= first) };
 }
 
 function sleep(ms: number): Promise<void> {

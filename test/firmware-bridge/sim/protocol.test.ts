@@ -92,7 +92,7 @@ describe("line classifier", () => {
     ["<Idle|MPos:0.000,0.000,0.000|FS:0,0>", "status"],
     ["[MSG:'$H'|'$X' to unlock]", "feedback"],
     ["[GC:G0 G54 G17 G21 G90 G94 M5 M9 T0 F0 S0]", "feedback"],
-    ["[VER:1.1h.20190825:]", "feedback"],
+    ["[VER:1.1h.20190830:]", "feedback"],
     ["[OPT:VN,15,128]", "feedback"],
     ["$110=3000.000", "setting"],
     ["Grbl 1.1h ['$' for help]", "welcome"],
