@@ -403,10 +403,10 @@ export class Streamer extends EventEmitter<StreamerEvents> {
     const job = this.job;
     if (!job || job.stopping) return;
     while (!job.paused && job.next <= job.lines.length) {
-      // A line after which the pin is on, followed by the line that switches it off (a
-      // strike and its S0; the last segment of a scribe stroke and the G0 after it), go out in
-      // one write: the controller always holds the pin-off before the pin-on line ends, so a
-      // host that stalls or dies between them cannot leave the pin hammering at rest.
+      // A line after which the pin is on, followed by the line that switches it off (an M3
+      // strike block and the rapid or sync after it), go out in one write: the controller always
+      // holds the pin-off before the pin-on block ends, so a host that stalls or dies between
+      // them cannot leave the pin hammering at rest.
       const n = job.sendWithNext[job.next - 1] ? 2 : 1;
       const unit = job.lines.slice(job.next - 1, job.next - 1 + n);
       const bytes = unit.reduce((sum, text) => sum + text.length + 1, 0);
