@@ -8,10 +8,11 @@ import { virtualHead } from "./helpers.ts";
  * coordinates from the homed corner, so they run on a HOMING_FORCE_SET_ORIGIN build. What a
  * firmware does with them: every dot gets its pin-on interval at rest, at the planned place
  * (to the step), and nowhere else is the pin on at rest; how long the pin stays on is the
- * dialect's business — the dwell encoding holds it for whole 50 ms steps (issue 9 item 1).
+ * dialect's business — the dwell encoding holds it for whole 50 ms steps (issue 9 item 1), a
+ * Z-block strike for its Z travel over its feed. Both dialects are read.
  */
 function program(name: string): string[] {
-  return readFileSync(process.env.PEENMARK_I9_GOLDEN ? `${process.env.PEENMARK_I9_GOLDEN}/${name}.gcode` : new URL(`../../golden/${name}.gcode`, import.meta.url), "utf8").split("\n").filter((l) => l.trim() !== "");
+  return readFileSync(new URL(`../../golden/${name}.gcode`, import.meta.url), "utf8").split("\n").filter((l) => l.trim() !== "");
 }
 
 interface Dot {
