@@ -49,7 +49,8 @@ export function compareTranscripts(script: Script, ref: Transcript, got: Transcr
 
 /**
  * For a script whose outcome hinges on an instant the two targets place differently (see
- * Script.loose): the same answers and messages in the same order, the same succession of states, the same pin PWM changes in the same order; no times or positions.
+ * Script.loose): the same answers and messages in the same order, the same succession of
+ * states, the same pin PWM changes in the same order; no times or positions.
  */
 function compareLoosely(ref: Transcript, got: Transcript): string[] {
   const diffs: string[] = [];
