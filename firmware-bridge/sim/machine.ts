@@ -30,6 +30,8 @@ export interface HeadMachine {
   readonly junctionDeviation: number;
   /** $22, and with it soft limits ($20), hard limits ($21) and the power-up lock. */
   readonly homing: boolean;
+  /** X and Y steps per mm, becomes $100/$101 (default BENCH_XY_STEPS_PER_MM). */
+  readonly stepsPerMm?: number;
   /** Z: default BENCH_Z. */
   readonly z?: HeadZAxis;
 }
@@ -79,6 +81,7 @@ export function headSettings(m: HeadMachine): Map<number, number> {
   const z = m.z ?? BENCH_Z;
   const pullOff = s.get(27)!;
   const set = (id: number, v: number) => s.set(id, v);
+  set(1, 255); // steppers stay enabled at rest: no $1 wait in st_go_idle, the head holds its place (the station requires it)
   set(10, 3); // MPos and Bf: in every status report
   set(11, m.junctionDeviation);
   set(20, m.homing ? 1 : 0); // soft limits need homing ($20 without $22 is error:10)
@@ -90,8 +93,8 @@ export function headSettings(m: HeadMachine): Map<number, number> {
   set(30, 1000); // S0–1000 is 0–100.0 % pin power: S = force × 10
   set(31, 0);
   set(32, 1); // laser mode: G0 forces the pin off, G1 carries the power, no stop between G1 blocks
-  set(100, BENCH_XY_STEPS_PER_MM);
-  set(101, BENCH_XY_STEPS_PER_MM);
+  set(100, m.stepsPerMm ?? BENCH_XY_STEPS_PER_MM);
+  set(101, m.stepsPerMm ?? BENCH_XY_STEPS_PER_MM);
   set(102, z.stepsPerMm);
   set(110, m.rapidRate);
   set(111, m.rapidRate);

@@ -11,6 +11,7 @@ import type { Script, Transcript } from "./harness.ts";
 const MOVING = new Set(["Run", "Jog", "Home", "Hold:1"]);
 
 export function compareTranscripts(script: Script, ref: Transcript, got: Transcript): string[] {
+  if (script.loose) return compareLoosely(ref, got);
   const diffs: string[] = [];
   const lineTol = script.lineTolerance ?? 0.003;
   const pinTol = script.pinTolerance ?? 0.001;
@@ -43,6 +44,24 @@ export function compareTranscripts(script: Script, ref: Transcript, got: Transcr
     if (Math.abs(x.t - y.t) > pinTol) diffs.push(`pin event ${i} (PWM ${x.pwm}): firmware at ${x.t.toFixed(5)} s, sim at ${y.t.toFixed(5)} s (${((y.t - x.t) * 1000).toFixed(3)} ms)`);
     for (const axis of ["x", "y", "z"] as const) if (Math.abs(x[axis] - y[axis]) > 0.013) diffs.push(`pin event ${i}: ${axis} firmware ${x[axis]}, sim ${y[axis]}`);
   }
+  return diffs;
+}
+
+/**
+ * For a script whose outcome hinges on an instant the two targets place differently (see
+ * Script.loose): the same answers and messages in the same order, the same succession of
+ * states, the same pin PWM changes in the same order; no times or positions.
+ */
+function compareLoosely(ref: Transcript, got: Transcript): string[] {
+  const diffs: string[] = [];
+  const first = ref.inputs[0]?.t ?? 0;
+  const said = (t: Transcript) => t.lines.filter((l) => l.t >= first && !l.text.startsWith("<")).map((l) => l.text);
+  // (runs of one state collapsed: with the link saturated, two queries may meet one report)
+  const states = (t: Transcript) => t.lines.filter((l) => l.t >= first && l.text.startsWith("<")).map((l) => l.text.slice(1).split("|")[0]).filter((x, i, all) => x !== all[i - 1]);
+  const pwms = (t: Transcript) => t.pins.map((p) => p.pwm);
+  if (JSON.stringify(said(ref)) !== JSON.stringify(said(got))) diffs.push(`lines: firmware ${JSON.stringify(said(ref))}, sim ${JSON.stringify(said(got))}`);
+  if (JSON.stringify(states(ref)) !== JSON.stringify(states(got))) diffs.push(`states: firmware ${states(ref).join(" ")}, sim ${states(got).join(" ")}`);
+  if (JSON.stringify(pwms(ref)) !== JSON.stringify(pwms(got))) diffs.push(`pin PWM: firmware ${pwms(ref).join(" ")}, sim ${pwms(got).join(" ")}`);
   return diffs;
 }
 

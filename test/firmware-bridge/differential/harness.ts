@@ -46,6 +46,14 @@ export interface Script {
   readonly pinTolerance?: number;
   /** Positions in status reports during motion may differ by this much, mm (default 0.05). */
   readonly motionTolerance?: number;
+  /**
+   * Compare loosely (compare.ts compareLoosely), and why: for a script whose outcome hinges on
+   * an instant the two targets place a little differently, so times, positions and Bf differ
+   * while the behaviour is the same.
+   */
+  readonly loose?: string;
+  /** Wire speed, bits/s (default 115200). */
+  readonly baud?: number;
   /** Where the head is at power-up, mm from each axis' negative switch (default: the middle of the travel). */
   readonly start?: { readonly x: number; readonly y: number; readonly z: number };
   /** What the script pins, checked on the simulated head's transcript (run in CI with or without a firmware). */
@@ -63,7 +71,8 @@ export interface Transcript {
 }
 
 export const BAUD = 115200;
-const BYTE = 10 / BAUD;
+/** One byte's time on the script's wire, s (10 bits). */
+const byteTime = (script: Script) => 10 / (script.baud ?? BAUD);
 /** The bench machine's soft-limit travel the scripts use ($130–$132 after the settings); the switches sit 1 mm beyond. */
 export const SCRIPT_TRAVEL = { x: 102, y: 82, z: 10 };
 
@@ -95,7 +104,7 @@ export function stepsOf(script: Script, t: Transcript): Transcript {
 // ---------------------------------------------------------------- the simulated head
 
 function simHead(script: Script, build: BuildName): { head: SimHead; transcript: Transcript } {
-  const head = new SimHead({ build, factorySettings: true, baud: BAUD, mechanics: mechanicsOf(script) });
+  const head = new SimHead({ build, factorySettings: true, baud: script.baud ?? BAUD, mechanics: mechanicsOf(script) });
   const transcript: Transcript = { source: "sim", build, inputs: [], lines: [], pins: [] };
   let buf = "";
   head.on("output", (d) => {
@@ -114,6 +123,7 @@ function simHead(script: Script, build: BuildName): { head: SimHead; transcript:
 export function runOnSim(script: Script, build: BuildName): Transcript {
   const { head, transcript } = simHead(script, build);
   head.advance(0.1); // power-up: welcome (no host connected to hear it, as with grbl-host)
+  const BYTE = byteTime(script);
   const write = (bytes: string) => {
     transcript.inputs.push({ t: head.now + BYTE, bytes });
     head.write(bytes);
@@ -145,6 +155,7 @@ export function runOnSim(script: Script, build: BuildName): Transcript {
 /** Replay a firmware transcript's inputs into the simulated head at exactly their recorded times. */
 export function replayOnSim(script: Script, reference: Transcript): Transcript {
   const { head, transcript } = simHead(script, reference.build);
+  const BYTE = byteTime(script);
   for (const input of reference.inputs) {
     const at = input.t - BYTE; // head.write's first byte arrives one byte time later
     if (at > head.now) head.advance(at - head.now);
@@ -214,7 +225,7 @@ export async function runOnFirmware(script: Script, fw: FirmwareTarget): Promise
   const m = mechanicsOf(script);
   // PEENMARK_GRBL_SAMPLE_US: also log the position every so many µs (kept with PEENMARK_GRBL_KEEP_EVENTS=dir).
   const sample = process.env.PEENMARK_GRBL_SAMPLE_US ? ["--sample-us", process.env.PEENMARK_GRBL_SAMPLE_US] : [];
-  const child = spawn(fw.binary, ["--pty", link, "--events", events, "--log-serial", "--rate", String(fw.rate), "--travel", `${m.travel.x},${m.travel.y},${m.travel.z}`, "--start", `${m.start.x},${m.start.y},${m.start.z}`, ...sample], { stdio: ["ignore", "ignore", "pipe"] });
+  const child = spawn(fw.binary, ["--pty", link, "--events", events, "--log-serial", "--rate", String(fw.rate), "--baud", String(script.baud ?? BAUD), "--travel", `${m.travel.x},${m.travel.y},${m.travel.z}`, "--start", `${m.start.x},${m.start.y},${m.start.z}`, ...sample], { stdio: ["ignore", "ignore", "pipe"] });
   let stderr = "";
   child.stderr.on("data", (d) => (stderr += d));
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));

@@ -32,6 +32,9 @@ const BENCH: Readonly<Record<number, number>> = {
 };
 const HOMING = { ...BENCH, 22: 1, 20: 1, 21: 1 };
 
+/** A scribe stroke as the compiler writes it: twenty 0.5 mm G1 segments at 900 mm/min in M4. */
+const STROKE: readonly string[] = Array.from({ length: 20 }, (_, i) => `${i === 0 ? "G1" : ""}X${10.5 + i * 0.5}Y${Math.round((10.1 + 0.1 * i) * 10) / 10}${i === 0 ? "S600F900" : ""}`);
+
 /** The answer (ok/error) lines, in order. */
 function answers(t: Transcript): string[] {
   return t.lines.map((l) => l.text).filter((l) => l === "ok" || l.startsWith("error:"));
@@ -359,6 +362,46 @@ export const SCRIPTS: readonly Script[] = [
         expect(said.filter((l) => l.startsWith("Grbl")).length).toBe(1); // only the second reset
         expect(said.filter((l) => l.startsWith("<")).length).toBe(1); // the ? in the alarm went unanswered
       }
+    },
+  },
+  {
+    name: "starved-sync",
+    about: "protocol.c protocol_buffer_synchronize + stepper.c st_prep_buffer: at 2400 baud, 5 status reports a second fill the TX ring, the main loop waits in serial_write, the segment buffer runs dry with a block still queued; the cycle stops (Idle) and the sync line after the stroke (S0 in laser mode) waits for ever, since auto cycle start runs only on entering the sync; ~ restarts it",
+    builds: ["stock"],
+    baud: 2400,
+    // grbl-host advances its clock to the next hardware event inside serial_read() when the RX
+    // ring is empty, before it returns "no data", so every cycle start from the main loop's
+    // auto cycle start comes one byte time late (4.17 ms at 2400 baud; 87 µs at 115200, within
+    // the usual tolerances); on the AVR the loop gets there within microseconds. Where the
+    // segment buffer runs dry then moves by a segment and the number of blocks left with it.
+    loose: "grbl-host starts cycles one byte time late (serial_read skips to the next event)",
+    settings: { ...BENCH, 1: 255 },
+    steps: [
+      { send: "M4S0" },
+      { send: "G0X10Y10" },
+      // the stroke as a character-counting host sends it, with a status query every 0.2 s
+      ...STROKE.flatMap((line, i) => [{ send: line }, { wait: 0.04 }, ...(i % 5 === 4 ? [{ rt: "?" }] : [])]),
+      { send: "S0" },
+      { send: "M5" },
+      { send: "G0X0Y0" },
+      ...Array.from({ length: 30 }, () => [{ rt: "?" }, { wait: 0.2 }] as const).flat(),
+      { rt: "~" },
+      { wait: 2 },
+      { rt: "?" },
+      { wait: 0.5 },
+    ],
+    lineTolerance: 0.01,
+    check: (t) => {
+      const r = reports(t);
+      const tilde = t.inputs[input(t, "~")]!.t;
+      const before = r.filter((x) => x.t < tilde);
+      const stalled = before.at(-1)!.r;
+      expect(stalled.state).toBe("Idle");
+      expect(stalled.mpos![0]).toBeLessThan(20); // mid-stroke
+      expect(stalled.bf!.blocks).toBeLessThan(15); // blocks still queued
+      expect(t.lines.filter((l) => l.t < tilde && l.text === "ok").length).toBeLessThanOrEqual(2 + STROKE.length); // S0 not answered
+      expect(r.at(-1)!.r).toMatchObject({ state: "Idle", mpos: [0, 0, 0] });
+      expect(answers(t).length).toBe(2 + STROKE.length + 3);
     },
   },
   {

@@ -8,7 +8,8 @@ import { virtualHead } from "./helpers.ts";
  * coordinates from the homed corner, so they run on a HOMING_FORCE_SET_ORIGIN build. What a
  * firmware does with them: every dot gets its pin-on interval at rest, at the planned place
  * (to the step), and nowhere else is the pin on at rest; how long the pin stays on is the
- * dialect's business — the dwell encoding holds it for whole 50 ms steps (issue 9 item 1).
+ * dialect's business — the dwell encoding holds it for whole 50 ms steps (issue 9 item 1), a
+ * Z-block strike for its Z travel over its feed. Both dialects are read.
  */
 function program(name: string): string[] {
   return readFileSync(new URL(`../../golden/${name}.gcode`, import.meta.url), "utf8").split("\n").filter((l) => l.trim() !== "");
@@ -20,22 +21,34 @@ interface Dot {
   s: number;
   /** The dwell of the strike line, s (the dwell encoding), or undefined (a Z-block strike). */
   dwell?: number;
+  /** A Z-block strike's duration, s: its Z travel over its feed. */
+  zBlock?: number;
 }
 
-/** Where each strike lands: the XY target before a strike line (`G1S…G4P…` or a Z-only `G1Z…S…`). */
+/** Where each strike lands: the XY target before a strike line (`G1S…G4P…`, or a Z-only `G1Z…`, S modal). */
 function expectedDots(lines: readonly string[]): Dot[] {
   let x = 0;
   let y = 0;
+  let s = 0;
+  let z = 0;
+  let f = 0;
   const dots: Dot[] = [];
   for (const l of lines) {
     const mx = /X(-?[\d.]+)/.exec(l);
     const my = /Y(-?[\d.]+)/.exec(l);
+    const ms = /S(\d+)/.exec(l);
     if (mx) x = Number(mx[1]);
     if (my) y = Number(my[1]);
+    const mf = /F([\d.]+)/.exec(l);
+    if (ms) s = Number(ms[1]);
+    if (mf) f = Number(mf[1]);
     const dwell = /G1S(\d+)G4P([\d.]+)/.exec(l);
     if (dwell) dots.push({ x, y, s: Number(dwell[1]), dwell: Number(dwell[2]) });
-    const z = /^N\d+G1Z-?[\d.]+S(\d+)/.exec(l);
-    if (z) dots.push({ x, y, s: Number(z[1]) });
+    const mz = /^N\d+G1Z(-?[\d.]+)/.exec(l);
+    if (mz && !dwell && !mx && !my && s > 0) dots.push({ x, y, s, zBlock: Math.abs(Number(mz[1]) - z) / (f / 60) });
+    const anyZ = /Z(-?[\d.]+)/.exec(l);
+    if (anyZ) z = Number(anyZ[1]);
+    if (/G92Z0/.test(l)) z = 0;
   }
   return dots;
 }
@@ -51,7 +64,7 @@ async function run(lines: string[]) {
 const HALF_STEP = 0.5 / 80;
 
 describe("the compiler's golden programs on GRBL", () => {
-  it("slide-5x7 (dot mode): every line ok; one pin-on interval per dot, at rest, at the dot; the dwell encoding holds each for 50 ms", async () => {
+  it("slide-5x7 (dot mode): every line ok; one pin-on interval per dot, at rest, at the dot; the dwell encoding holds each for 50 ms, a Z block for its d/F", async () => {
     const lines = program("slide-5x7");
     const { h, result } = await run(lines);
     expect(result.answers.filter((a) => a !== "ok")).toEqual([]);
@@ -67,6 +80,8 @@ describe("the compiler's golden programs on GRBL", () => {
       expect(Math.abs(p.at.y - d.y), `dot ${i} y`).toBeLessThanOrEqual(HALF_STEP);
       const onMs = (p.off! - p.on) * 1000;
       if (d.dwell !== undefined) expect(onMs).toBeCloseTo(Math.ceil(d.dwell * 20) * 50, 0);
+      // a Z block joined to the rapids around it runs at its feed from end to end: d/F
+      if (d.zBlock !== undefined) expect(Math.abs(onMs - d.zBlock * 1000), `dot ${i} on ${onMs} ms`).toBeLessThan(1);
     }
   });
 

@@ -4,6 +4,8 @@ import { NO_HOMING, statusOf, unlocked, virtualHead, type VirtualHead } from "./
 /** The main loop and its check points: protocol.c (and delay_sec of nuts_bolts.c). */
 
 const ORIGIN = { build: "origin" as const, machine: NO_HOMING };
+/** With a $1 wait of 25 ms (GRBL's default; the station sets 255): st_go_idle's delay shows. */
+const ORIGIN_IDLE25 = { ...ORIGIN, settings: { 1: 25 } };
 
 /** Time (s) at which the line `text` was answered after `from` (index into h.timed). */
 function answeredAt(h: VirtualHead, from: number, text = "ok"): number {
@@ -182,14 +184,14 @@ describe("issue 9 items 4 and 5: a hold and a strike's sync (protocol.c protocol
   const program = (dwell: number) => "M3S0\nG1F600\nG0X10\n" + `G1S700G4P${dwell}\n` + "S0\n";
 
   function pinOnTime(dwell: number): number {
-    const h = unlocked(ORIGIN);
+    const h = unlocked(ORIGIN_IDLE25);
     h.send(program(dwell));
     return h.head.pinIntervals[0]!.on;
   }
 
   it("a hold in the last ~50 ms of the rapid lets the strike line through while the head still moves: the pin comes on in motion", () => {
     const unheld = pinOnTime(0.01); // = end of motion + $1
-    const h = unlocked(ORIGIN);
+    const h = unlocked(ORIGIN_IDLE25);
     h.head.write(program(0.01));
     // 25 ms of $1 wait precede the pin; the last 50 ms of motion are already in the segment buffer.
     const holdAt = unheld - 0.025 - 0.03;
@@ -207,7 +209,7 @@ describe("issue 9 items 4 and 5: a hold and a strike's sync (protocol.c protocol
 
   it("a hold during the $1 wait before the strike is safe: Hold:0 at once and the strike line blocks", () => {
     const unheld = pinOnTime(0.01);
-    const h = unlocked(ORIGIN);
+    const h = unlocked(ORIGIN_IDLE25);
     h.head.write(program(0.01));
     h.head.advance(unheld - 0.01 - h.head.now); // inside the 25 ms wait
     h.head.write("!");
@@ -218,7 +220,7 @@ describe("issue 9 items 4 and 5: a hold and a strike's sync (protocol.c protocol
 
   it("delay_sec: a hold during a one-step dwell (P ≤ 0.05) is not seen before the dwell ends — the strike is not cut short", () => {
     const unheld = pinOnTime(0.01);
-    const h = unlocked(ORIGIN);
+    const h = unlocked(ORIGIN_IDLE25);
     h.head.write(program(0.01));
     h.head.advance(unheld + 0.02 - h.head.now);
     h.head.write("!");
@@ -229,7 +231,7 @@ describe("issue 9 items 4 and 5: a hold and a strike's sync (protocol.c protocol
 
   it("delay_sec: a hold during a longer dwell stops it at the next 50 ms step with the pin off; after ~ the rest runs with the pin still off", () => {
     const unheld = pinOnTime(0.2);
-    const h = unlocked(ORIGIN);
+    const h = unlocked(ORIGIN_IDLE25);
     h.head.write(program(0.2));
     h.head.advance(unheld + 0.06 - h.head.now);
     h.head.write("!");
@@ -244,7 +246,7 @@ describe("issue 9 items 4 and 5: a hold and a strike's sync (protocol.c protocol
 
 describe("mc_reset (motion_control.c) and main.c", () => {
   it("a reset in motion raises ALARM:3, stops the steppers dead, greets $1 ms after the alarm's 500 ms", () => {
-    const h = unlocked(ORIGIN);
+    const h = unlocked(ORIGIN_IDLE25);
     h.send("G0X90Y70\n", 0.3);
     const from = h.timed.length;
     h.head.write("\x18");
