@@ -1,5 +1,5 @@
 import { EventEmitter } from "node:events";
-import { classifyLine, parseOptions, parseSetting, REALTIME, type BuildOptions, type IncomingLine, type MachineState, type StatusReport } from "./protocol.ts";
+import { classifyLine, minStatusPeriodMs, parseOptions, parseSetting, REALTIME, type BuildOptions, type IncomingLine, type MachineState, type StatusReport } from "./protocol.ts";
 import { BridgeError } from "./errors.ts";
 import { Link, type LinkOptions } from "./link.ts";
 import { Streamer, type JobOptions, type JobOutcome, type JobProgress } from "./streamer.ts";
@@ -111,7 +111,7 @@ export class Controller extends EventEmitter<ControllerEvents> {
     super();
     this.opts = options;
     this.link = options.link instanceof Link ? options.link : new Link(options.link);
-    this.streamer = new Streamer(this.link, { ...(options.rxBuffer === undefined ? {} : { rxBuffer: options.rxBuffer }), ...(options.now ? { now: options.now } : {}) });
+    this.streamer = new Streamer(this.link, { baud: this.link.baudRate, ...(options.rxBuffer === undefined ? {} : { rxBuffer: options.rxBuffer }), ...(options.now ? { now: options.now } : {}) });
     this.streamer.on("progress", (p) => this.emit("progress", p));
     this.link.on("line", (raw) => this.onLine(raw));
     this.link.on("disconnected", (e) => this.onDisconnected(e));
@@ -372,13 +372,13 @@ export class Controller extends EventEmitter<ControllerEvents> {
     return this.provokeWelcome();
   }
 
-  /** Poll status at `hz` (the station file's statusHz); 0 stops. */
+  /** Poll status at `hz` (the station file's statusHz), never faster than the link carries the reports (minStatusPeriodMs); 0 stops. */
   startPolling(hz = this.opts.statusHz ?? 5): void {
     this.stopPolling();
     if (!(hz > 0)) return;
     this.poll = setInterval(() => {
       if (this.link.state === "open") void this.streamer.realtime(REALTIME.statusReport).catch(() => undefined);
-    }, 1000 / hz);
+    }, Math.max(1000 / hz, minStatusPeriodMs(this.link.baudRate)));
   }
 
   stopPolling(): void {

@@ -1,4 +1,4 @@
-import { classifyLine } from "./protocol.ts";
+import { classifyLine, minStatusPeriodMs } from "./protocol.ts";
 import { SimHead, type SimHeadOptions, type Strike } from "./sim/head.ts";
 import { Streamer, type JobOptions, type JobOutcome } from "./streamer.ts";
 import { buildFeatures, workOrigin } from "./settings-check.ts";
@@ -79,7 +79,8 @@ export async function measureStreaming(lines: readonly string[], options: Measur
 
   /**
    * Run the head event by event until `p` settles, giving the host a turn between events. A
-   * polling host asks for a status report every 1/statusHz s; when the head has nothing
+   * polling host asks for a status report every 1/statusHz s (never faster than the link
+   * carries them, as the driver); when the head has nothing
    * scheduled the host asks at once (the job is waiting for the Idle report).
    */
   async function drive<T>(p: Promise<T>): Promise<T> {
@@ -89,7 +90,7 @@ export async function measureStreaming(lines: readonly string[], options: Measur
       () => (settled = true),
     );
     const limit = head.now + maxSeconds;
-    const period = 1 / (options.statusHz ?? 5);
+    const period = Math.max(1 / (options.statusHz ?? 5), minStatusPeriodMs(options.head?.baud ?? 115200) / 1000);
     let nextPoll = head.now + period;
     let quiet = 0;
     while (!settled) {

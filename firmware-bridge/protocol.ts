@@ -17,6 +17,19 @@ export const PLANNER_USABLE_BLOCKS = PLANNER_BLOCKS - 1;
 export const LINE_BUFFER_SIZE = 80;
 /** 8N1 framing: one start bit, eight data bits, one stop bit. */
 export const BITS_PER_BYTE = 10;
+/** The longest status report a station's settings produce ($10=3, WCO, Ln, FS, Ov, Pn), bytes with CR LF. */
+export const LONGEST_STATUS_REPORT = 110;
+
+/**
+ * The shortest time between status requests a link can carry, ms: twice the longest report's
+ * time on the wire. GRBL's main program waits in serial_write() while its TX ring is full,
+ * with no check point, so a host that asks faster than the reports leave starves the segment
+ * buffer: the head stops with blocks queued and a sync after them never completes (see
+ * PROTOCOL.md, "A sync can hang on a saturated link"). 19 ms at 115200 baud, 917 ms at 2400.
+ */
+export function minStatusPeriodMs(baud: number): number {
+  return Math.ceil((2 * LONGEST_STATUS_REPORT * BITS_PER_BYTE * 1000) / baud);
+}
 
 export const GRBL_VERSION = "1.1h";
 export const GRBL_BUILD_DATE = "20190830";

@@ -1,5 +1,5 @@
 import { EventEmitter } from "node:events";
-import { PLANNER_USABLE_BLOCKS, REALTIME, RX_BUFFER_SIZE, type IncomingLine, type StatusReport } from "./protocol.ts";
+import { minStatusPeriodMs, PLANNER_USABLE_BLOCKS, REALTIME, RX_BUFFER_SIZE, type IncomingLine, type StatusReport } from "./protocol.ts";
 import { BridgeError } from "./errors.ts";
 import { locate, programPath, restingPoint, type LinePath, type XYZ } from "./track.ts";
 
@@ -32,6 +32,8 @@ export interface StreamerOptions {
   readonly rxBuffer?: number;
   /** How often to ask for a status report while a job waits for its last moves or a hold, ms. */
   readonly pollMs?: number;
+  /** The link's baud rate: polling is never faster than the reports can leave (minStatusPeriodMs). */
+  readonly baud?: number;
   /** Clock for `elapsed`, ms. The simulated head passes its virtual clock here. */
   readonly now?: () => number;
 }
@@ -196,7 +198,7 @@ export class Streamer extends EventEmitter<StreamerEvents> {
     super();
     this.wire = wire;
     this._rxBuffer = options.rxBuffer ?? RX_BUFFER_SIZE;
-    this.pollMs = options.pollMs ?? 100;
+    this.pollMs = Math.max(options.pollMs ?? 100, options.baud ? minStatusPeriodMs(options.baud) : 0);
     this.now = options.now ?? (() => performance.now());
   }
 
