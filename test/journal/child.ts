@@ -15,7 +15,20 @@ const journal = new Journal({ path: path ?? "" });
 journal.open();
 // writeSync: each line is in the pipe before the next commit, so what the parent reads after a
 // kill -9 is every report the child made (process.stdout buffers in memory when the pipe is full).
-const say = (line: string) => writeSync(1, `${line}\n`);
+// The pipe is non-blocking: when the parent reads slower than "free" commits, a write gets
+// EAGAIN; wait (Atomics.wait sleeps without spinning) and write the rest.
+const pause = new Int32Array(new SharedArrayBuffer(4));
+const say = (line: string) => {
+  let rest = Buffer.from(`${line}\n`);
+  while (rest.length > 0) {
+    try {
+      rest = rest.subarray(writeSync(1, rest));
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== "EAGAIN") throw e;
+      Atomics.wait(pause, 0, 0, 1);
+    }
+  }
+};
 const waitForParent = () => readSync(0, Buffer.alloc(1));
 
 if (mode === "mark") {
