@@ -118,7 +118,7 @@ describe("compile errors", () => {
       compileExample("us-receiver", (p) => ({ profile: { ...p, blocks: p.blocks.map((b) => (b.id === "serial" && b.kind === "text" ? { ...b, capHeight: 1.5 } : b)) } })),
     );
     expect(small.code).toBe("E_MARK_RULE");
-    expect(small.message).toContain("1.500 mm tall; 27 CFR 478.92 requires at least 1.5875 mm");
+    expect(small.message).toBe('block "serial" strikes "R" of the serial 1.500 mm tall (line 1); 27 CFR 478.92 requires every character of a serial or licence number at least 1.5875 mm (1/16 in): raise its capHeight to at least 1.588 mm');
   });
 
   it("E_FORCE_RANGE when a block asks for more than the head gives", () => {
@@ -156,9 +156,16 @@ describe("peenmark compile (CLI)", () => {
 describe("Data Matrix quiet zone against rotated text", () => {
   it("accepts a rotated symbol whose human-readable line stays clear of the quiet zone (its box does not)", () => {
     for (const rotation of [30, 45, 90]) {
-      const job = compileExample("receiver-datamatrix", (p) => ({ profile: { ...p, blocks: p.blocks.map((b) => (b.kind === "datamatrix" ? { ...b, rotation, origin: { x: 20, y: 30 } } : { ...b, origin: { x: 45, y: 60 } })) } }));
+      const job = compileExample("receiver-datamatrix", (p) => ({ profile: { ...p, blocks: p.blocks.map((b) => (b.kind === "datamatrix" ? { ...b, rotation, origin: { x: 20, y: 30 } } : { ...b, origin: { x: 45, y: 64 } })) } }));
       expect(job.blocks.map((b) => b.id)).toEqual(["code", "code-text", "maker"]);
     }
+  });
+
+  it("refuses the turned human-readable line where it runs into the maker's lines (E_OVERLAP naming both)", () => {
+    // At 45° the line's end reaches the "SN" of the maker's third line 0.08 mm from its scribed S.
+    const e = caught(() => compileExample("receiver-datamatrix", (p) => ({ profile: { ...p, blocks: p.blocks.map((b) => (b.kind === "datamatrix" ? { ...b, rotation: 45, origin: { x: 20, y: 30 } } : { ...b, origin: { x: 45, y: 60 } })) } })));
+    expect(e.code).toBe("E_OVERLAP");
+    expect(e.message).toMatch(/^the human-readable line of block "code" \("1", line 1\) comes within the pin's diameter \(0\.30 mm\) of block "maker" \("S", line 3\)/);
   });
 
   it("names the human-readable line when it is what enters the quiet zone", () => {
