@@ -14,13 +14,15 @@ import type { Point } from "../geometry.ts";
  *     . 11,66           single strikes (dot of i)
  *     * 12,4            heavy dots: a closed ring 8 units across (full stop, colon, diaeresis)
  *   mark U+0301         an accent: x relative to the letter's centre, y up from `gap`
- *                       above the letter's top (cap height or x-height); `mark U+0327 below`
- *                       is relative to the baseline instead
+ *                       above the letter's top (cap height, or x-height or the letter's own
+ *                       ascender); `mark U+0327 below` is relative to the baseline instead,
+ *                       `mark U+0328 below right` to the letter's rightmost baseline point
  *
  * dot-matrix (rows of `#` strike / `.` no strike, top row first, `cols` wide):
  *   glyph g descend 2   rows below the baseline (lower-case descenders); default 0
  *   mark U+0301         rows of an accent; its bottom row sits one empty row above the letter
  *   mark U+0327 below   its top row is the first row under the baseline
+ *   mark U+0328 below right   …with its column 0 under the letter's rightmost baseline dot
  * In both, `//` starts a comment.
  */
 export type SourceKind = "single-line" | "dot-matrix";
@@ -49,6 +51,8 @@ export interface SourceGlyph {
 export interface SourceMark {
   readonly char: string;
   readonly below: boolean;
+  /** `below right`: placed from the letter's bottom right (ogonek), not its centre. */
+  readonly right: boolean;
   readonly strokes: readonly SourceStroke[];
   readonly dots: readonly Point[];
   readonly line: number;
@@ -122,7 +126,7 @@ export function parseFontSource(file: string, text: string): FontSource {
       if (!Number.isInteger(advance) || advance < 0) fail(file, b.line, `glyph "${b.char}" needs an integer advance`);
       glyphs.set(b.char, { char: b.char, advance, ...parsed, line: b.line });
     } else {
-      marks.set(b.char, { char: b.char, below: b.args.includes("below"), ...parsed, line: b.line });
+      marks.set(b.char, { char: b.char, below: b.args.includes("below"), right: b.args.includes("right"), ...parsed, line: b.line });
     }
   }
   return { file, kind, header, glyphs, marks };

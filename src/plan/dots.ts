@@ -293,7 +293,9 @@ export function strikeGlyph(strokes: readonly Stroke[], fontDots: readonly Point
     }
   const kept: Point[] = [...reps];
   const trains: Point[][] = paths.map((path, k) => {
-    const stops: Stop[] = onPath[k]!.map((e) => ({ s: e.s, p: reps[e.rep]!, rep: e.rep }));
+    // A stop sits where its strike lies beside the path (a strike moved to a stronger fixed
+    // point nearby is off the path by less than minGap): spacing is measured from there.
+    const stops: Stop[] = onPath[k]!.map((e) => ({ s: nearestOnPath(path, reps[e.rep]!, Math.max(0, e.s - pitch), Math.min(path.length, e.s + pitch)), p: reps[e.rep]!, rep: e.rep }));
     let spread: Spread[] = [];
     const futile = new Set<string>();
     const same = (a: Point, b: Point) => a.x === b.x && a.y === b.y;

@@ -78,10 +78,17 @@ describe("compile errors", () => {
     expect(e.message).toMatch(/font "[a-z0-9-]+" has no glyph for "漢" \(U\+6F22\) in block "model"/);
   });
 
-  it("E_GLYPH_MISSING for a Czech maker name in a Latin-1 engraving font", () => {
-    const e = caught(() => compileExample("us-receiver", (_p, r) => ({ record: { ...r, manufacturer: "Zbrojovka Řevnice" } })));
-    expect(e.message).toBe('font "peen-single" has no glyph for "Ř" (U+0158) in block "maker": choose a font that has it or change the text');
-    expect(e.details).toMatchObject({ char: "Ř", codePoint: 0x158, font: "peen-single", block: "maker" });
+  it("marks Central European makers (Latin Extended-A) in every station font", () => {
+    for (const font of ["peen-single", "peen-single-mono", "peen-dot-5x7", "peen-dot-7x9"]) {
+      const job = compileExample("us-receiver", (p, r) => ({ profile: { ...p, blocks: p.blocks.map((b) => (b.id === "maker" && b.kind === "text" ? { ...b, font } : b)) }, record: { ...r, manufacturer: "Česká zbrojovka Řevnice", place: { ...r.place, city: "Łódź Győr" } } }));
+      expect(job.blocks.find((b) => b.id === "maker")!.lines, font).toEqual(["Česká zbrojovka Řevnice", "Łódź Győr, AZ"]);
+    }
+  });
+
+  it("E_GLYPH_MISSING for a letter beyond Latin Extended-A (Romanian comma below)", () => {
+    const e = caught(() => compileExample("us-receiver", (_p, r) => ({ record: { ...r, manufacturer: "Uzina Cugir Ștefănești" } })));
+    expect(e.message).toBe('font "peen-single" has no glyph for "Ș" (U+0218) in block "maker": choose a font that has it or change the text');
+    expect(e.details).toMatchObject({ char: "Ș", codePoint: 0x218, font: "peen-single", block: "maker" });
   });
 
   it("E_OVERLAP when another block lies in a Data Matrix quiet zone", () => {
@@ -92,8 +99,8 @@ describe("compile errors", () => {
     expect(e.message).toContain('block "maker" lies inside its quiet zone');
   });
 
-  it("E_DATAMATRIX when the payload has characters ECC200 ASCII cannot carry", () => {
-    const e = caught(() => compileExample("receiver-datamatrix", (_p, r) => ({ record: { ...r, model: "RÍO-9" } })));
+  it("E_DATAMATRIX when the payload has a control character a reader would not show", () => {
+    const e = caught(() => compileExample("receiver-datamatrix", (_p, r) => ({ record: { ...r, model: "RX\u00079" } })));
     expect(e.code).toBe("E_DATAMATRIX");
     expect(e.where).toBe("code");
   });
