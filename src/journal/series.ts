@@ -1,7 +1,7 @@
 import type Database from "better-sqlite3";
 import { PeenmarkError } from "../errors.ts";
 import { logEvent } from "./events.ts";
-import { formatSerial, parseSeriesPattern } from "./pattern.ts";
+import { counterLimit, formatSerial, parseSeriesPattern } from "./pattern.ts";
 import { opt, stmt } from "./statements.ts";
 import type { NumberState, OperatorAction, SeriesDefinition, SeriesNumber, SeriesRow } from "./types.ts";
 
@@ -98,7 +98,7 @@ export function createSeries(db: Database.Database, def: SeriesDefinition, at: s
   }
   if (step < 1) throw where("step", "step must be at least 1");
   if (def.end < def.start) throw where("end", `end ${def.end} is below start ${def.start}`);
-  if (String(def.end).length > pattern.counterWidth) throw where("end", `end ${def.end} does not fit the pattern's ${pattern.counterWidth}-digit counter`);
+  if (def.end > counterLimit(pattern)) throw where("end", `end ${def.end} does not fit the pattern's ${pattern.counterWidth}-digit counter`);
   if (def.createdBy.trim() === "") throw where("createdBy", "a series needs the operator who defined it");
   // formatting once now catches {licence} without a prefix and over-long serials before any job does
   formatSerial(pattern, def.end, new Date(Date.parse(at)), def.licencePrefix);
