@@ -77,6 +77,8 @@ export interface FontRecipe {
   readonly source: string;
   /** Monospaced variant: every advance this many design units. */
   readonly mono?: boolean;
+  /** Serial style: the source's `serial` glyphs replace the plain ones (0/O, 1/I, 2/Z, 5/S, 8/B kept apart). */
+  readonly serial?: boolean;
 }
 
 export const RECIPES: readonly FontRecipe[] = [
@@ -84,6 +86,9 @@ export const RECIPES: readonly FontRecipe[] = [
   { name: "peen-single-mono", family: "Peen Single Mono", source: "peen-single.txt", mono: true },
   { name: "peen-dot-5x7", family: "Peen Dot 5x7", source: "peen-dot-5x7.txt" },
   { name: "peen-dot-7x9", family: "Peen Dot 7x9", source: "peen-dot-7x9.txt" },
+  { name: "peen-single-serial", family: "Peen Single Serial", source: "peen-single.txt", serial: true },
+  { name: "peen-dot-5x7-serial", family: "Peen Dot 5x7 Serial", source: "peen-dot-5x7.txt", serial: true },
+  { name: "peen-dot-7x9-serial", family: "Peen Dot 7x9 Serial", source: "peen-dot-7x9.txt", serial: true },
 ];
 
 export const SOURCE_DIR = join(FONT_DIR, "src");
@@ -251,7 +256,8 @@ function toPath(g: BuiltGlyph, kind: "single-line" | "dot-matrix", dotRadius: nu
 /** Build one recipe into bytes (deterministic) and the geometry those bytes hold. */
 export function buildFont(recipe: FontRecipe, sourceText?: string): BuiltFont {
   const file = join(SOURCE_DIR, recipe.source);
-  const src = parseFontSource(file, sourceText ?? readFileSync(file, "utf8"));
+  const parsed = parseFontSource(file, sourceText ?? readFileSync(file, "utf8"));
+  const src: FontSource = recipe.serial ? { ...parsed, glyphs: new Map([...parsed.glyphs, ...parsed.serialGlyphs]) } : parsed;
   const { glyphs, capHeight, xHeight, gridStep } = glyphsOf(src, recipe);
   for (const ch of COVERAGE)
     if (!glyphs.has(ch)) throw new PeenmarkError("E_FONT_INVALID", `${file}: no glyph for "${ch}" (U+${ch.codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0")})`, { where: file });
