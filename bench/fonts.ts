@@ -1,6 +1,6 @@
 import { writeFileSync } from "node:fs";
 import { loadFont } from "../src/fonts/font.ts";
-import { formatSerial, parseSeriesPattern } from "../src/journal/pattern.ts";
+import { SAFE_ALPHABET, formatSerial, parseSeriesPattern } from "../src/journal/pattern.ts";
 import { strikeLine } from "../src/specimen/strike.ts";
 import { CONDITIONS, NOMINAL, loadCorpus, recommendedSetup, score, sweep, worst, type ConditionResult, type Setup, type SweepLine } from "../src/specimen/sweep.ts";
 
@@ -45,11 +45,12 @@ if (!process.argv.includes("--no-sweep")) {
   const text = pick(corpus.filter((l) => l.kind !== "serial"), quick ? 4 : 1);
   const serials = pick(corpus.filter((l) => l.kind === "serial"), quick ? 4 : 1);
   // What a serial without confusable letters reads like: as many serials from {counter:N:safe}
-  // series (docs/JOURNAL.md) as the corpus has serial lines, counters spread over their range.
+  // series (docs/JOURNAL.md) as the corpus has serial lines, counters spread over their range,
+  // read by a reader told the series' alphabet (as a VIN reader knows there is no I, O or Q).
   const safePatterns = ["RX{yy}{counter:6:safe}", "FA-{counter:5:safe}", "{licence}-{counter:6:safe}", "MX{yyyy}-{counter:4:safe}"];
   const safe: SweepLine[] = serials.map((_l, i) => {
     const p = parseSeriesPattern(safePatterns[i % safePatterns.length]!);
-    return { kind: "serial", language: "eng", text: formatSerial(p, (i * 2654435761) % 30 ** 4, new Date("2026-06-01T00:00:00Z"), "98312345") };
+    return { kind: "serial", language: "eng", text: formatSerial(p, (i * 2654435761) % 30 ** 4, new Date("2026-06-01T00:00:00Z"), "98312345"), alphabet: `${SAFE_ALPHABET}-` };
   });
   const conditions = quick ? pick(CONDITIONS, 3) : CONDITIONS;
   const pct = (a: number, b: number) => `${((100 * a) / b).toFixed(1)} %`;

@@ -24,6 +24,8 @@ export interface SweepLine {
   /** Tesseract language of the line: the reader knows which country's marks it reads. */
   readonly language: string;
   readonly text: string;
+  /** A serial line's alphabet when it is not SERIAL_ALPHABET: the reader is told what the serial may hold. */
+  readonly alphabet?: string;
 }
 
 export const CORPUS_FILE = join(PACKAGE_ROOT, "test", "fixtures", "legibility-lines.tsv");
@@ -159,7 +161,17 @@ export function linePhoto(setup: Setup, struck: StruckLine, c: Condition, seed: 
 export function lineJob(setup: Setup, line: SweepLine, struck: StruckLine, photo: GrayImage, c: Condition): TesseractJob {
   const image = prepare(photo, struck.pitch, setup.capHeight, SWEEP_PX_PER_MM, c.reader);
   const serial = line.kind === "serial";
-  return { image, language: serial ? "eng" : line.language, psm: c.reader.psm, ...(serial ? { whitelist: SERIAL_ALPHABET } : {}) };
+  return { image, language: serial ? "eng" : line.language, psm: c.reader.psm, ...(serial ? { whitelist: line.alphabet ?? SERIAL_ALPHABET } : {}) };
+}
+
+/** FNV-1a of a line's text: its seed. */
+function textSeed(text: string): number {
+  let h = 0x811c9dc5;
+  for (const ch of text) {
+    h ^= ch.codePointAt(0)!;
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h;
 }
 
 /** Conditions that picture the bench the same way share their pictures (and their texture and noise). */
@@ -182,7 +194,8 @@ export async function sweep(setup: Setup, lines: readonly SweepLine[], condition
   for (const c of conditions) {
     const k = benchKey(c);
     const bi = benches.indexOf(k);
-    const photos = reused.get(k) ?? lines.map((_l, i) => linePhoto(setup, struck[i]!, c, 1 + i * 7919 + bi * 104729));
+    // A line's texture and noise depend on its text and the bench, not on which lines it is read with.
+    const photos = reused.get(k) ?? lines.map((l, i) => linePhoto(setup, struck[i]!, c, (textSeed(l.text) + bi * 104729) >>> 0));
     if (shared(k)) reused.set(k, photos);
     const jobs = lines.map((l, i) => lineJob(setup, l, struck[i]!, photos[i]!, c));
     await pending;
