@@ -13,10 +13,12 @@ import { distance } from "../geometry.ts";
  *   under its bar, the bowl of a 6 closing on its stem): one strike, shared by both;
  * - corners (a turn sharper than CORNER_DEGREES);
  * - the glyph's extremes in its reading direction (the sides of an O).
- * Fixed points closer than half a pitch to a stronger one are struck once, at the stronger.
- * Between consecutive fixed points of a stroke the strikes are spread evenly, as many as
- * keep every gap at most one pitch. Last, a strike closer than half a pitch to one already
- * kept is dropped (both sides of a sharp corner, strokes that run close together).
+ * Fixed points closer than half a pitch to a stronger one are struck once, at the stronger;
+ * a fixed point within half a pitch of another stroke is a stop of that stroke too.
+ * Between consecutive stops of a stroke the strikes are spread evenly, as many as keep
+ * every gap at most one pitch. A spread strike that would come within half a pitch of one
+ * already struck (both sides of a sharp corner, strokes that run close together) makes
+ * that strike a stop and the stroke is spread again; what stays crowded is dropped.
  *
  * What comes out is checked by test/plan/dots.test.ts on every glyph of every station
  * font: no two strikes closer than 0.5 × pitch, no point of a stroke further than
@@ -188,12 +190,8 @@ function closestOnSegment(p: Point, a: Point, b: Point): number {
   return Math.max(0, Math.min(1, ((p.x - a.x) * dx + (p.y - a.y) * dy) / len2));
 }
 
-/**
- * Positions on `path` within `reach` of `p`, one per approach (the nearest of each run of
- * segments that come that close), leaving out those within `own` arc length of `ownS`
- * (the point's own place on its own path).
- */
-function approaches(path: Path, p: Point, reach: number, ownS: number | undefined, own: number): { s: number; d: number }[] {
+/** Positions on `path` within `reach` of `p`, one per approach (the nearest of each run of segments that come that close). */
+function approaches(path: Path, p: Point, reach: number): { s: number; d: number }[] {
   const out: { s: number; d: number }[] = [];
   let best: { s: number; d: number } | undefined;
   const flush = () => {
@@ -207,7 +205,7 @@ function approaches(path: Path, p: Point, reach: number, ownS: number | undefine
     const q = { x: a.x + (b.x - a.x) * t, y: a.y + (b.y - a.y) * t };
     const d = distance(p, q);
     const s = path.at[i - 1]! + (path.at[i]! - path.at[i - 1]!) * t;
-    if (d < reach && (ownS === undefined || arcGap(path, s, ownS) > own)) {
+    if (d < reach) {
       if (!best || d < best.d) best = { s, d };
     } else flush();
   }
@@ -275,7 +273,7 @@ export function strikeGlyph(strokes: readonly Stroke[], fontDots: readonly Point
   reps.forEach((q, r) => {
     paths.forEach((path, k) => {
       const own = onPath[k]!.filter((e) => e.rep === r).map((e) => e.s);
-      for (const a of approaches(path, q, minGap, undefined, 0))
+      for (const a of approaches(path, q, minGap))
         if (!own.some((s) => arcGap(path, s, a.s) <= pitch)) onPath[k]!.push({ s: a.s, rep: r });
     });
   });
