@@ -11,17 +11,29 @@ const ROOT = join(import.meta.dirname, "..");
 const BENCHES: [string, string][] = [
   ["compile.ts", "Compile: 4 lines × ~40 characters (warm in process, cold CLI), travel against the MST bound"],
   ["streaming.ts", "Streaming to the simulated head at 115200 baud (virtual time)"],
-  ["fonts.ts", "Marked length per character, station fonts against an outline font"],
+  ["fonts.ts", "Fonts: marked length per character, and the legibility sweep (takes about 20 minutes)"],
   ["datamatrix.ts", "Data Matrix strike order: travel against the MST bound"],
   ["journal.ts", "Journal: progress updates and jobs per second"],
 ];
 
+// `npm run bench -- fonts --quick`: the benchmarks named (by file name without .ts), with the rest of the arguments passed on.
+// An argument after an option (--json FILE) goes with the option.
+const argv = process.argv.slice(2);
+const named = argv.filter((a, i) => !a.startsWith("-") && !(i > 0 && argv[i - 1] === "--json"));
+const passed = argv.filter((a) => !named.includes(a));
+const unknown = named.filter((n) => !BENCHES.some(([f]) => f === `${n}.ts`));
+if (unknown.length) {
+  console.error(`unknown benchmark ${unknown.join(", ")}; there are ${BENCHES.map(([f]) => f.replace(/\.ts$/, "")).join(", ")}`);
+  process.exit(2);
+}
+
 let failed = 0;
 for (const [file, title] of BENCHES) {
+  if (named.length && !named.includes(file.replace(/\.ts$/, ""))) continue;
   const path = join(ROOT, "bench", file);
   if (!existsSync(path)) continue;
   console.log(`\n## ${title}\n`);
-  const r = spawnSync(process.execPath, ["--import", "tsx", path], { cwd: ROOT, stdio: "inherit" });
+  const r = spawnSync(process.execPath, ["--import", "tsx", path, ...passed], { cwd: ROOT, stdio: "inherit" });
   if (r.status !== 0) {
     failed++;
     console.log(`(bench/${file} failed with exit code ${r.status})`);

@@ -1,8 +1,8 @@
 import { PeenmarkError } from "./errors.ts";
 import type { Point } from "./geometry.ts";
 import type { MarkingRecord } from "./record/schema.ts";
-import { fillTemplate, type MarkContext } from "./record/fields.ts";
-import { checkSerial, marksSerial, US_MIN_SERIAL_HEIGHT_MM } from "./record/rules.ts";
+import { fillTemplate, fillTemplateParts, lineLeftOut, type FilledLine, type MarkContext } from "./record/fields.ts";
+import { checkSerial, checkSerialHeights, SERIAL_FIELDS } from "./record/rules.ts";
 import { checkSerialCharacters } from "./record/serial-characters.ts";
 import type { Profile } from "./profile/schema.ts";
 import { strikeMotion, type Station } from "./profile/station.ts";
@@ -11,6 +11,8 @@ import { layoutTextBlock, type PlacedBlock } from "./layout/layout.ts";
 import { planTextBlock, type BlockPlan } from "./plan/plan.ts";
 import { opEnd, type Op, type Program } from "./plan/program.ts";
 import { programFigures, type ProgramFigures } from "./plan/estimate.ts";
+import { smallestCapital, struckHeights, type StruckCharacter } from "./plan/measure.ts";
+import { checkBlockCollisions, checkGlyphCollisions, glyphBoxes, type GlyphBox } from "./plan/collide.ts";
 import { emitGcode, type GcodeProgram } from "./gcode/emit.ts";
 import { boxOf, type Box } from "./geometry.ts";
 import type { DatamatrixBlock, TextBlock } from "./profile/schema.ts";
@@ -45,8 +47,10 @@ export interface BlockSummary {
   readonly scribeLength: number;
   /** The cap height asked for, mm. */
   readonly capHeight: number;
-  /** The smallest capital or digit as laid out, mm. */
+  /** The smallest capital or digit as struck (strike centres or scribe paths), mm. */
   readonly measuredCapHeight: number | undefined;
+  /** Every character as struck: its height along its own up direction, mm. */
+  readonly characters: readonly StruckCharacter[];
   readonly pitch: number;
   readonly feed: number | undefined;
   readonly force: number;
@@ -82,18 +86,22 @@ export function compile(input: CompileInput): CompiledJob {
   const quietZones: { id: string; polygon: DatamatrixPlan["quietBox"]["polygon"] }[] = [];
   const datamatrix: DatamatrixPlan[] = [];
 
-  const addText = (block: TextBlock, lines: readonly string[], serialRule: boolean, label?: string) => {
-    const pb = layoutTextBlock(block, lines, fonts(block.font));
-    if (serialRule) {
-      const h = pb.measuredCapHeight ?? block.capHeight;
-      if (h < US_MIN_SERIAL_HEIGHT_MM - 1e-9)
-        throw new PeenmarkError(
-          "E_MARK_RULE",
-          `block "${block.id}" marks the serial ${h.toFixed(3)} mm tall; 27 CFR 478.92 requires at least ${US_MIN_SERIAL_HEIGHT_MM} mm (1/16 in): raise its capHeight`,
-          { where: block.id, details: { measured: h, minimum: US_MIN_SERIAL_HEIGHT_MM } },
-        );
-    }
+  const boxes: GlyphBox[] = [];
+  const addText = (block: TextBlock, lines: readonly FilledLine[], serialRule: boolean, label?: string) => {
+    const text = lines.map((l) => l.text);
+    const pb = layoutTextBlock(block, text, fonts(block.font));
     const plan = planTextBlock(block, pb, machine, at);
+    const characters = struckHeights(pb, plan);
+    if (serialRule) {
+      const serial = SERIAL_FIELDS as readonly string[];
+      const struck = characters.flatMap((c) => {
+        const f = lines[c.line]!.fields.find((f) => serial.includes(f.field) && c.column >= f.start && c.column < f.end);
+        return f ? [{ char: c.char, field: f.field, line: c.line + 1, height: c.height }] : [];
+      });
+      checkSerialHeights(block.id, block.capHeight, struck);
+    }
+    checkGlyphCollisions(block.id, pb, plan, machine.pinDiameter);
+    boxes.push(...glyphBoxes(block.id, pb, plan, label));
     if (plan.ops.length) at = opEnd(plan.ops[plan.ops.length - 1]!);
     placed.push(pb);
     plans.push(plan);
@@ -110,12 +118,13 @@ export function compile(input: CompileInput): CompiledJob {
       kind: "text",
       mode: plan.mode,
       font: block.font,
-      lines,
+      lines: text,
       glyphs: pb.glyphs,
       strikes,
       scribeLength,
       capHeight: block.capHeight,
-      measuredCapHeight: pb.measuredCapHeight,
+      measuredCapHeight: smallestCapital(characters),
+      characters,
       pitch: plan.pitch,
       feed: plan.feed,
       force: block.force,
@@ -154,6 +163,7 @@ export function compile(input: CompileInput): CompiledJob {
       scribeLength: 0,
       capHeight: 0,
       measuredCapHeight: undefined,
+      characters: [],
       pitch: block.module,
       feed: undefined,
       force: block.force,
@@ -181,7 +191,7 @@ export function compile(input: CompileInput): CompiledJob {
           pitch: 0.3,
           force: block.force,
         },
-        [payload],
+        [{ text: payload, fields: [] }],
         false,
         `the human-readable line of block "${block.id}"`,
       );
@@ -190,14 +200,14 @@ export function compile(input: CompileInput): CompiledJob {
 
   for (const block of profile.blocks) {
     if (block.kind === "datamatrix") addDatamatrix(block);
-    else
-      addText(
-        block,
-        block.lines.map((t, i) => fillTemplate(t, record, ctx, `block "${block.id}" line ${i + 1}`)),
-        profile.rules === "us-atf" && marksSerial(block.lines),
-      );
+    else {
+      // A line of only if-designated fields the record lacks (a model never designated) is left out.
+      const lines = block.lines.flatMap((t, i) => (lineLeftOut(t, record, ctx) ? [] : [fillTemplateParts(t, record, ctx, `block "${block.id}" line ${i + 1}`)]));
+      if (lines.length) addText(block, lines, profile.rules === "us-atf");
+    }
   }
   for (const q of quietZones) checkQuietZone(q, extents, machine.workArea);
+  checkBlockCollisions(boxes, machine.pinDiameter);
 
   const program: Program = {
     stationId: station.id,

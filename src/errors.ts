@@ -17,6 +17,7 @@ export type ErrorCode =
   | "E_OUT_OF_BOUNDS" // a strike or stroke lies outside the work area
   | "E_FORCE_RANGE" // a block asks for a force the head cannot give
   | "E_DATAMATRIX" // a Data Matrix block cannot be encoded or breaks AS9132 / MIL-STD-130
+  | "E_LAYOUT" // a block would strike over itself (arc text longer than its arc, lines or glyphs that collide)
   | "E_OVERLAP" // blocks (or a quiet zone) overlap
   | "E_SERIAL_DUPLICATE" // the serial was already marked (completed) for this maker or licence
   | "E_SERIAL_RESERVED" // an unfinished job (pending, marking, interrupted) holds the serial

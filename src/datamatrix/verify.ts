@@ -5,6 +5,9 @@ import { join } from "node:path";
 import ZXing from "@zxing/library";
 import { apply, compose, rotate, translate, type Point } from "../geometry.ts";
 import { renderStrikes, type CameraImage } from "../camera/render.ts";
+import { payloadFromReader, withByteDecoding } from "./encode.ts";
+
+withByteDecoding(ZXing);
 
 /**
  * Verify a planned Data Matrix before any metal is struck: render its strikes as a bench
@@ -92,7 +95,7 @@ export function decodeZxing(img: CameraImage): DecodeResult {
   const bitmap = new ZXing.BinaryBitmap(new ZXing.HybridBinarizer(luminance));
   const hints = new Map<ZXing.DecodeHintType, unknown>([[ZXing.DecodeHintType.TRY_HARDER, true]]);
   try {
-    return { text: new ZXing.DataMatrixReader().decode(bitmap, hints).getText() };
+    return { text: payloadFromReader(new ZXing.DataMatrixReader().decode(bitmap, hints).getText()) };
   } catch (e) {
     // zxing signals "no symbol here" with NotFound/Checksum/Format exceptions.
     return { text: null, why: `zxing: ${e instanceof Error ? e.name || e.constructor.name : String(e)}` };
@@ -106,7 +109,7 @@ export async function decodeDmtxread(img: CameraImage, timeoutMs: number): Promi
     await writeFile(file, img.png());
     // -N1: stop at the first symbol; -m: libdmtx's own scan time limit. Without -n, stdout is exactly the data.
     const { stdout, code, stderr } = await run("dmtxread", ["-N1", `-m${timeoutMs}`, file], timeoutMs + 5_000);
-    if (stdout.length > 0) return { text: stdout };
+    if (stdout.length > 0) return { text: payloadFromReader(stdout) };
     return { text: null, why: `dmtxread found no symbol (exit ${code}${stderr ? `: ${stderr.trim()}` : ""})` };
   } finally {
     await rm(dir, { recursive: true, force: true });

@@ -18,13 +18,32 @@ import type { FontSource, SourceStroke } from "./source.ts";
  * (CFF stores cubics; opentype.js would round them the same way).
  */
 
+/**
+ * Letters of Latin-1 (U+00C0–U+00FF) and Latin Extended-A (U+0100–U+017F): the makers,
+ * places and importers of Western and Central Europe and the Americas (Č Š Ž Ł Ő Ř …).
+ * Those that decompose (NFD) into a letter and one mark are composed by the build unless a
+ * source draws them; the rest (Æ Ð Ø Þ ß Đ Ħ Ĳ ĸ Ŀ Ł ŉ Ŋ Œ Ŧ ſ …) every source draws.
+ */
+export const LATIN_LETTERS: string = (() => {
+  let s = "";
+  for (let c = 0xc0; c <= 0x17f; c++) if (c !== 0xd7 && c !== 0xf7) s += String.fromCharCode(c);
+  return s;
+})();
+
+/** The letters the build composes from base + mark (NFD of exactly two code points). */
+export const COMPOSED: string = [...LATIN_LETTERS].filter((c) => [...c.normalize("NFD")].length === 2).join("");
+
 /** Every font the station ships covers these. */
-export const ACCENTED = "ÁÉÍÓÚÝÀÈÌÒÙÂÊÎÔÛÃÕÄËÏÖÜŸÑÇ";
 export const COVERAGE: string = (() => {
   let s = "";
   for (let c = 0x20; c <= 0x7e; c++) s += String.fromCharCode(c);
-  return s + ACCENTED + ACCENTED.toLowerCase() + "ß°№ªº×·";
+  return s + LATIN_LETTERS + "°№ªº×·";
 })();
+
+/** A mark's placement: above the letter's top, below the baseline at its centre, or below at its bottom right (ogonek). */
+function markPlace(below: boolean, right: boolean): "above" | "below" | "below-right" {
+  return below ? (right ? "below-right" : "below") : "above";
+}
 
 export type Segment = { type: "L"; x: number; y: number } | { type: "C"; x1: number; y1: number; x2: number; y2: number; x: number; y: number };
 
@@ -58,6 +77,8 @@ export interface FontRecipe {
   readonly source: string;
   /** Monospaced variant: every advance this many design units. */
   readonly mono?: boolean;
+  /** Serial style: the source's `serial` glyphs replace the plain ones (0/O, 1/I, 2/Z, 5/S, 8/B kept apart). */
+  readonly serial?: boolean;
 }
 
 export const RECIPES: readonly FontRecipe[] = [
@@ -65,6 +86,9 @@ export const RECIPES: readonly FontRecipe[] = [
   { name: "peen-single-mono", family: "Peen Single Mono", source: "peen-single.txt", mono: true },
   { name: "peen-dot-5x7", family: "Peen Dot 5x7", source: "peen-dot-5x7.txt" },
   { name: "peen-dot-7x9", family: "Peen Dot 7x9", source: "peen-dot-7x9.txt" },
+  { name: "peen-single-serial", family: "Peen Single Serial", source: "peen-single.txt", serial: true },
+  { name: "peen-dot-5x7-serial", family: "Peen Dot 5x7 Serial", source: "peen-dot-5x7.txt", serial: true },
+  { name: "peen-dot-7x9-serial", family: "Peen Dot 7x9 Serial", source: "peen-dot-7x9.txt", serial: true },
 ];
 
 export const SOURCE_DIR = join(FONT_DIR, "src");
@@ -140,9 +164,15 @@ function glyphsOf(src: FontSource, recipe: FontRecipe): { glyphs: Map<string, Bu
       if (mark) {
         const m = src.marks.get(mark)!;
         const upper = char !== char.toLowerCase();
-        const dy = m.below ? 0 : (upper ? cap : xh) + gap;
-        strokes.push(...m.strokes.map((s) => buildStroke(s, place(cx, dy))));
-        dots.push(...m.dots.map(place(cx, dy)));
+        const pts = [...g.strokes.flatMap((s) => s.points.filter((q) => !q.control)), ...g.dots];
+        // Above: `gap` over the capital, or over the x-height or the letter's own ascender (ĺ ľ ĥ ķ).
+        const top = upper ? cap : Math.max(xh, ...pts.map((q) => q.y));
+        // Below right (ogonek): from the rightmost point the letter has on its baseline.
+        const foot = Math.max(...pts.filter((q) => q.y <= 4).map((q) => q.x), cx);
+        const where = markPlace(m.below, m.right);
+        const [dx, dy] = where === "above" ? [cx, top + gap] : where === "below" ? [cx, 0] : [foot, 0];
+        strokes.push(...m.strokes.map((s) => buildStroke(s, place(dx, dy))));
+        dots.push(...m.dots.map(place(dx, dy)));
       }
       return { char, advance: Math.round(adv * u), strokes, dots };
     };
@@ -156,15 +186,20 @@ function glyphsOf(src: FontSource, recipe: FontRecipe): { glyphs: Map<string, Bu
   const make = (char: string, base: string, mark: string | undefined): BuiltGlyph => {
     const g = src.glyphs.get(base)!;
     // Column 0 sits one step from the pen position: one empty column's worth each side.
-    const at = (p: Point, dy: number): Point => ({ x: (p.x + 1) * step, y: (p.y + dy) * step });
-    const dots = g.dots.map((p) => at(p, 0));
+    const at = (p: Point, dx: number, dy: number): Point => ({ x: (p.x + dx + 1) * step, y: (p.y + dy) * step });
+    const dots = g.dots.map((p) => at(p, 0, 0));
     if (mark) {
       const m = src.marks.get(mark)!;
       const height = Math.max(...m.dots.map((d) => d.y)) + 1;
       const upper = char !== char.toLowerCase();
-      // Above: bottom row one empty row over the letter's top row; below: top row at row -1.
-      const dy = m.below ? -height : (upper ? rows : xrows) + 1;
-      dots.push(...m.dots.map((p) => at(p, dy)));
+      // Above: bottom row one empty row over the letter's top row (the capital's, the
+      // x-height's or the letter's own ascender); below: top row at row -1.
+      const top = upper ? rows - 1 : Math.max(xrows - 1, ...g.dots.map((d) => d.y));
+      const where = markPlace(m.below, m.right);
+      // Below right (ogonek): the mark's rightmost column under the letter's rightmost baseline dot.
+      const foot = Math.max(...g.dots.filter((d) => d.y === 0).map((d) => d.x), 0) - Math.max(...m.dots.map((d) => d.x));
+      const [dx, dy] = where === "above" ? [0, top + 2] : where === "below" ? [0, -height] : [foot, -height];
+      dots.push(...m.dots.map((p) => at(p, dx, dy)));
     }
     return { char, advance: g.advance * step, strokes: [], dots };
   };
@@ -173,12 +208,17 @@ function glyphsOf(src: FontSource, recipe: FontRecipe): { glyphs: Map<string, Bu
   return { glyphs, capHeight: (rows - 1) * step, xHeight: (xrows - 1) * step, gridStep: step };
 }
 
-/** Accented letters the source does not draw itself: base letter + mark (NFD), i without its dot. */
+/**
+ * Accented letters the source does not draw itself: base + mark (NFD). A mark above an i or
+ * a j goes on the dotless ı / ȷ; a mark below keeps the dot (į).
+ */
 function composeAccents(src: FontSource, glyphs: Map<string, BuiltGlyph>, make: (char: string, base: string, mark: string) => BuiltGlyph): void {
-  for (const ch of ACCENTED + ACCENTED.toLowerCase()) {
+  for (const ch of COMPOSED) {
     if (glyphs.has(ch)) continue;
     const [b, m] = [...ch.normalize("NFD")];
-    const base = b === "i" && src.glyphs.has("ı") ? "ı" : b!;
+    const above = m !== undefined && src.marks.has(m) && !src.marks.get(m)!.below;
+    const dotless = above ? ({ i: "ı", j: "ȷ" } as Record<string, string>)[b!] : undefined;
+    const base = dotless && src.glyphs.has(dotless) ? dotless : b!;
     if (!src.glyphs.has(base) || !m || !src.marks.has(m))
       throw new PeenmarkError("E_FONT_INVALID", `${src.file}: "${ch}" needs glyph "${base}" and mark U+${m?.codePointAt(0)?.toString(16).toUpperCase().padStart(4, "0")}`, { where: src.file });
     glyphs.set(ch, make(ch, base, m));
@@ -216,7 +256,8 @@ function toPath(g: BuiltGlyph, kind: "single-line" | "dot-matrix", dotRadius: nu
 /** Build one recipe into bytes (deterministic) and the geometry those bytes hold. */
 export function buildFont(recipe: FontRecipe, sourceText?: string): BuiltFont {
   const file = join(SOURCE_DIR, recipe.source);
-  const src = parseFontSource(file, sourceText ?? readFileSync(file, "utf8"));
+  const parsed = parseFontSource(file, sourceText ?? readFileSync(file, "utf8"));
+  const src: FontSource = recipe.serial ? { ...parsed, glyphs: new Map([...parsed.glyphs, ...parsed.serialGlyphs]) } : parsed;
   const { glyphs, capHeight, xHeight, gridStep } = glyphsOf(src, recipe);
   for (const ch of COVERAGE)
     if (!glyphs.has(ch)) throw new PeenmarkError("E_FONT_INVALID", `${file}: no glyph for "${ch}" (U+${ch.codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0")})`, { where: file });

@@ -14,14 +14,17 @@ import type { Point } from "../geometry.ts";
  *     . 11,66           single strikes (dot of i)
  *     * 12,4            heavy dots: a closed ring 8 units across (full stop, colon, diaeresis)
  *   mark U+0301         an accent: x relative to the letter's centre, y up from `gap`
- *                       above the letter's top (cap height or x-height); `mark U+0327 below`
- *                       is relative to the baseline instead
+ *                       above the letter's top (cap height, or x-height or the letter's own
+ *                       ascender); `mark U+0327 below` is relative to the baseline instead,
+ *                       `mark U+0328 below right` to the letter's rightmost baseline point
  *
  * dot-matrix (rows of `#` strike / `.` no strike, top row first, `cols` wide):
  *   glyph g descend 2   rows below the baseline (lower-case descenders); default 0
  *   mark U+0301         rows of an accent; its bottom row sits one empty row above the letter
  *   mark U+0327 below   its top row is the first row under the baseline
- * In both, `//` starts a comment.
+ *   mark U+0328 below right   …with its column 0 under the letter's rightmost baseline dot
+ * In both, `//` starts a comment, and `serial` after a glyph's arguments (`glyph O 70 serial`)
+ * draws the serial style's form of a character that already has a plain glyph.
  */
 export type SourceKind = "single-line" | "dot-matrix";
 
@@ -49,6 +52,8 @@ export interface SourceGlyph {
 export interface SourceMark {
   readonly char: string;
   readonly below: boolean;
+  /** `below right`: placed from the letter's bottom right (ogonek), not its centre. */
+  readonly right: boolean;
   readonly strokes: readonly SourceStroke[];
   readonly dots: readonly Point[];
   readonly line: number;
@@ -60,6 +65,8 @@ export interface FontSource {
   /** Header values (family, unit, cap, xheight, cols, …) as written. */
   readonly header: ReadonlyMap<string, string>;
   readonly glyphs: ReadonlyMap<string, SourceGlyph>;
+  /** The serial style's own glyphs (`glyph O 70 serial`): they replace the plain ones in a serial-style recipe. */
+  readonly serialGlyphs: ReadonlyMap<string, SourceGlyph>;
   readonly marks: ReadonlyMap<string, SourceMark>;
 }
 
@@ -113,19 +120,23 @@ export function parseFontSource(file: string, text: string): FontSource {
   const kind = header.get("kind");
   if (kind !== "single-line" && kind !== "dot-matrix") fail(file, 1, `header "kind" must be single-line or dot-matrix, not "${kind ?? ""}"`);
   const glyphs = new Map<string, SourceGlyph>();
+  const serialGlyphs = new Map<string, SourceGlyph>();
   const marks = new Map<string, SourceMark>();
   for (const b of blocks) {
     const parsed = kind === "single-line" ? singleLineBody(file, b) : dotMatrixBody(file, b, header);
     if (b.type === "glyph") {
-      if (glyphs.has(b.char)) fail(file, b.line, `glyph "${b.char}" is defined twice`);
+      const serial = b.args.includes("serial");
+      const into = serial ? serialGlyphs : glyphs;
+      if (into.has(b.char)) fail(file, b.line, `glyph "${b.char}"${serial ? " (serial style)" : ""} is defined twice`);
       const advance = kind === "single-line" ? Number(b.args[0]) : Number(header.get("cols")) + 1;
       if (!Number.isInteger(advance) || advance < 0) fail(file, b.line, `glyph "${b.char}" needs an integer advance`);
-      glyphs.set(b.char, { char: b.char, advance, ...parsed, line: b.line });
+      into.set(b.char, { char: b.char, advance, ...parsed, line: b.line });
     } else {
-      marks.set(b.char, { char: b.char, below: b.args.includes("below"), ...parsed, line: b.line });
+      marks.set(b.char, { char: b.char, below: b.args.includes("below"), right: b.args.includes("right"), ...parsed, line: b.line });
     }
   }
-  return { file, kind, header, glyphs, marks };
+  for (const ch of serialGlyphs.keys()) if (!glyphs.has(ch)) fail(file, serialGlyphs.get(ch)!.line, `serial-style glyph "${ch}" has no plain glyph to stand in for`);
+  return { file, kind, header, glyphs, serialGlyphs, marks };
 }
 
 function singleLineBody(file: string, b: Block): { strokes: SourceStroke[]; dots: Point[] } {

@@ -4,6 +4,9 @@ import { PeenmarkError } from "../errors.ts";
  * Serial-number series patterns: literal serial characters with placeholders.
  *
  *   {counter:N}  the series counter, zero-padded to N digits (1–12); exactly once
+ *   {counter:N:safe}  the counter in the 30 characters a reader cannot take for one
+ *                another (0–9 and the capitals without B I O Q S Z), N of them; the
+ *                pattern's literals must leave those letters out too
  *   {yyyy} {yy}  the year of the date the number is reserved on (passed in, UTC)
  *   {licence}    the series' 8-digit abbreviated licence number (27 CFR 478.92(a)(1)(iv))
  *
@@ -11,9 +14,18 @@ import { PeenmarkError } from "../errors.ts";
  * and numerals; the hyphen separates the licence form `12345678-ABC123`).
  * Example: `AB{yy}-{counter:6}` on 2026-03-01 with counter 17 → `AB26-000017`.
  */
+/**
+ * Letters a reader takes for figures — B for 8, I for 1, O and Q for 0, S for 5, Z for 2 —
+ * left out of a `safe` counter and of its pattern's literals, as vehicle identification
+ * numbers leave out I, O and Q (ISO 3779).
+ */
+export const CONFUSABLE_LETTERS = "BIOQSZ";
+/** The characters of a `safe` counter, in counting order. */
+export const SAFE_ALPHABET = "0123456789ACDEFGHJKLMNPRTUVWXY";
+
 export type PatternPart =
   | { readonly kind: "literal"; readonly text: string }
-  | { readonly kind: "counter"; readonly width: number }
+  | { readonly kind: "counter"; readonly width: number; readonly safe?: boolean }
   | { readonly kind: "yyyy" }
   | { readonly kind: "yy" }
   | { readonly kind: "licence" };
@@ -43,21 +55,37 @@ export function parseSeriesPattern(source: string): SeriesPattern {
       continue;
     }
     const name = placeholder ?? "";
-    const counter = /^counter:(\d+)$/.exec(name);
+    const counter = /^counter:(\d+)(:safe)?$/.exec(name);
     if (counter) {
       const width = Number(counter[1]);
       if (counterWidth > 0) throw bad(source, "has more than one {counter:N}");
       if (width < 1 || width > 12) throw bad(source, `asks for a counter width of ${width}: use 1 to 12 digits`);
       counterWidth = width;
-      parts.push({ kind: "counter", width });
+      parts.push({ kind: "counter", width, ...(counter[2] ? { safe: true } : {}) });
     } else if (name === "yyyy" || name === "yy" || name === "licence") {
       parts.push({ kind: name });
     } else {
-      throw bad(source, `has an unknown placeholder {${name}}: use {counter:N}, {yyyy}, {yy} or {licence}`);
+      throw bad(source, `has an unknown placeholder {${name}}: use {counter:N}, {counter:N:safe}, {yyyy}, {yy} or {licence}`);
     }
   }
   if (counterWidth === 0) throw bad(source, "has no {counter:N}: a series needs a counter");
+  if (parts.some((p) => p.kind === "counter" && p.safe))
+    for (const p of parts)
+      if (p.kind === "literal" && [...p.text].some((c) => CONFUSABLE_LETTERS.includes(c)))
+        throw bad(source, `has "${p.text}" with a counter that leaves out ${CONFUSABLE_LETTERS.split("").join(" ")}: leave those letters out of the literals too`);
   return { source, parts, counterWidth };
+}
+
+/** The largest counter a pattern can write: 10^N − 1, or 30^N − 1 for a safe counter. */
+export function counterLimit(p: SeriesPattern): number {
+  const c = p.parts.find((q) => q.kind === "counter") as { width: number; safe?: boolean };
+  return (c.safe ? SAFE_ALPHABET.length : 10) ** c.width - 1;
+}
+
+function safeDigits(n: number, width: number): string {
+  let s = "";
+  for (let v = n; v > 0; v = Math.floor(v / SAFE_ALPHABET.length)) s = SAFE_ALPHABET[v % SAFE_ALPHABET.length]! + s;
+  return s.padStart(width, SAFE_ALPHABET[0]!);
 }
 
 /** The serial for `counter` reserved on `now` (its UTC year). */
@@ -69,7 +97,7 @@ export function formatSerial(p: SeriesPattern, counter: number, now: Date, licen
         case "literal":
           return part.text;
         case "counter":
-          return String(counter).padStart(part.width, "0");
+          return part.safe ? safeDigits(counter, part.width) : String(counter).padStart(part.width, "0");
         case "yyyy":
           return year;
         case "yy":

@@ -3,7 +3,7 @@ import { PeenmarkError } from "../errors.ts";
 import { sameIdentity } from "../record/identity.ts";
 import { logEvent } from "./events.ts";
 import { personName, writtenReason } from "./names.ts";
-import { formatSerial, parseSeriesPattern } from "./pattern.ts";
+import { counterLimit, formatSerial, parseSeriesPattern } from "./pattern.ts";
 import { opt, stmt } from "./statements.ts";
 import type { NumberState, OperatorAction, SeriesDefinition, SeriesNumber, SeriesRow } from "./types.ts";
 
@@ -103,7 +103,7 @@ export function createSeries(db: Database.Database, def: SeriesDefinition, at: s
   }
   if (step < 1) throw where("step", "step must be at least 1");
   if (def.end < def.start) throw where("end", `end ${def.end} is below start ${def.start}`);
-  if (String(def.end).length > pattern.counterWidth) throw where("end", `end ${def.end} does not fit the pattern's ${pattern.counterWidth}-digit counter`);
+  if (def.end > counterLimit(pattern)) throw where("end", `end ${def.end} does not fit the pattern's ${pattern.counterWidth}-digit counter`);
   const createdBy = personName(def.createdBy, "createdBy");
   if (createdBy === "") throw where("createdBy", "a series needs the operator who defined it");
   // formatting once now catches {licence} without a prefix and over-long serials before any job does

@@ -18,16 +18,31 @@ export interface PlacedBlock {
   readonly strokes: readonly Stroke[];
   /** Single strikes in work-area mm (dot-matrix dots, dots of single-line glyphs). */
   readonly dots: readonly Point[];
-  /** Which glyph (0, 1, … in reading order) each stroke and each dot belongs to. */
+  /** Which glyph (an index into `glyphInfo`, reading order) each stroke and each dot belongs to. */
   readonly strokeGlyph: readonly number[];
   readonly dotGlyph: readonly number[];
+  /** Every glyph laid out (spaces excluded), in reading order. */
+  readonly glyphInfo: readonly PlacedGlyph[];
   /** Characters laid out (spaces excluded). */
   readonly glyphs: number;
-  /** Smallest height of a capital letter or digit as laid out, mm (undefined if the block has none). */
-  readonly measuredCapHeight: number | undefined;
   /** Dot-matrix grid step in mm: the pitch of a dot-matrix block. */
   readonly gridPitch: number | undefined;
   readonly box: Box;
+}
+
+/**
+ * One glyph as placed: which character of which line, and its own frame. Heights, spacing
+ * extremes and collisions are measured in this frame (a glyph on an arc or in a rotated
+ * block is upright in it), on what the plan strikes.
+ */
+export interface PlacedGlyph {
+  readonly char: string;
+  /** Line of the block (0-based) and the character's index in it (code points, spaces counted). */
+  readonly line: number;
+  readonly column: number;
+  /** Unit vectors in work-area mm: the glyph's reading direction and its up (baseline → cap). */
+  readonly along: Point;
+  readonly up: Point;
 }
 
 /** Flattening tolerance as a fraction of the dot pitch: a tenth of a dot is invisible once struck. */
@@ -39,8 +54,6 @@ interface GlyphRun {
   readonly x: number;
   readonly advance: number;
 }
-
-const MEASURED = /^[A-Z0-9]$/;
 
 /** Vertical extent of a glyph's geometry in font units (ink, not the em box). */
 function inkHeight(strokes: readonly Stroke[], dots: readonly Point[]): number {
@@ -68,8 +81,7 @@ export function layoutTextBlock(block: TextBlock, lines: readonly string[], font
   const dots: Point[] = [];
   const strokeGlyph: number[] = [];
   const dotGlyph: number[] = [];
-  let glyphs = 0;
-  let minCap = Infinity;
+  const glyphInfo: PlacedGlyph[] = [];
 
   lines.forEach((line, li) => {
     const chars = [...line];
@@ -94,24 +106,27 @@ export function layoutTextBlock(block: TextBlock, lines: readonly string[], font
       pen += advance + kern + (next !== undefined ? block.charSpacing : 0);
     });
     const width = pen;
+    if (block.arc) checkArcLength(block, li, width, lineStep);
     const alignShift = block.align === "left" ? 0 : block.align === "center" ? -width / 2 : -width;
 
-    for (const run of runs) {
-      if (run.char === " ") continue;
+    runs.forEach((run, column) => {
+      if (run.char === " ") return;
       const g = font.glyph(run.char, tol)!;
-      glyphs++;
+      const id = glyphInfo.length;
       const local = compose(translate(run.x + alignShift, 0), scale(s));
       const place = glyphTransform(block, li, lineStep, run.x + alignShift, run.advance, local);
+      const along = unit(place[0], place[1]);
+      const up = unit(place[2], place[3]);
+      glyphInfo.push({ char: run.char, line: li, column, along, up });
       for (const st of g.strokes) {
         strokes.push({ points: st.points.map((p) => apply(place, p)), closed: st.closed });
-        strokeGlyph.push(glyphs);
+        strokeGlyph.push(id);
       }
       for (const d of g.dots) {
         dots.push(apply(place, d));
-        dotGlyph.push(glyphs);
+        dotGlyph.push(id);
       }
-      if (MEASURED.test(run.char)) minCap = Math.min(minCap, inkHeight(g.strokes, g.dots) * s);
-    }
+    });
   });
 
   const box = boxOf(dots, boxOf(strokes.flatMap((st) => st.points), EMPTY_BOX));
@@ -124,11 +139,38 @@ export function layoutTextBlock(block: TextBlock, lines: readonly string[], font
     dots,
     strokeGlyph,
     dotGlyph,
-    glyphs,
-    measuredCapHeight: Number.isFinite(minCap) ? minCap : undefined,
+    glyphInfo,
+    glyphs: glyphInfo.length,
     gridPitch: font.gridStep === undefined ? undefined : font.gridStep * s,
     box,
   };
+}
+
+function unit(x: number, y: number): Point {
+  const n = Math.hypot(x, y);
+  return { x: x / n, y: y / n };
+}
+
+/** Radius of a line's baseline circle on an arc block, mm. */
+export function arcRadius(block: TextBlock, lineIndex: number, lineStep: number): number {
+  const arc = block.arc!;
+  return arc.side === "outside" ? arc.radius - lineIndex * lineStep : arc.radius + lineIndex * lineStep;
+}
+
+/**
+ * Arc text must fit its circle: a line longer than the circumference of its baseline
+ * circle goes round more than once and strikes its end over its beginning.
+ */
+function checkArcLength(block: TextBlock, lineIndex: number, width: number, lineStep: number): void {
+  const radius = arcRadius(block, lineIndex, lineStep);
+  if (radius <= 0) throw new PeenmarkError("E_LAYOUT", `block "${block.id}": line ${lineIndex + 1} of the arc has no room (radius ${radius.toFixed(2)} mm): fewer lines or a larger radius`, { where: block.id, details: { line: lineIndex + 1, radius } });
+  const arcLength = 2 * Math.PI * radius;
+  if (width > arcLength + 1e-9)
+    throw new PeenmarkError(
+      "E_LAYOUT",
+      `block "${block.id}": line ${lineIndex + 1} is ${width.toFixed(2)} mm of text on an arc of ${arcLength.toFixed(2)} mm (the whole circle of radius ${radius.toFixed(2)} mm): it would strike its end over its beginning; shorten the text, lower its capHeight or raise the arc's radius`,
+      { where: block.id, details: { line: lineIndex + 1, textLength: width, arcLength, radius } },
+    );
 }
 
 /**
@@ -141,8 +183,7 @@ function glyphTransform(block: TextBlock, lineIndex: number, lineStep: number, p
   // Arc: the glyph's centre on the baseline goes to the circle; x along the line becomes
   // arc length. Later lines sit further from the reading edge (inward for outside text).
   const outside = arc.side === "outside";
-  const radius = outside ? arc.radius - lineIndex * lineStep : arc.radius + lineIndex * lineStep;
-  if (radius <= 0) throw new PeenmarkError("E_MARK_RULE", `block "${block.id}": line ${lineIndex + 1} of the arc has no room (radius ${radius.toFixed(2)} mm): fewer lines or a larger radius`, { where: block.id });
+  const radius = arcRadius(block, lineIndex, lineStep);
   const centreX = penX + advance / 2;
   const theta = ((arc.angle + rotation) * Math.PI) / 180 + (outside ? -centreX / radius : centreX / radius);
   const c = Math.cos(theta);

@@ -1,9 +1,9 @@
 import { PeenmarkError } from "../errors.ts";
-import type { Point } from "../geometry.ts";
+import type { Point, Stroke } from "../geometry.ts";
 import type { PlacedBlock } from "../layout/layout.ts";
 import type { TextBlock } from "../profile/schema.ts";
 import type { Machine } from "../profile/station.ts";
-import { dotsAlongStroke, dropCrowdedDots } from "./dots.ts";
+import { strikeGlyph } from "./dots.ts";
 import { orderItems, type OrderItem } from "./order.ts";
 import type { Op } from "./program.ts";
 
@@ -23,6 +23,12 @@ export interface BlockPlan {
   readonly pitch: number;
   /** Scribe feed, mm/min (undefined in dot mode). */
   readonly feed: number | undefined;
+  /**
+   * What is struck of each glyph (index as in PlacedBlock.glyphInfo), work-area mm: its
+   * strikes in dot mode, the points of its scribe paths and its single strikes in scribe
+   * mode. Heights, spacing and collisions are measured on these.
+   */
+  readonly glyphMarks: readonly (readonly Point[])[];
 }
 
 export function checkForce(blockId: string, force: number, m: Machine): void {
@@ -63,16 +69,25 @@ export function planTextBlock(block: TextBlock, placed: PlacedBlock, m: Machine,
   let pitch = block.pitch;
   let feed: number | undefined;
 
+  const glyphMarks: Point[][] = placed.glyphInfo.map(() => []);
+  const add = (pts: readonly Point[], glyph: number) => {
+    items.push({ start: pts[0]!, end: pts[pts.length - 1]!, reversible: true });
+    payload.push(pts);
+    groupOf.push(glyph);
+    glyphMarks[glyph]!.push(...pts);
+  };
+
   if (mode === "dot") {
     pitch = dotMatrix && placed.gridPitch ? placed.gridPitch : block.pitch;
-    const trains = placed.strokes.map((s) => dotsAlongStroke(s, pitch));
-    // Font dots first so that a full stop is never dropped in favour of a stroke's end.
-    const glyphOf = [...placed.dotGlyph, ...placed.strokeGlyph];
-    dropCrowdedDots([...placed.dots.map((d) => [d]), ...trains], pitch / 2).forEach((g, i) => {
-      if (!g.length) return;
-      items.push({ start: g[0]!, end: g[g.length - 1]!, reversible: true });
-      payload.push(g);
-      groupOf.push(glyphOf[i]!);
+    const strokesOf = placed.glyphInfo.map(() => [] as Stroke[]);
+    const dotsOf = placed.glyphInfo.map(() => [] as Point[]);
+    placed.strokes.forEach((st, i) => strokesOf[placed.strokeGlyph[i]!]!.push(st));
+    placed.dots.forEach((d, i) => dotsOf[placed.dotGlyph[i]!]!.push(d));
+    placed.glyphInfo.forEach((g, gi) => {
+      // A dot-matrix glyph strikes its grid as drawn; strokes get their strikes spread.
+      const struck = strikeGlyph(strokesOf[gi]!, dotsOf[gi]!, g, pitch);
+      for (const d of struck.dots) add([d], gi);
+      for (const t of struck.trains) if (t.length) add(t, gi);
     });
   } else {
     // Scribe: the dot train's pitch is feed ÷ strike frequency.
@@ -81,15 +96,9 @@ export function planTextBlock(block: TextBlock, placed: PlacedBlock, m: Machine,
     for (const [i, s] of placed.strokes.entries()) {
       const pts = s.closed ? [...s.points, s.points[0]!] : s.points;
       if (pts.length < 2) continue;
-      items.push({ start: pts[0]!, end: pts[pts.length - 1]!, reversible: true });
-      payload.push(pts);
-      groupOf.push(placed.strokeGlyph[i]!);
+      add(pts, placed.strokeGlyph[i]!);
     }
-    placed.dots.forEach((d, i) => {
-      items.push({ start: d, end: d, reversible: true });
-      payload.push([d]);
-      groupOf.push(placed.dotGlyph[i]!);
-    });
+    placed.dots.forEach((d, i) => add([d], placed.dotGlyph[i]!));
   }
 
   checkBounds(block.id, payload.flat(), m);
@@ -100,5 +109,5 @@ export function planTextBlock(block: TextBlock, placed: PlacedBlock, m: Machine,
     if (mode === "scribe" && pts.length > 1) ops.push({ kind: "scribe", points: pts, force: block.force, feed: feed!, block: block.id });
     else for (const p of pts) ops.push({ kind: "strike", at: p, force: block.force, block: block.id });
   }
-  return { id: block.id, mode, ops, items, groupOf, pitch, feed };
+  return { id: block.id, mode, ops, items, groupOf, pitch, feed, glyphMarks };
 }

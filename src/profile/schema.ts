@@ -59,7 +59,7 @@ export const DatamatrixBlockSchema = z
   .object({
     kind: z.literal("datamatrix"),
     id,
-    payload: template.describe("Template of the encoded text, ASCII only (ECC200)."),
+    payload: template.describe("Template of the encoded text: Latin-1 as its bytes (the ECC200 default), anything beyond as UTF-8 behind ECI 000026."),
     module: z.number().min(0.19, "module size below 0.19 mm (MIL-STD-130N)").max(0.64, "module size above 0.64 mm (MIL-STD-130N)").describe("Module (cell) size, mm: 0.19–0.64 mm (MIL-STD-130N)."),
     origin: point.describe("Lower-left corner of the symbol (without quiet zone)."),
     rotation: z.number().default(0),

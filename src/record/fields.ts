@@ -41,6 +41,8 @@ const FIELDS: Record<string, Getter> = {
   "import.importer": (r) => r.import?.importer,
   "import.city": (r) => r.import?.city,
   "import.state": (r) => r.import?.state,
+  /** The importer's city and state as the record has them: `Querétaro, QRO`, or `Willemstad` where there is no state (ITI ¶8b asks for neither). */
+  "import.place": (r) => (r.import ? [r.import.city, r.import.state].filter((v) => v !== undefined && v !== "").join(", ") || undefined : undefined),
   "import.country.code": (r) => r.import?.country.code,
   "import.country.name": (r) => r.import?.country.name,
   "import.year": (r) => num(r.import?.year),
@@ -94,15 +96,62 @@ export function unknownTemplateFields(template: string): string[] {
   return templateFields(template).filter((f) => !isTemplateField(f));
 }
 
+/**
+ * Fields a firearm carries only "if such designation has been made" (27 CFR 478.92(a)(1)(ii):
+ * the model; ITI ¶8a only encourages it). A line whose fields are all of these and all
+ * absent from the record is left out of the mark instead of being refused.
+ */
+export const IF_DESIGNATED: readonly string[] = ["model"];
+
+/** Whether a line is left out for this record: it names fields, every one if-designated and absent. */
+export function lineLeftOut(template: string, record: MarkingRecord, ctx: MarkContext): boolean {
+  const fields = templateFields(template);
+  return fields.length > 0 && fields.every((f) => IF_DESIGNATED.includes(f) && !fieldGetter(f)?.(record, ctx));
+}
+
+/** A filled line and where each field's value lies in it (code point indices, end exclusive). */
+export interface FilledLine {
+  readonly text: string;
+  readonly fields: readonly { readonly field: string; readonly start: number; readonly end: number }[];
+}
+
 /** Fill a template from a record. `where` names the block for the error message. */
 export function fillTemplate(template: string, record: MarkingRecord, ctx: MarkContext, where: string): string {
-  const filled = template.replace(PLACEHOLDER, (_m, name: string) => {
+  return fillTemplateParts(template, record, ctx, where).text;
+}
+
+/** Fill a template and say which characters came from which field (the serial rule measures those). */
+export function fillTemplateParts(template: string, record: MarkingRecord, ctx: MarkContext, where: string): FilledLine {
+  const pieces: { text: string; field?: string }[] = [];
+  let last = 0;
+  for (const m of template.matchAll(PLACEHOLDER)) {
+    if (m.index > last) pieces.push({ text: template.slice(last, m.index) });
+    const name = m[1]!;
     const get = fieldGetter(name);
     if (!get) throw new PeenmarkError("E_TEMPLATE_FIELD", `${where}: template field {${name}} does not exist; known fields: ${TEMPLATE_FIELDS.join(", ")}`, { where, details: { field: name } });
     const v = get(record, ctx);
-    if (v === undefined || v === "")
-      throw new PeenmarkError("E_RECORD_FIELD_MISSING", `${where} needs {${name}}, and the record has no ${name}: fill it in or choose a profile that does not mark it`, { where: name, details: { block: where, field: name } });
-    return v;
-  });
-  return filled.normalize("NFC");
+    if (v === undefined || v === "") {
+      const hint = IF_DESIGNATED.includes(name) ? ` (a line that marks only {${name}} is left out when the record has none; here the line marks more)` : "";
+      throw new PeenmarkError("E_RECORD_FIELD_MISSING", `${where} needs {${name}}, and the record has no ${name}: fill it in or choose a profile that does not mark it${hint}`, { where: name, details: { block: where, field: name } });
+    }
+    pieces.push({ text: v, field: name });
+    last = m.index + m[0].length;
+  }
+  if (last < template.length) pieces.push({ text: template.slice(last) });
+  const text = pieces.map((p) => p.text).join("").normalize("NFC");
+  const fields: { field: string; start: number; end: number }[] = [];
+  const normalised = pieces.map((p) => p.text.normalize("NFC"));
+  if (normalised.join("") === text) {
+    let at = 0;
+    pieces.forEach((p, i) => {
+      const n = [...normalised[i]!].length;
+      if (p.field) fields.push({ field: p.field, start: at, end: at + n });
+      at += n;
+    });
+  } else {
+    // NFC joined a field's first character to the text before it: every field then spans the line.
+    const n = [...text].length;
+    for (const p of pieces) if (p.field) fields.push({ field: p.field, start: 0, end: n });
+  }
+  return { text, fields };
 }

@@ -62,3 +62,37 @@ export function profileRuleProblems(regime: RulesRegime, templates: readonly str
   }
   return problems;
 }
+
+/** A character of the serial or a licence number as struck, for the height rule. */
+export interface StruckSerialCharacter {
+  readonly char: string;
+  /** The template field it came from (serial, licence, …). */
+  readonly field: string;
+  /** Line of the block (1-based, as the operator counts). */
+  readonly line: number;
+  /** Height as struck (strike centres or scribe path), mm. */
+  readonly height: number;
+}
+
+/**
+ * 27 CFR 478.92(a)(1)(iv): the serial number and any licence number at least 1/16 in tall.
+ * The rule holds for every character, lower case included (an `x` is about 0.7 of a
+ * capital), and is measured on what is struck. Letters and digits are measured; a hyphen
+ * or a space has no height to measure.
+ */
+export function checkSerialHeights(blockId: string, capHeight: number, struck: readonly StruckSerialCharacter[]): void {
+  let worst: StruckSerialCharacter | undefined;
+  for (const c of struck) if (/^[\p{L}\p{N}]$/u.test(c.char) && (!worst || c.height < worst.height)) worst = c;
+  if (!worst || worst.height >= US_MIN_SERIAL_HEIGHT_MM - 1e-9) return;
+  // Heights scale with the cap height: the cap height at which this character is tall enough.
+  const needed = worst.height > 0 ? Math.ceil(((capHeight * US_MIN_SERIAL_HEIGHT_MM) / worst.height) * 1000) / 1000 : undefined;
+  const lower = worst.char !== worst.char.toUpperCase();
+  const what = worst.field.startsWith("licence") ? "licence number" : "serial";
+  throw new PeenmarkError(
+    "E_MARK_RULE",
+    `block "${blockId}" strikes "${worst.char}" of the ${what} ${worst.height.toFixed(3)} mm tall (line ${worst.line}); 27 CFR 478.92 requires every character of a serial or licence number at least ${US_MIN_SERIAL_HEIGHT_MM} mm (1/16 in)` +
+      (needed ? `: raise its capHeight to at least ${needed.toFixed(3)} mm` : "") +
+      (lower ? " or mark the serial in capitals" : ""),
+    { where: blockId, details: { char: worst.char, field: worst.field, line: worst.line, measured: worst.height, minimum: US_MIN_SERIAL_HEIGHT_MM, ...(needed ? { capHeightNeeded: needed } : {}) } },
+  );
+}

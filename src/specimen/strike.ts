@@ -16,7 +16,7 @@ import type { Machine } from "../profile/station.ts";
  * `planTextBlock` on the bench station. What these tools picture is what the head strikes.
  */
 export interface StruckLine {
-  /** Strike positions in the line's own frame, mm: the pen's start on the baseline at 0,0. */
+  /** Strike positions in the line's own frame, mm: the pen's start on the baseline at 0,0 (scribed lines: the craters of the dot train). */
   readonly dots: readonly Point[];
   /** Extent of the strikes (their centres), mm, in the same frame; empty for a blank line. */
   readonly box: Box;
@@ -37,18 +37,50 @@ export function benchMachine(): Machine {
 /** Force of the specimen block, %: inside the bench head's range; it changes no strike position. */
 const FORCE = 70;
 
-export function strikeLine(font: MarkFont, text: string, capHeight: number, pitch: number, machine: Machine = benchMachine()): StruckLine {
+export interface StrikeOptions {
+  readonly machine?: Machine;
+  /** dot (default) or scribe; dot-matrix fonts are always struck dot by dot. */
+  readonly mode?: "dot" | "scribe";
+  /** Extra space between characters, mm (the block's charSpacing). */
+  readonly charSpacing?: number;
+}
+
+export function strikeLine(font: MarkFont, text: string, capHeight: number, pitch: number, o: StrikeOptions = {}): StruckLine {
+  const machine = o.machine ?? benchMachine();
+  const mode = o.mode ?? "dot";
   // Left end of the line at mid-height of the work area: room above for accents and below for descenders.
   const origin = { x: 2, y: machine.workArea.height / 2 };
   // The text is struck as it is, not read as a template (a specimen strikes "{" and "}"):
   // the block carries a neutral template and layout gets the text itself as its line.
-  const block = TextBlockSchema.parse({ id: "specimen", lines: ["{serial}"], font: font.name, capHeight, pitch, mode: "dot", force: FORCE, origin });
+  const block = TextBlockSchema.parse({ id: "specimen", lines: ["{serial}"], font: font.name, capHeight, pitch, mode, force: FORCE, origin, charSpacing: o.charSpacing ?? 0 });
   const placed = layoutTextBlock(block, [text], font);
   // Travel starts on the text's own first point, not at the park position: the order of
   // strikes is not pictured.
   const from = placed.dots[0] ?? placed.strokes[0]?.points[0] ?? origin;
   const plan = planTextBlock(block, placed, machine, from);
   const dots: Point[] = [];
-  for (const op of plan.ops) if (op.kind === "strike") dots.push({ x: op.at.x - origin.x, y: op.at.y - origin.y });
+  const at = (p: Point) => dots.push({ x: p.x - origin.x, y: p.y - origin.y });
+  for (const op of plan.ops) {
+    if (op.kind === "strike") at(op.at);
+    // Scribing: the pin fires every `plan.pitch` of the path (feed ÷ strike frequency), from its start.
+    else trainAlong(op.points, plan.pitch, at);
+  }
   return { dots, box: boxOf(dots), pitch: plan.pitch, strokeLength: placed.strokes.reduce((l, s) => l + strokeLength(s), 0) };
+}
+
+/** The craters of a dot train: one every `pitch` mm of the path, the first at its start. */
+function trainAlong(points: readonly Point[], pitch: number, out: (p: Point) => void): void {
+  let carry = 0; // path length since the last crater
+  out(points[0]!);
+  for (let i = 1; i < points.length; i++) {
+    const a = points[i - 1]!;
+    const b = points[i]!;
+    const len = Math.hypot(b.x - a.x, b.y - a.y);
+    let t = pitch - carry;
+    while (t <= len + 1e-12) {
+      out({ x: a.x + ((b.x - a.x) * t) / len, y: a.y + ((b.y - a.y) * t) / len });
+      t += pitch;
+    }
+    carry = len - (t - pitch);
+  }
 }

@@ -38,6 +38,7 @@ export function inputsFor(fields) {
   for (const f of fields) {
     if (f === "serial.withLicence") want.add("serial").add("licencePrefix");
     else if (f === "licence" || f === "licence.ffl") want.add("licencePrefix");
+    else if (f === "import.place") want.add("import.city").add("import.state");
     else if (/\.country\.(code|name)$/.test(f)) {
       const base = f.replace(/\.(code|name)$/, "");
       want.add(`${base}.code`).add(`${base}.name`);

@@ -78,10 +78,17 @@ describe("compile errors", () => {
     expect(e.message).toMatch(/font "[a-z0-9-]+" has no glyph for "漢" \(U\+6F22\) in block "model"/);
   });
 
-  it("E_GLYPH_MISSING for a Czech maker name in a Latin-1 engraving font", () => {
-    const e = caught(() => compileExample("us-receiver", (_p, r) => ({ record: { ...r, manufacturer: "Zbrojovka Řevnice" } })));
-    expect(e.message).toBe('font "peen-single" has no glyph for "Ř" (U+0158) in block "maker": choose a font that has it or change the text');
-    expect(e.details).toMatchObject({ char: "Ř", codePoint: 0x158, font: "peen-single", block: "maker" });
+  it("marks Central European makers (Latin Extended-A) in every station font", () => {
+    for (const font of ["peen-single", "peen-single-mono", "peen-dot-5x7", "peen-dot-7x9"]) {
+      const job = compileExample("us-receiver", (p, r) => ({ profile: { ...p, blocks: p.blocks.map((b) => (b.id === "maker" && b.kind === "text" ? { ...b, font } : b)) }, record: { ...r, manufacturer: "Česká zbrojovka Řevnice", place: { ...r.place, city: "Łódź Győr" } } }));
+      expect(job.blocks.find((b) => b.id === "maker")!.lines, font).toEqual(["Česká zbrojovka Řevnice", "Łódź Győr, AZ"]);
+    }
+  });
+
+  it("E_GLYPH_MISSING for a letter beyond Latin Extended-A (Romanian comma below)", () => {
+    const e = caught(() => compileExample("us-receiver", (_p, r) => ({ record: { ...r, manufacturer: "Uzina Cugir Ștefănești" } })));
+    expect(e.message).toBe('font "peen-single" has no glyph for "Ș" (U+0218) in block "maker": choose a font that has it or change the text');
+    expect(e.details).toMatchObject({ char: "Ș", codePoint: 0x218, font: "peen-single", block: "maker" });
   });
 
   it("E_OVERLAP when another block lies in a Data Matrix quiet zone", () => {
@@ -92,8 +99,8 @@ describe("compile errors", () => {
     expect(e.message).toContain('block "maker" lies inside its quiet zone');
   });
 
-  it("E_DATAMATRIX when the payload has characters ECC200 ASCII cannot carry", () => {
-    const e = caught(() => compileExample("receiver-datamatrix", (_p, r) => ({ record: { ...r, model: "RÍO-9" } })));
+  it("E_DATAMATRIX when the payload has a control character a reader would not show", () => {
+    const e = caught(() => compileExample("receiver-datamatrix", (_p, r) => ({ record: { ...r, model: "RX\u00079" } })));
     expect(e.code).toBe("E_DATAMATRIX");
     expect(e.where).toBe("code");
   });
@@ -118,7 +125,7 @@ describe("compile errors", () => {
       compileExample("us-receiver", (p) => ({ profile: { ...p, blocks: p.blocks.map((b) => (b.id === "serial" && b.kind === "text" ? { ...b, capHeight: 1.5 } : b)) } })),
     );
     expect(small.code).toBe("E_MARK_RULE");
-    expect(small.message).toContain("1.500 mm tall; 27 CFR 478.92 requires at least 1.5875 mm");
+    expect(small.message).toBe('block "serial" strikes "R" of the serial 1.500 mm tall (line 1); 27 CFR 478.92 requires every character of a serial or licence number at least 1.5875 mm (1/16 in): raise its capHeight to at least 1.588 mm');
   });
 
   it("E_FORCE_RANGE when a block asks for more than the head gives", () => {
@@ -156,9 +163,16 @@ describe("peenmark compile (CLI)", () => {
 describe("Data Matrix quiet zone against rotated text", () => {
   it("accepts a rotated symbol whose human-readable line stays clear of the quiet zone (its box does not)", () => {
     for (const rotation of [30, 45, 90]) {
-      const job = compileExample("receiver-datamatrix", (p) => ({ profile: { ...p, blocks: p.blocks.map((b) => (b.kind === "datamatrix" ? { ...b, rotation, origin: { x: 20, y: 30 } } : { ...b, origin: { x: 45, y: 60 } })) } }));
+      const job = compileExample("receiver-datamatrix", (p) => ({ profile: { ...p, blocks: p.blocks.map((b) => (b.kind === "datamatrix" ? { ...b, rotation, origin: { x: 20, y: 30 } } : { ...b, origin: { x: 45, y: 64 } })) } }));
       expect(job.blocks.map((b) => b.id)).toEqual(["code", "code-text", "maker"]);
     }
+  });
+
+  it("refuses the turned human-readable line where it runs into the maker's lines (E_OVERLAP naming both)", () => {
+    // At 45° the line's end reaches the "SN" of the maker's third line 0.08 mm from its scribed S.
+    const e = caught(() => compileExample("receiver-datamatrix", (p) => ({ profile: { ...p, blocks: p.blocks.map((b) => (b.kind === "datamatrix" ? { ...b, rotation: 45, origin: { x: 20, y: 30 } } : { ...b, origin: { x: 45, y: 60 } })) } })));
+    expect(e.code).toBe("E_OVERLAP");
+    expect(e.message).toMatch(/^the human-readable line of block "code" \("1", line 1\) comes within the pin's diameter \(0\.30 mm\) of block "maker" \("S", line 3\)/);
   });
 
   it("names the human-readable line when it is what enters the quiet zone", () => {

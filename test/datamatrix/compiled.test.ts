@@ -38,4 +38,16 @@ describe("the G-code of the receiver-datamatrix profile", () => {
     expect(v.zxing).toEqual({ text: payload });
     expect(v.dmtxread).toEqual({ text: payload });
   });
+
+  it("strikes a payload with accents (Latin-1 bytes) and one beyond Latin-1 (ECI 000026, UTF-8) that both decoders read back exactly", async () => {
+    for (const model of ["RÍO-9 CAÑÓN", "ČZ-75 ŁUCZNIK"]) {
+      const job = compileExample("receiver-datamatrix", (_p, r) => ({ record: { ...r, model } }));
+      const dm = job.datamatrix[0]!;
+      const payload = job.blocks.find((b) => b.id === "code")!.symbol!.payload;
+      expect(payload).toContain(model);
+      const v = await decodeStrikes(dm.strikes, { module: dm.module, dotDiameter: dm.dotDiameter, origin: dm.origin, rotation: dm.rotation });
+      expect(v.zxing, model).toEqual({ text: payload });
+      expect(v.dmtxread, model).toEqual({ text: payload });
+    }
+  });
 });

@@ -1,7 +1,9 @@
 import { describe, expect, it } from "vitest";
 import ZXing from "@zxing/library";
-import { encodeDatamatrix, type DatamatrixSymbol } from "../../src/datamatrix/encode.ts";
+import { decodeModules, encodeDatamatrix, payloadBytes, withByteDecoding, type DatamatrixSymbol } from "../../src/datamatrix/encode.ts";
 import { caught } from "../caught.ts";
+
+withByteDecoding(ZXing);
 
 /** Read a module matrix back with zxing's pure-symbol path: 4 px per module, 2 modules of quiet zone. */
 function readBack(s: DatamatrixSymbol): string {
@@ -46,10 +48,26 @@ describe("encodeDatamatrix", () => {
     expect(readBack(s)).toBe("A1");
   });
 
-  it("rejects a character that is not ASCII, naming it and the block", () => {
-    const e = caught(() => encodeDatamatrix("SN 1234 Ø", { blockId: "udi" }));
+  it("encodes Latin-1 as its bytes under the default interpretation (no ECI) and reads back exactly", () => {
+    for (const payload of ["SN 1234 Ø", "RÍO-9/CAÑÓN/ÉLITE", "Forjas Paulistas São Leopoldo ç ß ÿ ¿"]) {
+      expect(payloadBytes(payload).eci).toBeUndefined();
+      expect(readBack(encodeDatamatrix(payload))).toBe(payload);
+      expect(decodeModules(encodeDatamatrix(payload))).toBe(payload);
+    }
+  });
+
+  it("puts text beyond Latin-1 (Česká, Łódź, Ő) behind ECI 000026 as UTF-8, and reads it back exactly", () => {
+    const payload = "Česká zbrojovka/Łódź/ŐŰ/a^b";
+    expect(payloadBytes(payload)).toEqual({ bytes: new TextEncoder().encode(payload), eci: 26 });
+    const s = encodeDatamatrix(payload);
+    // The ECI character (codeword 241) and its designator (27 = ECI 26 + 1) open the data.
+    expect(decodeModules(s)).toBe(payload);
+  });
+
+  it("rejects a control character, naming it and the block", () => {
+    const e = caught(() => encodeDatamatrix("SN\u00071234", { blockId: "udi" }));
     expect(e.code).toBe("E_DATAMATRIX");
-    expect(e.message).toContain('"Ø" (U+00D8)');
+    expect(e.message).toContain("U+0007");
     expect(e.message).toContain('block "udi"');
     expect(e.where).toBe("udi");
   });

@@ -44,7 +44,7 @@ describe("reader round trip: loadFont() recovers the source geometry", () => {
     expect(f.glyph("O", 1)!.strokes.map((s) => s.closed)).toEqual([true]);
     const i = f.glyph("i", 1)!;
     expect(i.strokes).toHaveLength(1);
-    expect(i.dots).toEqual([{ x: 110, y: 660 }]);
+    expect(i.dots).toEqual([{ x: 110, y: 720 }]);
     expect(f.glyph("8", 1)!.strokes.map((s) => s.closed)).toEqual([true, true]);
   });
 

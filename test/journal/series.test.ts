@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { PeenmarkError } from "../../src/errors.ts";
 import type { Journal, SeriesNumber } from "../../src/journal/journal.ts";
-import { formatSerial, parseSeriesPattern } from "../../src/journal/pattern.ts";
+import { counterLimit, formatSerial, parseSeriesPattern } from "../../src/journal/pattern.ts";
 import { newJob, openJournal, record, tempJournalPath } from "./helpers.ts";
 import { Child } from "./processes.ts";
 
@@ -27,6 +27,19 @@ describe("series patterns", () => {
   it("takes the year in UTC from the date passed in", () => {
     // 23:30 on 31 December in Mexico City is already 2027 in UTC
     expect(formatSerial(parseSeriesPattern("{yy}{counter:3}"), 1, new Date("2027-01-01T05:30:00Z"), undefined)).toBe("27001");
+  });
+
+  it("counts a safe counter in the 30 characters a reader cannot confuse, and keeps the literals free of them too", () => {
+    const p = parseSeriesPattern("RX{yy}{counter:4:safe}");
+    expect(formatSerial(p, 0, JUNE_2026, undefined)).toBe("RX260000");
+    expect(formatSerial(p, 10, JUNE_2026, undefined)).toBe("RX26000A");
+    expect(formatSerial(p, 30, JUNE_2026, undefined)).toBe("RX260010");
+    expect(formatSerial(p, 30 ** 4 - 1, JUNE_2026, undefined)).toBe("RX26YYYY");
+    expect(counterLimit(p)).toBe(30 ** 4 - 1);
+    expect(counterLimit(parseSeriesPattern("RX{counter:4}"))).toBe(9999);
+    // Every serial such a series hands out is free of B I O Q S Z.
+    for (let n = 0; n < 30 ** 3; n += 37) expect(formatSerial(p, n, JUNE_2026, undefined)).not.toMatch(/[BIOQSZ]/);
+    expect(codeOf(() => parseSeriesPattern("SB{counter:4:safe}"))).toMatch(/E_JOURNAL: series pattern "SB\{counter:4:safe\}" has "SB" with a counter that leaves out B I O Q S Z/);
   });
 
   it("refuses patterns that cannot make a serial", () => {

@@ -9,9 +9,10 @@ const block = (over: Record<string, unknown>) => TextBlockSchema.parse({ id: "t"
 const allPoints = (b: ReturnType<typeof layoutTextBlock>) => [...b.strokes.flatMap((s) => s.points), ...b.dots];
 
 describe("layout", () => {
-  it("scales capitals to the cap height asked for and reports it", () => {
+  it("scales capitals to the cap height asked for, one glyph per character with its place and frame", () => {
     const b = layoutTextBlock(block({}), ["HEL 147"], font);
-    expect(b.measuredCapHeight).toBeCloseTo(3, 6);
+    expect(b.glyphInfo.map((g) => `${g.char}${g.line}:${g.column}`)).toEqual(["H0:0", "E0:1", "L0:2", "10:4", "40:5", "70:6"]);
+    for (const g of b.glyphInfo) expect([g.along, g.up]).toEqual([{ x: 1, y: 0 }, { x: 0, y: 1 }]);
     expect(b.box.minY).toBeCloseTo(40, 1); // baseline on the origin
     expect(b.box.maxY).toBeCloseTo(43, 1);
     expect(b.glyphs).toBe(6);

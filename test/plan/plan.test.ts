@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { distance, type Point } from "../../src/geometry.ts";
-import { dotsAlongStroke, dropCrowdedDots } from "../../src/plan/dots.ts";
+import { dotsAlongStroke, strikeGlyph } from "../../src/plan/dots.ts";
 import { orderItems, travelOf, mstLowerBound, type OrderItem } from "../../src/plan/order.ts";
 import { compileExample, profileIds } from "../compile/examples.ts";
 
@@ -23,12 +23,25 @@ describe("dots along a stroke", () => {
     expect(new Set(dots.map((d) => `${d.x.toFixed(6)},${d.y.toFixed(6)}`)).size).toBe(16);
   });
 
-  it("drops a dot that would land within half a pitch of one already struck (stroke crossings)", () => {
-    const bar = dotsAlongStroke({ points: [{ x: -1, y: 1 }, { x: 1, y: 1 }], closed: false }, 0.25);
-    const stem = dotsAlongStroke({ points: [{ x: 0, y: 1 }, { x: 0, y: -1 }], closed: false }, 0.25);
-    const [keptBar, keptStem] = dropCrowdedDots([bar, stem], 0.125);
-    expect(keptBar).toHaveLength(bar.length);
-    expect(keptStem).toHaveLength(stem.length - 1);
+  it("strikes a crossing once, shared by both strokes, and spreads each stroke evenly up to it", () => {
+    const bar = { points: [{ x: -1, y: 1 }, { x: 1, y: 1 }], closed: false };
+    const stem = { points: [{ x: 0, y: 1.5 }, { x: 0, y: -1 }], closed: false };
+    const g = strikeGlyph([bar, stem], [], { along: { x: 1, y: 0 }, up: { x: 0, y: 1 } }, 0.25);
+    const all = [...g.dots, ...g.trains.flat()];
+    expect(all.filter((p) => distance(p, { x: 0, y: 1 }) < 1e-12)).toHaveLength(1);
+    // The bar: 1 mm each side of the crossing at 0.25 → 8 gaps of 0.25; the stem: 0.5 mm above (2 gaps), 2 mm below (8).
+    expect(g.trains[0]).toHaveLength(9);
+    expect(g.trains[1]).toHaveLength(2 + 8);
+    for (let i = 0; i < all.length; i++) for (let j = i + 1; j < all.length; j++) expect(distance(all[i]!, all[j]!)).toBeGreaterThanOrEqual(0.125);
+  });
+
+  it("strikes the top and bottom of a round stroke, so that a struck O is as tall as its outline", () => {
+    // A circle of radius 1 starting at its right-hand side: 64 points, none of them on a pitch step from the start.
+    const ring = { points: Array.from({ length: 64 }, (_v, i) => ({ x: Math.cos((i * Math.PI) / 32), y: Math.sin((i * Math.PI) / 32) })), closed: true };
+    const dots = dotsAlongStroke(ring, 0.37);
+    const ys = dots.map((d) => d.y);
+    expect(Math.max(...ys)).toBeCloseTo(1, 12);
+    expect(Math.min(...ys)).toBeCloseTo(-1, 12);
   });
 });
 

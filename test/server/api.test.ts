@@ -66,11 +66,14 @@ describe("marking through the service on the simulated head", () => {
 
   it("refuses a record the profile cannot mark (a missing field) with 422 naming the field", async () => {
     svc = await service();
-    const { model: _model, ...record } = exampleRecord("us-receiver");
+    // A model is marked only if one is designated (its line is left out); a state is not optional.
+    const example = exampleRecord("us-receiver");
+    const { state: _state, ...place } = example.place as Record<string, unknown>;
+    const record = { ...example, place };
     const { status, body } = await startJob(svc, jobBody({ record }));
     expect(status).toBe(422);
     expect(body.error!.code).toBe("E_RECORD_FIELD_MISSING");
-    expect(body.error!.message).toMatch(/model/);
+    expect(body.error!.message).toMatch(/place\.state/);
     expect(svc.journal.jobs()).toEqual([]);
   });
 
