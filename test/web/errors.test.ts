@@ -13,7 +13,7 @@ type Errors = {
   recordPath(p: string): string | undefined;
   placeError(e: { code: string; message: string; where?: string; details?: Record<string, unknown> }): { fields: Problem[]; general: Problem[] };
 };
-type Operator = { problemsOf(e: { code: string; message: string; details?: Record<string, unknown> }): { path: string; message: string }[] };
+type Operator = { problemsOf(e: { code: string; message: string; details?: Record<string, unknown> }): { path: string; message: string; code: string; key: string }[] };
 const web = (f: string) => import(pathToFileURL(join(REPO, "src", "web", f)).href);
 const errors = (await web("errors.js")) as Errors;
 const operator = (await web("operator.js")) as Operator;
@@ -58,8 +58,8 @@ describe("service errors on the page", () => {
 
   it("lists a profile's problems by path from font and rule errors too", () => {
     const font = { code: "E_FONT_UNKNOWN", message: 'profile request body names fonts this station does not have:\n  request body: $.blocks[1].font: unknown font "nope"; this station has peen-single' };
-    expect(operator.problemsOf(font)).toEqual([{ path: "$.blocks[1].font", message: 'unknown font "nope"; this station has peen-single' }]);
+    expect(operator.problemsOf(font)).toMatchObject([{ path: "$.blocks[1].font", message: 'unknown font "nope"; this station has peen-single', code: "E_FONT_UNKNOWN", key: "err.E_FONT_UNKNOWN" }]);
     const rule = { code: "E_MARK_RULE", message: "profile request body (rules us-atf) is incomplete:\n  a frame or receiver mark with {serial} must also mark {manufacturer}" };
-    expect(operator.problemsOf(rule)).toEqual([{ path: "", message: "a frame or receiver mark with {serial} must also mark {manufacturer}" }]);
+    expect(operator.problemsOf(rule)).toMatchObject([{ path: "", message: "a frame or receiver mark with {serial} must also mark {manufacturer}", code: "E_MARK_RULE" }]);
   });
 });
