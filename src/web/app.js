@@ -186,7 +186,15 @@ function showGeneral(box, problems) {
 
 /** Put each problem at its field (adding a field the service needs that the form lacked). */
 function showErrors(err, box = $("form-errors")) {
-  const { fields, general } = placeError(err, state.profile);
+  const placed = placeError(err, state.profile);
+  const { general } = placed;
+  let { fields } = placed;
+  // A character the font lacks: at the field that holds it, when one does.
+  const ch = fields[0]?.params?.char;
+  if (err.code === "E_GLYPH_MISSING" && ch) {
+    const holding = fields.filter((p) => document.getElementById(`f-${p.path.replace(/\./g, "-")}`)?.value.includes(ch));
+    if (holding.length) fields = holding;
+  }
   // `place` missing altogether is a problem at its first input.
   for (const p of fields) p.path = expandPath(p.path)[0] ?? p.path;
   const missing = fields.filter((p) => !document.getElementById(`f-${p.path.replace(/\./g, "-")}`) && expandPath(p.path).length);

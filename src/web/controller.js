@@ -24,10 +24,10 @@ const MESSAGES = [
 /** What a controller message means for the technician: `{ key, params }`. */
 export function controllerMessage(text) {
   const alarm = /^ALARM:(\d+)/.exec(text);
-  if (alarm) return { key: has(`alarm.${alarm[1]}`) ? `alarm.${alarm[1]}` : "alarm.other", params: { code: alarm[1] } };
+  if (alarm) return { key: has(`alarm.${alarm[1]}`) ? `alarm.${alarm[1]}` : "alarm.unknown", params: { code: alarm[1] } };
   for (const [re, key] of MESSAGES) if (re.test(text)) return { key, params: {} };
   if (/not connected|disconnected|closed|cannot open|no such file|ENOENT|EACCES|busy|lock/i.test(text)) return { key: "ctlmsg.link", params: {} };
-  return { key: "ctlmsg.other", params: {} };
+  return { key: "ctlmsg.unknown", params: {} };
 }
 
 export function renderController(c) {

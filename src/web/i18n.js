@@ -7,7 +7,7 @@
  * Numbers, dates and plurals go through Intl in the page's locale: the language chosen, with
  * the region of the browser when it has one for that language (es-SV, es-MX: 3.5 mm; es-ES,
  * es-CO: 3,5 mm, as CLDR has them), else Latin America's Spanish (es-419) or US English. A
- * key with plural forms is written `key.one`, `key.other` (and `key.many`, …): `t("key", { n })`
+ * key with plural forms is written `key.one`, `key.other` (and `key.many`, …): t(key, { n })
  * picks the form Intl.PluralRules gives for n.
  */
 export const LANGUAGES = ["en", "es"];

@@ -109,7 +109,7 @@ async function previewVersion(id, version) {
     caption.append(tr("span", "op.sampleOf", { version: preview.version, serial: preview.record.serial }));
     const figs = document.createElement("span");
     showFigures(figs, preview.summary);
-    caption.append(" · ", figs);
+    caption.append(" ", value("span", "·"), " ", figs);
     figure.append(caption);
   } catch (err) {
     figure.replaceChildren(errorLine({ key: err.code === "E_RECORD_FIELD_MISSING" ? "op.noSample" : errorKey(err.code), code: err.code, message: err.message }));
@@ -119,7 +119,7 @@ async function previewVersion(id, version) {
 export async function showProfile(id) {
   const { summary, versions } = await get(`profiles/${encodeURIComponent(id)}`);
   const title = $("profile-detail-title");
-  title.replaceChildren(value("span", summary.id, "mono"), " — ", localized("span", summary.name));
+  title.replaceChildren(value("span", summary.id, "mono"), " ", value("span", "—"), " ", localized("span", summary.name));
   $("version-rows").replaceChildren(
     ...versions.map((v) => {
       const row = document.createElement("tr");

@@ -71,6 +71,7 @@ async function startMark(p: Page, serial: string): Promise<void> {
   await receiverRecord(p);
   await scan(p, serial);
   await lookAtPreview(p);
+  expect(await p.textContent("#strike-serial"), "the scan is the serial to strike").toBe(serial);
   await p.keyboard.press("Enter");
   await until(p, "document.getElementById('job-panel').dataset.state === 'marking' && document.querySelectorAll('#preview-figure .struck').length > 0");
 }
@@ -185,6 +186,19 @@ describe("the technician's page", () => {
     expect(await page.textContent("#f-serial-error code")).toBe("E_SERIAL_RULE");
     expect(await page.isVisible("#f-place-city-error"), "the corrected field's message is gone").toBe(false);
     expect(await activeId(page)).toBe("f-serial");
+
+    // A character the maker's font lacks, and a maker too long for the work area: at the maker's field.
+    await page.fill("#f-serial", "RA104221");
+    await page.fill("#f-manufacturer", "Ridgeline Arms Ж");
+    await page.click("#preview-btn");
+    await page.waitForSelector("#f-manufacturer-error:not([hidden])");
+    expect([await page.textContent("#f-manufacturer-error code"), await page.isVisible("#f-place-city-error")]).toEqual(["E_GLYPH_MISSING", false]);
+    expect(await page.textContent("#f-manufacturer-error .problem > span")).toBe(say(en, "err.E_GLYPH_MISSING", { char: "Ж" }));
+    await page.fill("#f-manufacturer", "Ridgeline Arms Manufacturing Company of the Great American Southwest, Incorporated");
+    await page.click("#preview-btn");
+    await page.waitForSelector("#f-manufacturer-error:not([hidden])");
+    expect(await page.textContent("#f-manufacturer-error code")).toBe("E_OUT_OF_BOUNDS");
+    await page.fill("#f-manufacturer", "Ridgeline Arms LLC");
 
     // The serial marked in the first flow: the journal refuses it at Mark.
     await page.fill("#f-serial", "RA104220");
