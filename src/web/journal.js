@@ -1,6 +1,6 @@
 import { download, get, post } from "./api.js";
 import { tr, value, setText, formatDate } from "./i18n.js";
-import { errorLine } from "./fields.js";
+import { errorLine, showFieldError } from "./fields.js";
 import { placeError } from "./errors.js";
 import { askReason } from "./dialogs.js";
 import { role } from "./auth.js";
@@ -57,6 +57,40 @@ function jobRow(job) {
   return row;
 }
 
+/**
+ * Date fields hold ISO dates (2026-11-23: the same in every region, day and month never
+ * swapped); a malformed one is said at its field, and nothing is asked of the station.
+ */
+export function datesOk(ids) {
+  let ok = true;
+  for (const id of ids) {
+    const input = $(id);
+    const box = $(`${id}-error`);
+    input.removeAttribute("aria-invalid");
+    box.hidden = true;
+    box.replaceChildren();
+    if (input.value.trim() && !/^\d{4}-\d{2}-\d{2}$/.test(input.value.trim())) {
+      input.setAttribute("aria-invalid", "true");
+      box.append(errorLine({ key: "issue.date", code: "E_USAGE" }));
+      box.hidden = false;
+      ok = false;
+    }
+  }
+  return ok;
+}
+
+/** The station's refusal of a date (2026-02-31), at its field. */
+export function dateRefused(err, prefix) {
+  if (err.code !== "E_USAGE" || (err.where !== "from" && err.where !== "to")) return false;
+  const input = $(`${prefix}-${err.where}`);
+  const box = $(`${prefix}-${err.where}-error`);
+  input.setAttribute("aria-invalid", "true");
+  box.replaceChildren(errorLine({ key: "issue.date", code: err.code, message: err.message }));
+  box.hidden = false;
+  input.focus();
+  return true;
+}
+
 /** The filters as the API's query (`from`/`to` are whole local days). */
 function query() {
   const q = new URLSearchParams();
@@ -76,11 +110,19 @@ function query() {
 }
 
 export async function searchJournal(resetPage = true) {
+  if (!datesOk(["journal-from", "journal-to"])) return [];
   if (resetPage) offset = 0;
   const q = query();
   q.set("limit", String(PAGE));
   q.set("offset", String(offset));
-  const { jobs, total } = await get(`journal?${q}`);
+  let page;
+  try {
+    page = await get(`journal?${q}`);
+  } catch (err) {
+    if (dateRefused(err, "journal")) return [];
+    throw err;
+  }
+  const { jobs, total } = page;
   $("journal-rows").replaceChildren(...jobs.map(jobRow));
   $("journal-table").hidden = jobs.length === 0;
   const filtered = [...query().keys()].length > 0;

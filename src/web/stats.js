@@ -1,5 +1,6 @@
 import { get } from "./api.js";
 import { tr, value, setText, formatDate } from "./i18n.js";
+import { dateRefused, datesOk } from "./journal.js";
 
 /**
  * Statistics for the supervisor: marks per day (the station's own days, in its time zone),
@@ -43,10 +44,17 @@ function table(titleKey, keyKey, rows, label) {
 }
 
 export async function showStats() {
+  if (!datesOk(["stats-from", "stats-to"])) return undefined;
   const q = new URLSearchParams();
-  if ($("stats-from").value) q.set("from", $("stats-from").value);
-  if ($("stats-to").value) q.set("to", $("stats-to").value);
-  const s = await get(`journal/stats?${q}`);
+  if ($("stats-from").value.trim()) q.set("from", $("stats-from").value.trim());
+  if ($("stats-to").value.trim()) q.set("to", $("stats-to").value.trim());
+  let s;
+  try {
+    s = await get(`journal/stats?${q}`);
+  } catch (err) {
+    if (dateRefused(err, "stats")) return undefined;
+    throw err;
+  }
   setText($("stats-zone"), "stats.zone", { zone: s.timeZone, n: s.totals.jobs });
   $("stats-tables").replaceChildren(
     table("stats.totals", "stats.col.all", [{ ...s.totals }], () => tr("span", "stats.all")),

@@ -202,7 +202,7 @@ describe("the event stream", () => {
   it("numbers every event and replays what a client missed after Last-Event-ID", async () => {
     svc = await service();
     const address = await svc.app.listen({ host: "127.0.0.1", port: 0 });
-    const read = (headers: Record<string, string>, enough: (ev: { id: string; event: string }[]) => boolean) =>
+    const read = (headers: Record<string, string>, enough: (ev: { id: string; event: string; data: unknown }[]) => boolean) =>
       new Promise<{ id: string; event: string; data: unknown }[]>((resolve, reject) => {
         const out: { id: string; event: string; data: unknown }[] = [];
         const req = get(`${address}/api/events`, { headers }, (res: IncomingMessage) => {

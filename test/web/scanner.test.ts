@@ -2,7 +2,7 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { activeId, launchBrowser, lookAtPreview, openPage, pageErrors, REPO, scan, SCANNER_SETTINGS, SCREENS, startStation, typeByHand, until, type BenchStation } from "./bench.ts";
+import { activeId, launchBrowser, lookAtPreview, openPage, pageErrors, REPO, scan, SCANNER_SETTINGS, SCREENS, shot, startStation, typeByHand, until, type BenchStation } from "./bench.ts";
 
 /**
  * A barcode scanner cannot clear the serial field before it types: a second scan used to be
@@ -84,6 +84,7 @@ describe("the serial field at the bench", () => {
     await page.waitForSelector("#f-serial-error:not([hidden])");
     expect(await page.textContent("#f-serial-error code")).toBe("E_SERIAL_RULE");
     expect(await activeId(page), "the refusal puts the focus back in the serial field").toBe("f-serial");
+    await page.screenshot({ path: shot("02-refused-scan-es-1024") });
     // The worst case: the technician clicked into the field, the caret in the middle, nothing selected.
     await page.$eval("#f-serial", (el) => (el as HTMLInputElement).setSelectionRange(4, 4));
     await scan(page, "SV26R00107");
@@ -104,6 +105,8 @@ describe("the serial field at the bench", () => {
     await until(page, "document.getElementById('strike-serial').textContent === 'SV26R00108'");
     expect(await page.inputValue("#f-serial")).toBe("SV26R00108");
     expect(await page.evaluate("document.getElementById('job-panel').hidden"), "nothing was marked by that Enter").toBe(true);
+    await lookAtPreview(page);
+    await page.screenshot({ path: shot("02-rescan-es-1024") });
     await markAndWait(page);
     // Every job whose serial holds SV26R001: the two full serials, never the truncated one.
     expect((await journal("SV26R001")).map((j) => [j.serial, j.state])).toEqual([

@@ -85,6 +85,9 @@ describe.each(COMBOS)("the supervisor on the page ($lang, $screen screen)", ({ l
 
   it("signs in with the operator's own token (a technician's is refused), and shows the operator's work", async () => {
     expect(await page.textContent("#role-badge")).toBe(d["auth.roleTechnician"]);
+    // A fresh station: the head waits in alarm to be homed.
+    await page.waitForSelector("#home-btn:not([hidden])");
+    if (lang === "es") await page.screenshot({ path: shot(`01-start-of-shift-${tag}`) });
     await view(page, "series");
     expect(await page.isVisible("#series-form"), "a technician does not define series").toBe(false);
     expect(await page.textContent("#view-series p[data-role=technician]")).toBe(d["series.signIn"]);
@@ -220,6 +223,16 @@ describe.each(COMBOS)("the supervisor on the page ($lang, $screen screen)", ({ l
   it("counts marks per day, station and technician", async () => {
     await view(page, "stats");
     await page.waitForSelector("#stats-tables table");
+    // Dates the same way in every region (year, month, day); an impossible one refused at its field.
+    for (const bad of ["23/11/2026", "2026-02-31"]) {
+      await page.fill("#stats-from", bad);
+      await page.click("#stats-form button[type=submit]");
+      await page.waitForSelector("#stats-from-error:not([hidden])");
+      expect(await page.textContent("#stats-from-error .problem > span"), bad).toBe(d["issue.date"]);
+    }
+    await page.fill("#stats-from", "");
+    await page.click("#stats-form button[type=submit]");
+    await until(page, "document.getElementById('stats-from-error').hidden");
     expect(await page.textContent("#stats-zone")).toBe(say(d, "stats.zone.other", { n: "32", zone: "UTC" }));
     const total = await page.locator("#stats-tables table").first().locator("tbody td").allTextContents();
     expect(total).toEqual(["32", "31", "0", "0", "1", "0"]);
