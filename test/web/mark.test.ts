@@ -89,14 +89,15 @@ afterAll(async () => {
   await bench?.close();
 });
 
-const FLOWS: { lang: "en" | "es"; locale: string; screen: ScreenName; serial: string; pedal?: string }[] = [
-  { lang: "en", locale: "en-US", screen: "large", serial: "ra104220" },
-  { lang: "es", locale: "es-SV", screen: "small", serial: "sv26r00107" },
-  { lang: "en", locale: "en-US", screen: "small", serial: "ra104219", pedal: "F9" },
-  { lang: "es", locale: "es-MX", screen: "large", serial: "mx2026001" },
+/** Two flows mark to the end (one per screen, one per language); the other two stop once the marking screen is checked. */
+const FLOWS: { lang: "en" | "es"; locale: string; screen: ScreenName; serial: string; pedal?: string; toTheEnd: boolean }[] = [
+  { lang: "en", locale: "en-US", screen: "large", serial: "ra104220", toTheEnd: true },
+  { lang: "es", locale: "es-SV", screen: "small", serial: "sv26r00107", toTheEnd: true },
+  { lang: "en", locale: "en-US", screen: "small", serial: "ra104219", pedal: "F9", toTheEnd: false },
+  { lang: "es", locale: "es-MX", screen: "large", serial: "mx2026001", toTheEnd: false },
 ];
 
-describe.each(FLOWS)("a mark at the bench ($lang, $screen screen)", ({ lang, locale, screen, serial, pedal }) => {
+describe.each(FLOWS)("a mark at the bench ($lang, $screen screen)", ({ lang, locale, screen, serial, pedal, toTheEnd }) => {
   it("scans, shows the serial to strike large, marks with one key, and keeps everything on one screen while marking", async () => {
     const d = DICT[lang];
     const { width } = SCREENS[screen];
@@ -135,6 +136,14 @@ describe.each(FLOWS)("a mark at the bench ($lang, $screen screen)", ({ lang, loc
     expect(await page.textContent("#job-state")).toBe(say(d, "job.status.marking", { serial: SERIAL }));
     await speaks(page, lang, "marking");
     await page.screenshot({ path: shot(`04-marking-${tag}`) });
+    if (!toTheEnd) {
+      await page.click("#abort-btn");
+      await page.click("#abort-dialog button[value=abort]");
+      await until(page, "document.getElementById('job-panel').dataset.state === 'aborted'", 20_000);
+      expect(await offScreen(page, ["#job-outcome"]), "the outcome is on the screen").toEqual([]);
+      await page.context().close();
+      return;
+    }
 
     await until(page, "document.getElementById('job-panel').dataset.state === 'completed'", 60_000);
     expect(await page.textContent("#job-outcome")).toBe(say(d, "outcome.completed", { serial: SERIAL }));

@@ -116,13 +116,13 @@ describe("the serial field at the bench", () => {
   });
 
   it("lets a person type and edit by hand: slow keys are appended where the caret is", async () => {
-    await page.fill("#f-serial", "SV26R");
+    await page.fill("#f-serial", "SV26R001");
     await page.focus("#f-serial");
-    await page.$eval("#f-serial", (el) => (el as HTMLInputElement).setSelectionRange(5, 5));
-    await typeByHand(page, "0011");
+    await page.$eval("#f-serial", (el) => (el as HTMLInputElement).setSelectionRange(8, 8));
+    await typeByHand(page, "11");
     await page.keyboard.press("Enter");
     await lookAtPreview(page);
-    expect(await page.textContent("#strike-serial")).toBe("SV26R0011");
+    expect(await page.textContent("#strike-serial")).toBe("SV26R00111");
     expect(pageErrors(page)).toEqual([]);
   });
 });

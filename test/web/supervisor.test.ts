@@ -64,22 +64,29 @@ const COMBOS: { lang: "en" | "es"; locale: string; screen: ScreenName }[] = [
   { lang: "es", locale: "es-SV", screen: "small" },
 ];
 
+// One browser for the file; each language gets a station of its own (a fresh journal).
+let browser: Browser;
+beforeAll(async () => {
+  browser = await launchBrowser();
+});
+afterAll(async () => {
+  await browser?.close();
+});
+
 describe.each(COMBOS)("the supervisor on the page ($lang, $screen screen)", ({ lang, locale, screen }) => {
   const d = DICT[lang];
   const tag = `${lang}-${SCREENS[screen].width}`;
   let bench: BenchStation;
-  let browser: Browser;
   let page: Page;
   const yy = String(new Date().getUTCFullYear() % 100).padStart(2, "0");
 
   beforeAll(async () => {
     bench = await startStation(20, undefined, TOKENS);
-    browser = await launchBrowser();
     page = await openPage(browser, bench.url, locale, SCREENS[screen], `${SCANNER_SETTINGS}; localStorage.setItem("peenmark.token", ${JSON.stringify(TOKENS.technician)})`);
   });
 
   afterAll(async () => {
-    await browser?.close();
+    await page?.context().close();
     await bench?.close();
   });
 
