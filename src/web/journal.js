@@ -109,9 +109,13 @@ function query() {
   return q;
 }
 
+/** The newest search asked for: an answer to an older one (a slow one, overtaken) is not drawn. */
+let asked = 0;
+
 export async function searchJournal(resetPage = true) {
   if (!datesOk(["journal-from", "journal-to"])) return [];
   if (resetPage) offset = 0;
+  const mine = ++asked;
   const q = query();
   q.set("limit", String(PAGE));
   q.set("offset", String(offset));
@@ -122,6 +126,7 @@ export async function searchJournal(resetPage = true) {
     if (dateRefused(err, "journal")) return [];
     throw err;
   }
+  if (mine !== asked) return [];
   const { jobs, total } = page;
   $("journal-rows").replaceChildren(...jobs.map(jobRow));
   $("journal-table").hidden = jobs.length === 0;
