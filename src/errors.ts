@@ -32,7 +32,9 @@ export type ErrorCode =
   | "E_BODY_TOO_LARGE" // a request body over the service's limit
   | "E_METHOD" // the route exists, not with this HTTP method
   | "E_MEDIA_TYPE" // a state-changing request whose body is not application/json
-  | "E_REQUEST"; // an HTTP request the service cannot read (a malformed URL, header or line)
+  | "E_REQUEST" // an HTTP request the service cannot read (a malformed URL, header or line)
+  | "E_PREVIEW_STALE" // what would be struck is no longer what was previewed (a series' next number changed)
+  | "E_LISTEN"; // the station cannot listen on its address (the port is in use, or not allowed)
 
 export class PeenmarkError extends Error {
   readonly code: ErrorCode;

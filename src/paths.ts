@@ -16,3 +16,6 @@ function findRoot(start: string): string {
 }
 
 export const PACKAGE_ROOT = findRoot(dirname(fileURLToPath(import.meta.url)));
+
+/** The package's version (package.json): `peenmark --version`, the API description. */
+export const PACKAGE_VERSION: string = (JSON.parse(readFileSync(join(PACKAGE_ROOT, "package.json"), "utf8")) as { version: string }).version;

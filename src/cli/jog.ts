@@ -1,9 +1,18 @@
 import { PeenmarkError } from "../errors.ts";
-import { args } from "./args.ts";
+import { args, helpText, type OptionHelp, print } from "./args.ts";
 import { HEAD_OPTIONS, openHeadFromFlags } from "./mark.ts";
 import { describeController } from "./status.ts";
 
-const USAGE = "peenmark jog [--x MM] [--y MM] [--feed 600] [--home] (--port PATH | --sim) [--station S]";
+const USAGE = "peenmark jog [--x MM] [--y MM] [--feed 600] [--home] (--port PATH | --sim) [--station S] [--json]";
+
+export const OPTIONS = { ...HEAD_OPTIONS, x: { type: "string" }, y: { type: "string" }, feed: { type: "string", default: "600" }, home: { type: "boolean" }, json: { type: "boolean" } } as const;
+
+export const HELP: Record<string, OptionHelp> = {
+  x: { arg: "MM", help: "how far along X, mm (negative: to the left)", default: "0" },
+  y: { arg: "MM", help: "how far along Y, mm (negative: toward you)", default: "0" },
+  feed: { arg: "MM/MIN", help: "jog feed" },
+  home: { help: "home the head first" },
+};
 
 function mm(value: string | undefined, flag: string): number | undefined {
   if (value === undefined) return undefined;
@@ -14,9 +23,9 @@ function mm(value: string | undefined, flag: string): number | undefined {
 
 /** A relative move ($J=G91…) at the jog feed, then wait for the head to stop and print where it is. */
 export async function run(argv: string[]): Promise<number> {
-  const { values } = args(argv, { ...HEAD_OPTIONS, x: { type: "string" }, y: { type: "string" }, feed: { type: "string", default: "600" }, home: { type: "boolean" } });
+  const { values } = args(argv, OPTIONS);
   if (values.help) {
-    console.log(USAGE);
+    console.log(helpText(USAGE, OPTIONS, HELP));
     return 0;
   }
   const x = mm(values.x, "--x");
@@ -36,7 +45,7 @@ export async function run(argv: string[]): Promise<number> {
       await new Promise((r) => setTimeout(r, 50));
       view = await head.refresh();
     }
-    console.log(describeController(view));
+    print(values.json, view, () => describeController(view));
     return view.state === "Idle" ? 0 : 1;
   } finally {
     await head.close();

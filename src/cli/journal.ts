@@ -1,26 +1,37 @@
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { existsSync, writeFileSync } from "node:fs";
 import { PeenmarkError } from "../errors.ts";
 import { markedAt } from "../journal/export.ts";
-import { DEFAULT_JOURNAL_PATH, Journal, type JobRow, type NumberState, type Outcome, type SeriesNumber, type SeriesRow } from "../journal/journal.ts";
-import { args, required } from "./args.ts";
+import { Journal, type JobRow, type NumberState, type Outcome, type SeriesNumber, type SeriesRow } from "../journal/journal.ts";
+import { args, dataDirOf, helpText, type OptionHelp, print as printResult, required } from "./args.ts";
+import { loadStation } from "../profile/load.ts";
+import { stationPath } from "./station.ts";
 
-const USAGE = `
-  peenmark journal find SERIAL [--json]
-  peenmark journal export --format csv|json [-o FILE] [--from DATE] [--to DATE] [--outcome OUTCOME] [--serial SERIAL]
-  peenmark journal release JOB --operator NAME --reason TEXT
-  peenmark journal series list [--json]
-  peenmark journal series create ID --pattern P --start N --end N [--step N] [--licence 12345678] --operator NAME [--note TEXT]
-  peenmark journal series numbers ID [--state reserved|committed|released|void] [--json]
-  peenmark journal series release ID NUMBER --operator NAME --reason TEXT
-  peenmark journal series void ID NUMBER --operator NAME --reason TEXT
-every command takes --db PATH (default $PEENMARK_DB, else ${DEFAULT_JOURNAL_PATH})`;
+const USAGE = `peenmark journal find SERIAL [--json]
+       peenmark journal search [--serial PART] [--maker PART] [--model PART] [--from DATE] [--to DATE] [--station ID] [--outcome O] [--limit N] [--offset N] [--json]
+       peenmark journal stats [--from DATE] [--to DATE] [--json]
+       peenmark journal export --format csv|json [-o FILE|-] [--from DATE] [--to DATE] [--outcome OUTCOME] [--serial SERIAL] [--delimiter comma|semicolon] [--bom]
+       peenmark journal release JOB --operator NAME --reason TEXT [--json]
+       peenmark journal series list [--json]
+       peenmark journal series create ID --pattern P --start N --end N [--step N] [--licence 12345678] --operator NAME [--note TEXT] [--json]
+       peenmark journal series numbers ID [--state reserved|committed|released|void] [--json]
+       peenmark journal series release ID NUMBER --operator NAME --reason TEXT [--json]
+       peenmark journal series void ID NUMBER --operator NAME --reason TEXT [--json]
+every command reads the journal of the data dir (--data DIR, else $PEENMARK_DATA, else ./data), or the file --db names`;
 
 const OUTCOMES: readonly Outcome[] = ["pending", "marking", "completed", "aborted", "interrupted", "failed"];
 const STATES: readonly NumberState[] = ["reserved", "committed", "released", "void"];
 
-const OPTIONS = {
+export const OPTIONS = {
+  data: { type: "string" },
   db: { type: "string" },
+  station: { type: "string" },
+  maker: { type: "string" },
+  model: { type: "string" },
+  limit: { type: "string" },
+  offset: { type: "string" },
+  delimiter: { type: "string" },
+  bom: { type: "boolean" },
   json: { type: "boolean" },
   format: { type: "string" },
   output: { type: "string", short: "o" },
@@ -39,6 +50,32 @@ const OPTIONS = {
   note: { type: "string" },
   help: { type: "boolean", short: "h" },
 } as const;
+
+export const HELP: Record<string, OptionHelp> = {
+  db: { arg: "FILE", help: "the journal file itself, instead of the data dir's peenmark.db" },
+  station: { arg: "ID", help: "search: jobs of this station; stats: the station file whose time zone counts the days", default: "stats: stations/bench.json" },
+  format: { arg: "csv|json", help: "export: the format" },
+  output: { arg: "FILE", help: "export: write to FILE; - for standard output", default: "standard output" },
+  from: { arg: "DATE", help: "jobs written from this date or time (2026-11-23, 2026-11-23T18:00:00Z)" },
+  to: { arg: "DATE", help: "jobs written before this time; a date includes that whole day" },
+  outcome: { arg: "O", help: "pending, marking, completed, aborted, interrupted or failed" },
+  serial: { arg: "S", help: "export: every job of this serial, by identity; search: part of the serial" },
+  maker: { arg: "PART", help: "search: part of the maker's name, by identity" },
+  model: { arg: "PART", help: "search: part of the model, without case" },
+  limit: { arg: "N", help: "search: jobs per page, 1–500", default: "50" },
+  offset: { arg: "N", help: "search: jobs to skip, newest first", default: "0" },
+  delimiter: { arg: "comma|semicolon", help: "export: the CSV separator (semicolon for spreadsheets set to Spanish)", default: "comma" },
+  bom: { help: "export: start the CSV with a UTF-8 byte-order mark (Excel reads accents right)" },
+  state: { arg: "STATE", help: "series numbers: reserved, committed, released or void" },
+  pattern: { arg: "P", help: "series create: letters and digits around {counter:N}, {yy}, {yyyy}, {licence}" },
+  start: { arg: "N", help: "series create: the first number" },
+  end: { arg: "N", help: "series create: the last number" },
+  step: { arg: "N", help: "series create: between two numbers", default: "1" },
+  licence: { arg: "12345678", help: "series create: the licence prefix for {licence}" },
+  operator: { arg: "NAME", help: "who releases, voids or defines" },
+  reason: { arg: "TEXT", help: "why (10 characters or more)" },
+  note: { arg: "TEXT", help: "series create: a note kept with the series" },
+};
 
 type Values = ReturnType<typeof args<typeof OPTIONS>>["values"];
 
@@ -123,7 +160,7 @@ function oneOf<T extends string>(value: string | undefined, allowed: readonly T[
 
 const action = (v: Values) => ({ operator: required(v.operator, "--operator", USAGE), reason: required(v.reason, "--reason", USAGE) });
 
-const print = (v: Values, data: unknown, human: () => string) => console.log(v.json ? JSON.stringify(data, null, 2) : human());
+const print = (v: Values, data: unknown, human: () => string) => printResult(v.json, data, human);
 
 function series(journal: Journal, words: string[], v: Values): number {
   const [verb, id, number] = words;
@@ -161,26 +198,29 @@ function series(journal: Journal, words: string[], v: Values): number {
       return 0;
     }
     default:
-      throw new PeenmarkError("E_USAGE", `journal series ${verb ?? ""}: expected list, create, numbers, release or void\nusage:${USAGE}`);
+      throw new PeenmarkError("E_USAGE", `journal series ${verb ?? ""}: expected list, create, numbers, release or void\nusage: ${USAGE}`);
   }
 }
 
 export async function run(argv: string[]): Promise<number> {
   const { values: v, positionals } = args(argv, OPTIONS, true);
   const [command, ...words] = positionals;
-  if (v.help || command === undefined) {
-    console.log(`usage:${USAGE}`);
-    return v.help ? 0 : 2;
+  if (v.help) {
+    console.log(helpText(USAGE, OPTIONS, HELP));
+    return 0;
   }
-  // The same journal the station and `peenmark mark` use: --db, then $PEENMARK_DB, then the
-  // data directory ($PEENMARK_DATA, as `station --data` and `mark --data` take it).
-  const path = v.db ?? process.env.PEENMARK_DB ?? (process.env.PEENMARK_DATA ? join(process.env.PEENMARK_DATA, "peenmark.db") : DEFAULT_JOURNAL_PATH);
+  if (command === undefined) throw new PeenmarkError("E_USAGE", `journal needs a command: find, search, stats, export, release or series\nusage: ${USAGE}`);
+  // The same journal the station and `peenmark mark` use: the data dir's (--data, else
+  // $PEENMARK_DATA, else ./data), unless --db names the file.
+  const path = v.db ?? join(dataDirOf(v.data), "peenmark.db");
   // Reading a journal that is not there must not answer "no such serial" from a new empty file.
   const creates = command === "series" && words[0] === "create";
-  if (!creates && !existsSync(path))
-    throw new PeenmarkError("E_FILE", `no journal at ${resolve(path)}: give its path with --db, or set PEENMARK_DATA to the station's data directory`, { where: path });
+  const existed = existsSync(path);
+  if (!creates && !existed)
+    throw new PeenmarkError("E_FILE", `no journal at ${path}: give the station's data dir with --data (or set PEENMARK_DATA), or the file with --db`, { where: path });
   const journal = new Journal({ path });
   const interrupted = journal.open();
+  if (!existed) console.error(`note: there was no journal at ${journal.path}: a new one was made (a station started with --data ${join(journal.path, "..")} uses it)`);
   try {
     for (const j of interrupted) {
       console.error(`job ${j.id} (${j.serial}) was marking when its service stopped: now interrupted at line ${j.progress.executedLine} of ${j.program.lines}; re-home before re-marking`);
@@ -196,11 +236,52 @@ export async function run(argv: string[]): Promise<number> {
         print(v, jobs, () => jobsTable(jobs));
         return jobs.length === 0 ? 1 : 0;
       }
+      case "search": {
+        const outcome = oneOf(v.outcome, OUTCOMES, "--outcome");
+        const r = journal.search({
+          ...(v.serial ? { serial: v.serial } : {}),
+          ...(v.maker ? { maker: v.maker } : {}),
+          ...(v.model ? { model: v.model } : {}),
+          ...(v.from ? { from: v.from } : {}),
+          ...(v.to ? { to: v.to } : {}),
+          ...(v.station ? { station: v.station } : {}),
+          ...(outcome ? { outcome } : {}),
+          ...(v.limit === undefined ? {} : { limit: integer(v.limit, "--limit") }),
+          ...(v.offset === undefined ? {} : { offset: integer(v.offset, "--offset") }),
+        });
+        print(v, r, () => `${jobsTable(r.jobs)}\n${r.jobs.length ? `${r.offset + 1}–${r.offset + r.jobs.length}` : "none"} of ${r.total}`);
+        return 0;
+      }
+      case "stats": {
+        const station = loadStation(stationPath(v.station, undefined));
+        const s = journal.statistics({ ...(v.from ? { from: v.from } : {}), ...(v.to ? { to: v.to } : {}) }, station.timeZone);
+        const cols = ["jobs", "completed", "failed", "aborted", "interrupted", "remarks"] as const;
+        const block = (title: string, rows: { key: string; c: (typeof s)["totals"] }[]) =>
+          table([title, ...cols], rows.map((r) => [r.key, ...cols.map((k) => String(r.c[k]))]), [1, 2, 3, 4, 5, 6]);
+        print(v, s, () =>
+          [
+            block(`day (${s.timeZone})`, s.days.map((d) => ({ key: d.day, c: d }))),
+            block("station", s.stations.map((d) => ({ key: d.station, c: d }))),
+            block("technician", s.technicians.map((d) => ({ key: d.technician, c: d }))),
+            block("all", [{ key: "total", c: s.totals }]),
+          ].join("\n\n"),
+        );
+        return 0;
+      }
       case "export": {
         const format = oneOf(required(v.format, "--format", USAGE), ["csv", "json"] as const, "--format")!;
         const outcome = oneOf(v.outcome, OUTCOMES, "--outcome");
-        const text = journal.exportJobs({ format, ...(v.from ? { from: v.from } : {}), ...(v.to ? { to: v.to } : {}), ...(outcome ? { outcome } : {}), ...(v.serial ? { serial: v.serial } : {}) });
-        if (v.output) {
+        const delimiter = oneOf(v.delimiter, ["comma", "semicolon"] as const, "--delimiter");
+        const text = journal.exportJobs({
+          format,
+          ...(v.from ? { from: v.from } : {}),
+          ...(v.to ? { to: v.to } : {}),
+          ...(outcome ? { outcome } : {}),
+          ...(v.serial ? { serial: v.serial } : {}),
+          delimiter: delimiter === "semicolon" ? ";" : ",",
+          bom: v.bom === true,
+        });
+        if (v.output && v.output !== "-") {
           writeFileSync(v.output, text, "utf8");
           console.error(`wrote ${v.output}`);
         } else process.stdout.write(text);
@@ -214,7 +295,7 @@ export async function run(argv: string[]): Promise<number> {
       case "series":
         return series(journal, words, v);
       default:
-        throw new PeenmarkError("E_USAGE", `journal ${command}: expected find, export, release or series\nusage:${USAGE}`);
+        throw new PeenmarkError("E_USAGE", `journal ${command}: expected find, search, stats, export, release or series\nusage: ${USAGE}`);
     }
   } finally {
     journal.close();

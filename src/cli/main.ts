@@ -1,4 +1,5 @@
 import { isPeenmarkError } from "../errors.ts";
+import { PACKAGE_VERSION } from "../paths.ts";
 
 /**
  * `peenmark <command> …`: one file per command under src/cli/, loaded on demand so that a
@@ -8,7 +9,7 @@ type Command = { summary: string; load: () => Promise<{ run(argv: string[]): Pro
 
 const COMMANDS: Record<string, Command> = {
   compile: { summary: "compile a record with a profile to G-code and a preview", load: () => import("./compile.ts") },
-  profile: { summary: "profile schema | profile check FILE…", load: () => import("./profile.ts") },
+  profile: { summary: "profile schema | profile check FILE|ID…", load: () => import("./profile.ts") },
   font: { summary: "font list | font specimen FONT -o sheet.png", load: () => import("./font.ts") },
   mark: { summary: "compile, check the controller, stream to the head, record the outcome", load: () => import("./mark.ts") },
   status: { summary: "the controller's state and position", load: () => import("./status.ts") },
@@ -26,14 +27,30 @@ export function registerCommand(name: string, cmd: Command): void {
 
 function usage(): string {
   const width = Math.max(...Object.keys(COMMANDS).map((k) => k.length));
-  return ["usage: peenmark <command> [options]", "", ...Object.entries(COMMANDS).map(([k, c]) => `  ${k.padEnd(width)}  ${c.summary}`), "", "peenmark <command> --help for a command's options"].join("\n");
+  return [
+    "usage: peenmark <command> [options]",
+    "",
+    ...Object.entries(COMMANDS).map(([k, c]) => `  ${k.padEnd(width)}  ${c.summary}`),
+    "",
+    "peenmark <command> --help for a command's options; peenmark --version for the version",
+    "exit status: 0 done, 1 failed, 2 wrong command line",
+  ].join("\n");
 }
 
 export async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
-  if (!name || name === "help" || name === "--help" || name === "-h") {
+  if (name === "--version" || name === "-V") {
+    console.log(PACKAGE_VERSION);
+    return 0;
+  }
+  if (name === "help" || name === "--help" || name === "-h") {
     console.log(usage());
-    return name ? 0 : 2;
+    return 0;
+  }
+  if (!name) {
+    // Nothing asked: the usage is an error message, not a result.
+    console.error(usage());
+    return 2;
   }
   const cmd = COMMANDS[name];
   if (!cmd) {

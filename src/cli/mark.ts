@@ -1,28 +1,39 @@
-import { existsSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { userInfo } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { createInterface } from "node:readline";
-import { DEFAULT_DATA_DIR } from "../config.ts";
 import { PeenmarkError } from "../errors.ts";
-import { fontNames } from "../fonts/font.ts";
 import { Head } from "../job/head.ts";
 import { outcomeLine, progressLine } from "../job/progress-bar.ts";
-import { JobRunner, type ProfileRef, type StartRequest } from "../job/runner.ts";
+import { JobRunner, type StartRequest } from "../job/runner.ts";
 import type { JobView } from "../job/view.ts";
 import { Journal } from "../journal/journal.ts";
-import { loadProfile, loadStation, parseJson, parseRecord } from "../profile/load.ts";
+import { loadStation, parseJson, parseRecord } from "../profile/load.ts";
 import type { Station } from "../profile/station.ts";
-import { ProfileStore } from "../server/profiles.ts";
-import { args, required } from "./args.ts";
+import { args, dataDirOf, helpText, type OptionHelp, print, required } from "./args.ts";
+import { profileRef } from "./profile-ref.ts";
 import { stationPath } from "./station.ts";
-import { PACKAGE_ROOT } from "../paths.ts";
 
 const USAGE =
-  "peenmark mark --profile P --record R (--port PATH | --sim [--sim-speed N]) [--station S] [--technician NAME] [--data DIR]\n" +
+  "peenmark mark --profile P --record R (--port PATH | --sim [--sim-speed N]) [--station S] [--technician NAME] [--data DIR] [--json]\n" +
   "                [--remark-of JOB] [--reason TEXT --operator NAME]   (a re-mark of a serial marked before)\n" +
   "                [--current-profile TEXT]   (re-mark with P as it is now, not the version JOB was marked with, because TEXT)\n" +
   "                [--series ID]   (draw the serial from a serial-number series; the record has no serial)\n" +
   "  P: a profile file, or the id of a profile in profiles/ or published in DIR/profiles/";
+
+export const HELP: Record<string, OptionHelp> = {
+  profile: { arg: "P", help: "a profile file, or a profile id (the newest version published in the data dir, else the package's)" },
+  record: { arg: "FILE", help: "the marking record (JSON)" },
+  technician: { arg: "NAME", help: "who marks", default: "$PEENMARK_TECHNICIAN, else the login name" },
+  "remark-of": { arg: "JOB", help: "re-mark: the earlier job of this serial", default: "the newest job of the serial" },
+  reason: { arg: "TEXT", help: "re-mark: why (10 characters or more)" },
+  operator: { arg: "NAME", help: "re-mark: the operator who authorises it" },
+  "current-profile": { arg: "TEXT", help: "re-mark with the profile as it is now, because TEXT (10 characters or more)" },
+  series: { arg: "ID", help: "draw the serial from this serial-number series" },
+  json: { help: "print the finished job (JobView) as JSON instead of the outcome line" },
+};
+
+
 
 /** The head options every head command takes: a serial port, or the simulated head in this process. */
 export const HEAD_OPTIONS = {
@@ -42,23 +53,9 @@ export async function openHeadFromFlags(values: { station?: string | undefined; 
   const speed = values["sim-speed"] === undefined ? 1 : Number(values["sim-speed"]);
   if (!(speed > 0)) throw new PeenmarkError("E_USAGE", `--sim-speed ${values["sim-speed"]}: expected a number above 0 (virtual seconds per real second)`);
   // Where the last command left a homed head (head.ts): in the data directory, as the journal.
-  const homedStatePath = join(resolve(values.data ?? process.env.PEENMARK_DATA ?? DEFAULT_DATA_DIR), "head.json");
+  const homedStatePath = join(dataDirOf(values.data), "head.json");
   const head = await Head.open({ station, ...(values.sim ? { simSpeed: speed } : { serial: port!, homedStatePath }) });
   return { head, station };
-}
-
-/**
- * The profile to mark with: a file, or an id's newest version. A re-mark (`earlier`, unless the
- * operator chose the current version) takes the version of the id that the earlier job used.
- */
-function profileRef(spec: string, dataDir: string, earlier?: { readonly id: string; readonly hash: string }): ProfileRef {
-  if (spec.endsWith(".json") || existsSync(spec)) {
-    const p = loadProfile(resolve(spec), { fonts: fontNames() });
-    return { profile: p.profile, hash: p.hash };
-  }
-  const store = new ProfileStore({ builtinDir: join(PACKAGE_ROOT, "profiles"), dataDir });
-  const v = (earlier && earlier.id === spec ? store.byHash(spec, earlier.hash) : undefined) ?? store.get(spec);
-  return { profile: v.profile, hash: v.hash };
 }
 
 function readRecord(path: string): unknown {
@@ -70,13 +67,27 @@ function readRecord(path: string): unknown {
   }
 }
 
+export const OPTIONS = {
+  ...HEAD_OPTIONS,
+  profile: { type: "string" },
+  record: { type: "string" },
+  technician: { type: "string" },
+  data: { type: "string" },
+  "remark-of": { type: "string" },
+  reason: { type: "string" },
+  operator: { type: "string" },
+  "current-profile": { type: "string" },
+  series: { type: "string" },
+  json: { type: "boolean" },
+} as const;
+
 export async function run(argv: string[]): Promise<number> {
-  const { values } = args(argv, { ...HEAD_OPTIONS, profile: { type: "string" }, record: { type: "string" }, technician: { type: "string" }, "remark-of": { type: "string" }, reason: { type: "string" }, operator: { type: "string" }, "current-profile": { type: "string" }, series: { type: "string" } });
+  const { values } = args(argv, OPTIONS);
   if (values.help) {
-    console.log(USAGE);
+    console.log(helpText(USAGE, OPTIONS, HELP));
     return 0;
   }
-  const dataDir = resolve(values.data ?? process.env.PEENMARK_DATA ?? DEFAULT_DATA_DIR);
+  const dataDir = dataDirOf(values.data);
   const spec = required(values.profile, "--profile", USAGE);
   const record = readRecord(required(values.record, "--record", USAGE));
   const technician = values.technician ?? process.env.PEENMARK_TECHNICIAN ?? userInfo().username;
@@ -94,6 +105,7 @@ export async function run(argv: string[]): Promise<number> {
     head = opened.head;
     runner = new JobRunner({ journal, head, station: opened.station });
     const ended = await mark(runner, { profile, record, technician, ...(remark ? { remark } : {}), ...(values.series ? { series: values.series } : {}) });
+    print(values.json, ended, () => outcomeLine(ended));
     return ended.state === "completed" ? 0 : 1;
   } finally {
     await runner?.close();
@@ -172,7 +184,6 @@ async function mark(runner: JobRunner, req: StartRequest): Promise<JobView> {
   try {
     const ended = await started.done;
     if (tty) process.stderr.write("\n");
-    console.log(outcomeLine(ended));
     return ended;
   } finally {
     process.off("SIGINT", onSigint);

@@ -2,13 +2,35 @@ import { writeFileSync } from "node:fs";
 import { extname } from "node:path";
 import { PeenmarkError } from "../errors.ts";
 import { loadStation } from "../profile/load.ts";
-import { NAMED_BUILDS, SimHead, startPtyHead, strikesToPng, strikesToSvg } from "../../firmware-bridge/sim/index.ts";
+import { NAMED_BUILDS, SimHead, startPtyHead, strikesToPng, strikesToSvg, type HeadMachine, type PinDriver } from "../../firmware-bridge/sim/index.ts";
 import { simHeadOf } from "../job/head.ts";
-import { args } from "./args.ts";
+import { args, helpText, type OptionHelp } from "./args.ts";
 import { join } from "node:path";
 import { PACKAGE_ROOT } from "../paths.ts";
 
 const USAGE = "peenmark sim [--pty /tmp/peenmark-head] [--station stations/bench.json] [--build stock|origin] [--line-numbers] [--realtime|--fast] [--set 32=0,30=255] [--workpiece out.svg|out.png]";
+
+export const OPTIONS = {
+  pty: { type: "string", default: "/tmp/peenmark-head" },
+  station: { type: "string", default: join(PACKAGE_ROOT, "stations", "bench.json") },
+  realtime: { type: "boolean" },
+  fast: { type: "boolean" },
+  set: { type: "string" },
+  build: { type: "string", default: "stock" },
+  "line-numbers": { type: "boolean" },
+  workpiece: { type: "string" },
+  help: { type: "boolean", short: "h" },
+} as const;
+
+export const HELP: Record<string, OptionHelp> = {
+  pty: { arg: "PATH", help: "the link a host opens as the controller's serial port" },
+  realtime: { help: "run the head at the station's own speed (the default)" },
+  fast: { help: "run the head's clock as fast as the host allows" },
+  set: { arg: "N=V,…", help: "settings that differ from what the station implies (a mis-set controller)" },
+  build: { arg: "stock|origin", help: "GRBL 1.1h as built: stock config.h, or with HOMING_FORCE_SET_ORIGIN" },
+  "line-numbers": { help: "a build with USE_LINE_NUMBERS (Ln: in status reports, one planner block fewer)" },
+  workpiece: { arg: "FILE", help: "when stopped, write the simulated workpiece: .svg or .png" },
+};
 
 /** `--set 32=0,30=255`: settings that differ from what the station implies (a mis-set controller). */
 function parseSettings(text: string | undefined): Record<number, number> {
@@ -28,19 +50,9 @@ function parseSettings(text: string | undefined): Record<number, number> {
  * SIGTERM; then writes the simulated workpiece if --workpiece was given.
  */
 export async function run(argv: string[]): Promise<number> {
-  const { values } = args(argv, {
-    pty: { type: "string", default: "/tmp/peenmark-head" },
-    station: { type: "string", default: join(PACKAGE_ROOT, "stations", "bench.json") },
-    realtime: { type: "boolean" },
-    fast: { type: "boolean" },
-    set: { type: "string" },
-    build: { type: "string", default: "stock" },
-    "line-numbers": { type: "boolean" },
-    workpiece: { type: "string" },
-    help: { type: "boolean", short: "h" },
-  });
+  const { values } = args(argv, OPTIONS);
   if (values.help) {
-    console.log(USAGE);
+    console.log(helpText(USAGE, OPTIONS, HELP));
     return 0;
   }
   if (values.realtime && values.fast) throw new PeenmarkError("E_USAGE", `--realtime and --fast exclude each other\nusage: ${USAGE}`);

@@ -1,16 +1,32 @@
 import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import pino, { type Logger } from "pino";
-import { DEFAULT_DATA_DIR, DEFAULT_HOST, DEFAULT_PORT, DEFAULT_STATION, isLoopback, loadConfig } from "../config.ts";
+import { DEFAULT_HOST, DEFAULT_PORT, DEFAULT_STATION, isLoopback, loadConfig } from "../config.ts";
 import { PeenmarkError } from "../errors.ts";
 import { Head } from "../job/head.ts";
 import { loadStation } from "../profile/load.ts";
 import { tokensConfigured } from "../server/auth.ts";
 import { buildServer } from "../server/app.ts";
-import { args } from "./args.ts";
+import { args, dataDirOf, helpText, type OptionHelp } from "./args.ts";
 import { PACKAGE_ROOT } from "../paths.ts";
 
 const USAGE = "peenmark station [--port 8410] [--host 127.0.0.1] [--data DIR] [--station stations/bench.json] [--serial PATH]";
+
+export const OPTIONS = {
+  port: { type: "string" },
+  host: { type: "string" },
+  data: { type: "string" },
+  station: { type: "string" },
+  serial: { type: "string" },
+  help: { type: "boolean", short: "h" },
+} as const;
+
+export const HELP: Record<string, OptionHelp> = {
+  port: { arg: "N", help: "the TCP port of the page and the API (0: any free one)", default: `config.json "port", else ${DEFAULT_PORT}` },
+  host: { arg: "ADDRESS", help: "the address to listen on; anything but loopback needs both tokens", default: `config.json "host", else ${DEFAULT_HOST}` },
+  station: { arg: "FILE", help: "the station file", default: `config.json "station", else ${DEFAULT_STATION} of the working directory, else of the package` },
+  serial: { arg: "PATH", help: "the head's serial port", default: 'config.json "serial", else the station file\'s controller.port, else the simulated head' },
+};
 
 /** A flag's path against the working directory; the default station against the repository, so `npm start` works from anywhere. */
 export function stationPath(flag: string | undefined, config: string | undefined): string {
@@ -26,19 +42,12 @@ export function makeLogger(): Logger {
 }
 
 export async function run(argv: string[]): Promise<number> {
-  const { values } = args(argv, {
-    port: { type: "string" },
-    host: { type: "string" },
-    data: { type: "string" },
-    station: { type: "string" },
-    serial: { type: "string" },
-    help: { type: "boolean", short: "h" },
-  });
+  const { values } = args(argv, OPTIONS);
   if (values.help) {
-    console.log(USAGE);
+    console.log(helpText(USAGE, OPTIONS, HELP));
     return 0;
   }
-  const dataDir = resolve(values.data ?? process.env.PEENMARK_DATA ?? DEFAULT_DATA_DIR);
+  const dataDir = dataDirOf(values.data);
   const config = loadConfig(dataDir);
   const host = values.host ?? config.host ?? DEFAULT_HOST;
   const portText = values.port ?? (config.port === undefined ? undefined : String(config.port));
@@ -61,7 +70,13 @@ export async function run(argv: string[]): Promise<number> {
   // The address it listens on is one of its names too (--host bench-3.plant.example).
   const hostNames = [...(config.hostNames ?? []), ...(isLoopback(host) || host === "0.0.0.0" || host === "::" ? [] : [host])];
   const app = await buildServer({ dataDir, station, head, tokens: config.tokens, logger: log, hostNames });
-  const address = await app.listen({ host, port });
+  let address: string;
+  try {
+    address = await app.listen({ host, port });
+  } catch (e) {
+    await app.close().catch(() => undefined);
+    throw listenError(e, host, port);
+  }
   const url = address.endsWith("/") ? address : `${address}/`;
   log.info({ url, station: station.id, head: head.kind, port: head.port, dataDir }, "station ready");
   // The one plain line for people and scripts: where the page is.
@@ -87,6 +102,21 @@ export async function run(argv: string[]): Promise<number> {
     process.on("SIGINT", () => stop("SIGINT"));
     process.on("SIGTERM", () => stop("SIGTERM"));
   });
+}
+
+/** Why the service cannot listen, in one line: the port is taken, not allowed, or the address is not this computer's. */
+export function listenError(e: unknown, host: string, port: number): PeenmarkError {
+  const code = (e as NodeJS.ErrnoException).code;
+  const where = `${host}:${port}`;
+  const why =
+    code === "EADDRINUSE"
+      ? `port ${port} on ${host} is in use (another station, or another program): stop it, or start this one with --port N`
+      : code === "EACCES"
+        ? `port ${port} needs privileges this user does not have: use a port above 1023 (--port 8410)`
+        : code === "EADDRNOTAVAIL"
+          ? `${host} is not an address of this computer: use --host 127.0.0.1, or one of its own addresses`
+          : `cannot listen on ${where}: ${(e as Error).message}`;
+  return new PeenmarkError("E_LISTEN", why, { where, details: { code: code ?? null } });
 }
 
 /**

@@ -1,9 +1,11 @@
 import { expectedSettings } from "../../firmware-bridge/index.ts";
 import type { ControllerView } from "../job/head.ts";
-import { args } from "./args.ts";
+import { args, helpText } from "./args.ts";
 import { HEAD_OPTIONS, openHeadFromFlags } from "./mark.ts";
 
 const USAGE = "peenmark status (--port PATH | --sim) [--station S] [--json]";
+
+export const OPTIONS = { ...HEAD_OPTIONS, json: { type: "boolean" } } as const;
 
 export function describeController(v: ControllerView): string {
   return [
@@ -16,9 +18,9 @@ export function describeController(v: ControllerView): string {
 
 /** The controller's state, position, firmware and whether its settings fit the station. */
 export async function run(argv: string[]): Promise<number> {
-  const { values } = args(argv, { ...HEAD_OPTIONS, json: { type: "boolean" } });
+  const { values } = args(argv, OPTIONS);
   if (values.help) {
-    console.log(USAGE);
+    console.log(helpText(USAGE, OPTIONS));
     return 0;
   }
   const { head, station } = await openHeadFromFlags(values, USAGE);

@@ -45,6 +45,12 @@ export interface StartRequest {
    * hands the number back, with the reason in the journal's event log.
    */
   readonly series?: string;
+  /**
+   * The serial the technician saw in the preview of a series job: when the series now draws
+   * another (a number taken meanwhile), the job is refused (E_PREVIEW_STALE) and the number
+   * handed back, so what is struck is what was previewed.
+   */
+  readonly seriesSerial?: string;
 }
 
 export interface StartedJob {
@@ -80,6 +86,8 @@ interface Active {
   closing: boolean;
   lastWrite: number;
   lastEvent: number;
+  /** Whether the last view said the paused head was at rest. */
+  shownAtRest?: boolean;
   eventTimer: NodeJS.Timeout | undefined;
 }
 
@@ -98,7 +106,12 @@ export class JobRunner extends EventEmitter<{ job: [view: JobView]; controller: 
   #active: Active | undefined;
   #done: Promise<JobView> | undefined;
   readonly #onProgress = (p: JobProgress) => this.#progress(p);
-  readonly #onController = (v: ControllerView) => this.#tell("controller", v);
+  readonly #onController = (v: ControllerView) => {
+    this.#tell("controller", v);
+    // A paused job comes to rest on the controller's word: the page hears of it at once.
+    const a = this.#active;
+    if (a?.paused && a.id !== undefined && this.#atRest() !== a.shownAtRest) this.#changed(a);
+  };
 
   constructor(opts: RunnerOptions) {
     super();
@@ -152,6 +165,11 @@ export class JobRunner extends EventEmitter<{ job: [view: JobView]; controller: 
       const markedAt = this.#clock();
       const drawn = req.series === undefined ? undefined : this.#drawSerial(req.series, req.record, markedAt);
       try {
+        if (drawn && req.seriesSerial !== undefined && drawn.record.serial !== req.seriesSerial)
+          throw new PeenmarkError("E_PREVIEW_STALE", `series "${req.series}" now gives serial "${String(drawn.record.serial)}", not "${req.seriesSerial}" as previewed (a number was taken or handed back meanwhile): preview again`, {
+            where: "seriesSerial",
+            details: { previewed: req.seriesSerial, now: drawn.record.serial },
+          });
         const { record, compiled } = this.prepare(req.profile.profile, drawn ? drawn.record : req.record, markedAt);
         active.compiled = compiled;
         active.secondsLeft = compiled.figures.seconds;
@@ -399,7 +417,15 @@ export class JobRunner extends EventEmitter<{ job: [view: JobView]; controller: 
   }
 
   #view(a: Active): JobView {
-    return jobView(this.journal.job(a.id!), { paused: a.paused, secondsLeft: a.secondsLeft, progress: a.progress });
+    const drained = a.paused && this.#atRest();
+    if (a.paused) a.shownAtRest = drained;
+    return jobView(this.journal.job(a.id!), { paused: a.paused, drained, secondsLeft: a.secondsLeft, progress: a.progress });
+  }
+
+  /** A paused head has come to rest: a completed feed hold (Hold:0), not one still decelerating. */
+  #atRest(): boolean {
+    const s = this.head.controller.status;
+    return s.state === "Hold" ? s.subState === 0 : s.state !== "Run";
   }
 }
 

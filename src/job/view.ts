@@ -1,4 +1,4 @@
-import type { JobRow, Progress } from "../journal/journal.ts";
+import { INTERRUPTED_NOTE, NEVER_STARTED_NOTE, type JobRow, type Progress } from "../journal/journal.ts";
 import type { MarkingRecord } from "../record/schema.ts";
 
 /**
@@ -9,6 +9,11 @@ import type { MarkingRecord } from "../record/schema.ts";
 export interface JobView {
   readonly id: number;
   readonly state: "pending" | "marking" | "paused" | "completed" | "aborted" | "interrupted" | "failed";
+  /**
+   * Paused jobs only: true once the head stands between two strikes with the pin off; false
+   * while it still runs the few strikes the controller holds ("pausing…" on the page).
+   */
+  readonly drained?: boolean;
   readonly profileId: string;
   readonly profileHash: string;
   readonly programHash: string;
@@ -28,31 +33,58 @@ export interface JobView {
     /** Estimated seconds of marking left; 0 once the job has ended. */
     readonly secondsLeft: number;
   };
-  readonly outcome?: { readonly code?: string; readonly message: string };
+  /** `note`: a stable key for a station note the page translates (NOTE_KEYS); `message` is the English text as recorded. */
+  readonly outcome?: { readonly code?: string; readonly message: string; readonly note?: string };
   readonly remarkOf?: number;
   readonly reason?: string;
   readonly authorisedBy?: string;
   /** An operator freed the serial this unfinished job held. */
   readonly released?: { readonly at: string; readonly by: string; readonly reason: string };
+  /** The serial-number series number this job took. */
+  readonly series?: { readonly seriesId: string; readonly number: number };
 }
 
 /** What the runner knows of the job it streams now, fresher than the journal's throttled row. */
 export interface LiveState {
   readonly paused: boolean;
+  /** Paused and at rest (see JobView.drained); when absent, a pause counts as at rest. */
+  readonly drained?: boolean;
   readonly secondsLeft: number;
   readonly progress: Progress;
 }
 
 const ENDED = new Set(["completed", "aborted", "interrupted", "failed"]);
 
+/**
+ * The notes the station itself writes on a job (journal.ts, runner.ts, the streamer's reasons),
+ * by a stable key the page translates; a note not listed is shown as recorded, in English.
+ */
+export const NOTE_KEYS: readonly (readonly [key: string, test: (note: string) => boolean])[] = [
+  ["service-stopped", (n) => n === INTERRUPTED_NOTE],
+  ["never-started", (n) => n === NEVER_STARTED_NOTE],
+  ["aborted-before-start", (n) => n.startsWith("aborted before the first byte went to the head")],
+  ["service-stopped-marking", (n) => n.startsWith("the service was stopped while marking")],
+  ["completed", (n) => n === "every line of the program executed"],
+  ["alarm", (n) => n.startsWith("the controller raised ALARM:")],
+  ["controller-reset", (n) => n.startsWith("the controller reset itself during the job")],
+  ["reset-unconfirmed", (n) => /the controller did not confirm the reset within/.test(n)],
+];
+
+export function noteKey(note: string | undefined): string | undefined {
+  if (note === undefined) return undefined;
+  return NOTE_KEYS.find(([, test]) => test(note))?.[0];
+}
+
 export function jobView(row: JobRow, live?: LiveState): JobView {
   const ended = ENDED.has(row.outcome);
   const state: JobView["state"] = row.outcome === "marking" && live?.paused ? "paused" : row.outcome;
+  const note = noteKey(row.note);
   const message = row.note ?? row.error?.text;
   const p = !ended && live ? live.progress : row.progress;
   return {
     id: row.id,
     state,
+    ...(state === "paused" ? { drained: live?.drained ?? true } : {}),
     profileId: row.profile.id,
     profileHash: row.profile.hash,
     programHash: row.program.hash,
@@ -71,8 +103,9 @@ export function jobView(row: JobRow, live?: LiveState): JobView {
       strikesDone: p.strikesDone,
       secondsLeft: ended ? 0 : (live?.secondsLeft ?? 0),
     },
-    ...(ended ? { outcome: { ...(row.error ? { code: row.error.code } : {}), message: message ?? row.outcome } } : {}),
+    ...(ended ? { outcome: { ...(row.error ? { code: row.error.code } : {}), message: message ?? row.outcome, ...(note ? { note } : {}) } } : {}),
     ...(row.remark ? { remarkOf: row.remark.of, reason: row.remark.reason, authorisedBy: row.remark.authorisedBy } : {}),
     ...(row.release ? { released: row.release } : {}),
+    ...(row.seriesNumber ? { series: row.seriesNumber } : {}),
   };
 }

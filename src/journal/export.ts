@@ -59,22 +59,34 @@ export const EXPORT_COLUMNS: readonly Column[] = [
   { key: "releaseReason", value: (j) => j.release?.reason },
 ];
 
+/** How a CSV export is written: the field separator and whether it starts with a byte-order mark. */
+export interface CsvOptions {
+  /**
+   * `,` (RFC 4180) or `;`: a spreadsheet set to Spanish (or any language whose decimal mark
+   * is a comma) reads `;` as its list separator and puts `,` files in one column.
+   */
+  readonly delimiter?: "," | ";";
+  /** A UTF-8 byte-order mark first, without which Excel reads UTF-8 as its ANSI code page ("MÃ©xico"). */
+  readonly bom?: boolean;
+}
+
 /**
- * RFC 4180: a field with a comma, quote, CR or LF is quoted, quotes doubled; lines end CRLF.
- * A text that a spreadsheet would read as a formula (it starts with `=`, `+`, `-`, `@`, a
+ * RFC 4180: a field with the separator, a quote, CR or LF is quoted, quotes doubled; lines end
+ * CRLF. A text that a spreadsheet would read as a formula (it starts with `=`, `+`, `-`, `@`, a
  * tab or a CR: OWASP "CSV Injection") gets a leading `'`, so `=HYPERLINK(…)` typed as a
  * technician's name is shown as text, not run. Numbers are written as they are.
  */
-export function csvField(v: string | number | undefined): string {
+export function csvField(v: string | number | undefined, delimiter: "," | ";" = ","): string {
   if (v === undefined) return "";
   const s = typeof v === "number" ? String(v) : /^[=+\-@\t\r]/.test(v) ? `'${v}` : v;
-  return /[",\r\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
+  return s.includes(delimiter) || /["\r\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
 }
 
-export function jobsToCsv(jobs: readonly JobRow[]): string {
-  const lines = [EXPORT_COLUMNS.map((c) => c.key).join(",")];
-  for (const j of jobs) lines.push(EXPORT_COLUMNS.map((c) => csvField(c.value(j))).join(","));
-  return lines.map((l) => `${l}\r\n`).join("");
+export function jobsToCsv(jobs: readonly JobRow[], options: CsvOptions = {}): string {
+  const d = options.delimiter ?? ",";
+  const lines = [EXPORT_COLUMNS.map((c) => c.key).join(d)];
+  for (const j of jobs) lines.push(EXPORT_COLUMNS.map((c) => csvField(c.value(j), d)).join(d));
+  return (options.bom ? "\uFEFF" : "") + lines.map((l) => `${l}\r\n`).join("");
 }
 
 /** An array of flat objects with the CSV's keys; absent fields are null so every object has every key. */

@@ -4,7 +4,7 @@ import Database from "better-sqlite3";
 import { PeenmarkError } from "../errors.ts";
 import { parseRecord } from "../profile/load.ts";
 import { type JournalEvent, listEvents, logEvent } from "./events.ts";
-import { jobsToCsv, jobsToJson } from "./export.ts";
+import { type CsvOptions, jobsToCsv, jobsToJson } from "./export.ts";
 import { migrate } from "./migrations.ts";
 import { ownerAlive, ownerOfThisProcess } from "./owner.ts";
 import { columnsOf, JOB_SELECT, type JobColumns, jobFromColumns } from "./rows.ts";
@@ -12,11 +12,13 @@ import * as series from "./series.ts";
 import { IDENTITY_VERSION, identity } from "../record/identity.ts";
 import { personName, writtenReason } from "./names.ts";
 import { checkSerialRule, jobKeys, sameSerial } from "./serial-rule.ts";
+import { jobWhere, type JobQuery, pageOf, type StatRow, type Statistics, statistics } from "./search.ts";
 import { stmt } from "./statements.ts";
 import type { JobEnd, JobRow, NewJob, NumberState, OperatorAction, Outcome, Progress, SeriesDefinition, SeriesNumber, SeriesRow } from "./types.ts";
 
 export type * from "./types.ts";
 export type { JournalEvent } from "./events.ts";
+export type { JobQuery, Statistics } from "./search.ts";
 
 /** Where the journal lives unless the station's configuration says otherwise. */
 export const DEFAULT_JOURNAL_PATH = "data/peenmark.db";
@@ -35,7 +37,7 @@ export interface JournalOptions {
   readonly busyTimeoutMs?: number;
 }
 
-export interface ExportOptions {
+export interface ExportOptions extends CsvOptions {
   readonly format: "csv" | "json";
   /** Jobs written at or after this time (ISO 8601; a bare date means its start, UTC). */
   readonly from?: string;
@@ -264,10 +266,45 @@ export class Journal {
     return rows.map(jobFromColumns);
   }
 
+  /**
+   * A page of jobs, newest first, and how many match in all: parts of a serial or maker (by
+   * identity), of a model, a time range, a station, an outcome (search.ts).
+   */
+  search(q: JobQuery = {}): { jobs: JobRow[]; total: number; limit: number; offset: number } {
+    const db = this.#open();
+    const { limit, offset } = pageOf(q);
+    const where = jobWhere({
+      ...q,
+      ...(q.from === undefined ? {} : { from: bound(q.from, "from") }),
+      ...(q.to === undefined ? {} : { to: bound(q.to, "to") }),
+    });
+    const total = Number((stmt(db, `SELECT count(*) AS n FROM jobs WHERE ${where.sql}`).get(where.params) as { n: number }).n);
+    const rows = stmt(db, `${JOB_SELECT} WHERE ${where.sql} ORDER BY jobs.id DESC LIMIT @limit OFFSET @offset`).all({ ...where.params, limit, offset }) as JobColumns[];
+    return { jobs: rows.map(jobFromColumns), total, limit, offset };
+  }
+
+  /** The jobs that re-mark job `id`, oldest first. */
+  remarksOf(id: number): JobRow[] {
+    return (stmt(this.#open(), `${JOB_SELECT} WHERE jobs.remark_of = ? ORDER BY jobs.id`).all(id) as JobColumns[]).map(jobFromColumns);
+  }
+
+  /** Marks per local day (in `timeZone`), station and technician, with failures, interruptions and re-marks, for jobs written in [from, to). */
+  statistics(range: { from?: string; to?: string } = {}, timeZone = "UTC"): Statistics {
+    const from = range.from === undefined ? null : bound(range.from, "from");
+    const to = range.to === undefined ? null : bound(range.to, "to");
+    const rows = stmt(
+      this.#open(),
+      `SELECT created_at, outcome, station_id, technician, remark_of FROM jobs
+        WHERE (@from IS NULL OR created_at >= @from) AND (@to IS NULL OR created_at < @to) ORDER BY id`,
+    ).all({ from, to }) as { created_at: string; outcome: Outcome; station_id: string; technician: string; remark_of: number | null }[];
+    const counted: StatRow[] = rows.map((r) => ({ createdAt: r.created_at, outcome: r.outcome, stationId: r.station_id, technician: r.technician, remark: r.remark_of !== null }));
+    return statistics(counted, timeZone);
+  }
+
   /** The trace export: CSV (RFC 4180, UTF-8) or JSON, columns in export.ts. */
   exportJobs(options: ExportOptions): string {
     const jobs = this.jobs(options);
-    return options.format === "csv" ? jobsToCsv(jobs) : jobsToJson(jobs);
+    return options.format === "csv" ? jobsToCsv(jobs, options) : jobsToJson(jobs);
   }
 
   events(filter: { jobId?: number; seriesId?: string } = {}): JournalEvent[] {
@@ -299,6 +336,11 @@ export class Journal {
   reserveNext(seriesId: string, now: Date): SeriesNumber {
     const db = this.#open();
     return this.#durable(() => series.reserveNext(db, seriesId, now, this.#now()));
+  }
+
+  /** The number and serial the series would hand out next (nothing reserved); undefined when it is exhausted. */
+  peekNext(seriesId: string, now: Date): { number: number; serial: string } | undefined {
+    return series.peekNext(this.#open(), seriesId, now);
   }
 
   /** An operator makes a reserved number available again; a job holding it releases its serial too. */

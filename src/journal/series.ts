@@ -176,6 +176,20 @@ export function reserveNext(db: Database.Database, seriesId: string, now: Date, 
   return getNumber(db, seriesId, number);
 }
 
+/**
+ * The number and serial `reserveNext` would hand out now, without reserving it (a preview);
+ * undefined when the series is exhausted. Another station may take it first: a job started
+ * from a preview says which serial it expects (runner.ts).
+ */
+export function peekNext(db: Database.Database, seriesId: string, now: Date): { number: number; serial: string } | undefined {
+  const s = seriesColumns(db, seriesId);
+  const pattern = parseSeriesPattern(s.pattern);
+  const released = stmt(db, "SELECT number FROM series_numbers WHERE series_id = ? AND state = 'released' ORDER BY number LIMIT 1").get(seriesId) as { number: number } | undefined;
+  const number = released?.number ?? (s.next_number > s.end ? undefined : s.next_number);
+  if (number === undefined) return undefined;
+  return { number, serial: formatSerial(pattern, number, now, opt(s.licence_prefix)) };
+}
+
 /** A new job takes over a reservation nobody has yet; its record must carry that number's serial. */
 export function bindNumber(db: Database.Database, seriesId: string, number: number, jobId: number, recordSerial: string): void {
   const n = numberColumns(db, seriesId, number);

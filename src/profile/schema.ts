@@ -76,14 +76,46 @@ export const DatamatrixBlockSchema = z
 
 export const BlockSchema = z.discriminatedUnion("kind", [TextBlockSchema, DatamatrixBlockSchema]);
 
+/**
+ * Text a person reads, in one language or several: `"Import mark"`, or
+ * `{ "en": "Import mark", "es": "Marca de importación" }` (English required: it is the text
+ * shown in a language the profile does not have).
+ */
+export const TranslatedTextSchema = z.union([
+  z.string().min(1),
+  z
+    .object({ en: z.string().min(1), es: z.string().min(1).optional() })
+    .strict()
+    .describe("The text in English, and in Spanish; a page in another language shows the English."),
+]);
+export type TranslatedText = z.output<typeof TranslatedTextSchema>;
+
+/** `text` in `lang`, else in English. */
+export function textIn(text: TranslatedText, lang: string): string;
+export function textIn(text: TranslatedText | undefined, lang: string): string | undefined;
+export function textIn(text: TranslatedText | undefined, lang: string): string | undefined {
+  if (text === undefined || typeof text === "string") return text;
+  return (lang === "es" ? text.es : undefined) ?? text.en;
+}
+
 export const ProfileSchema = z
   .object({
     $schema: z.string().optional(),
     id,
-    name: z.string().min(1),
-    description: z.string().optional(),
+    name: TranslatedTextSchema,
+    description: TranslatedTextSchema.optional(),
     rules: z.enum(["us-atf", "iti", "none"]).describe("Which marking rules the compile enforces (../shared/domain/marking-rules.md)."),
     defaults: MarkingRecordSchema.partial().optional().describe("Values the technician's form starts with."),
+    form: z
+      .object({
+        upperCaseSerial: z.boolean().default(false).describe("The serial field turns what is typed or scanned into capitals (what the field shows is what is struck)."),
+      })
+      .strict()
+      .optional()
+      .describe("How the technician's form behaves for this profile."),
+    sample: MarkingRecordSchema.optional().describe(
+      "A record as long as the parts this profile marks will carry (the longest serial, maker, model): the profile check compiles it on the station, so bounds, glyphs and heights are caught before publishing.",
+    ),
     blocks: z.array(z.preprocess((b) => (b && typeof b === "object" && !("kind" in b) ? { ...b, kind: "text" } : b), BlockSchema)).min(1),
   })
   .strict()

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { TranslatedTextSchema } from "./schema.ts";
 
 /**
  * The station file: what this head and controller can do. Kept apart from marking profiles
@@ -11,7 +12,8 @@ const positive = (what: string) => z.number({ error: `expected ${what} as a numb
 export const StationSchema = z
   .object({
     id: z.string().max(24, "at most 24 characters (it goes into the program's header line)").regex(/^[a-z0-9][a-z0-9-]*$/, "expected a lower-case id such as bench-1"),
-    name: z.string().min(1),
+    /** What the page's title bar calls the station: one text, or `{ "en": …, "es": … }`. */
+    name: TranslatedTextSchema,
     /** IANA time zone where the station stands: dates in marks ({date.year}) are local dates there. */
     timeZone: z
       .string()

@@ -1,6 +1,6 @@
 import { EventEmitter } from "node:events";
 import { join } from "node:path";
-import Fastify, { type FastifyInstance } from "fastify";
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, LogController } from "fastify";
 import type { Logger } from "pino";
 import type { Tokens } from "../config.ts";
 import type { Head } from "../job/head.ts";
@@ -15,10 +15,13 @@ import { guard } from "./guard.ts";
 import { eventRoutes } from "./events.ts";
 import { ProfileStore } from "./profiles.ts";
 import { jobRoutes } from "./routes-jobs.ts";
+import { journalRoutes } from "./routes-journal.ts";
 import { profileRoutes } from "./routes-profiles.ts";
+import { seriesRoutes } from "./routes-series.ts";
 import { stationRoutes } from "./routes-station.ts";
 import { staticRoutes } from "./static.ts";
-import { PACKAGE_ROOT } from "../paths.ts";
+import { registerApiDoc } from "./api-doc.ts";
+import { PACKAGE_ROOT, PACKAGE_VERSION } from "../paths.ts";
 
 /**
  * The station service: one fastify app over one head, one journal and the profiles.
@@ -58,6 +61,25 @@ const HEADERS = {
   crossOriginResourcePolicy: { policy: "same-origin" as const },
   crossOriginEmbedderPolicy: false,
 };
+
+/**
+ * Request lines at debug: the log is what the station did (jobs, publications, releases, who
+ * did them), not its traffic (a page's every file and event poll). A refused request is
+ * logged at info, a failed one at error.
+ */
+class RequestLog extends LogController {
+  override incomingRequest(request: FastifyRequest): void {
+    request.log.debug({ req: request }, "incoming request");
+  }
+
+  override requestCompleted(error: Error | null, request: FastifyRequest, reply: FastifyReply): void {
+    const status = reply.statusCode;
+    const line = { req: request, res: reply, status, responseTime: reply.elapsedTime };
+    if (error || status >= 500) reply.log.error({ ...line, ...(error ? { err: error } : {}) }, "request failed");
+    else if (status >= 400) reply.log.info(line, "request refused");
+    else reply.log.debug(line, "request completed");
+  }
+}
 
 /** One token per role: a technician's token that is also the operator's makes every technician an operator. */
 export function checkTokens(tokens: Tokens): void {
@@ -114,9 +136,10 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
     ...(opts.clock ? { clock: opts.clock } : {}),
     ...(opts.progressEveryMs === undefined ? {} : { progressEveryMs: opts.progressEveryMs }),
   });
-  const profiles = new ProfileStore({ builtinDir: opts.profilesDir ?? join(PACKAGE_ROOT, "profiles"), dataDir: opts.dataDir });
+  const clock = opts.clock ?? (() => new Date());
+  const profiles = new ProfileStore({ builtinDir: opts.profilesDir ?? join(PACKAGE_ROOT, "profiles"), dataDir: opts.dataDir, station: opts.station, clock });
   const alerts = new EventEmitter<{ alert: [{ code: string; message: string }] }>();
-  const peenmark: Peenmark = { station: opts.station, runner, journal, profiles, tokens: opts.tokens ?? {}, interruptedAtOpen, alerts };
+  const peenmark: Peenmark = { station: opts.station, runner, journal, profiles, tokens: opts.tokens ?? {}, clock, interruptedAtOpen, alerts };
 
   const app = Fastify({
     ...(opts.logger ? { loggerInstance: opts.logger } : { logger: false }),
@@ -124,6 +147,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
     forceCloseConnections: true,
     frameworkErrors: handleFrameworkError,
     clientErrorHandler: handleClientError,
+    logController: new RequestLog(),
   }) as unknown as FastifyInstance;
   app.decorate("peenmark", peenmark);
   app.setErrorHandler(handleError);
@@ -131,6 +155,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   app.removeContentTypeParser("text/plain");
   await app.register(helmet, HEADERS);
   guard(app, { hostNames: opts.hostNames ?? [] });
+  await registerApiDoc(app, PACKAGE_VERSION);
 
   for (const j of interruptedAtOpen)
     app.log.warn({ job: j.id, serial: j.serial, executedLine: j.progress.executedLine, lines: j.program.lines, strikesDone: j.progress.strikesDone, note: j.note }, "job interrupted by the last stop: re-home and re-mark or release it");
@@ -146,8 +171,11 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   profileRoutes(app, peenmark);
   jobRoutes(app, peenmark);
   stationRoutes(app, peenmark);
+  journalRoutes(app, peenmark);
+  seriesRoutes(app, peenmark);
   eventRoutes(app, peenmark);
-  staticRoutes(app, opts.webDir ?? join(PACKAGE_ROOT, "src", "web"));
+  app.get("/api/openapi.json", { schema: { hide: true } }, async () => app.swagger());
+  await staticRoutes(app, opts.webDir ?? join(PACKAGE_ROOT, "src", "web"));
 
   app.addHook("onClose", async () => {
     await runner.close();

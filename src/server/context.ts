@@ -17,6 +17,8 @@ export interface ServiceContext {
   readonly journal: Journal;
   readonly profiles: ProfileStore;
   readonly tokens: Tokens;
+  /** The time of marking and of operators' acts; the wall clock unless a test fixes it. */
+  readonly clock: () => Date;
 }
 
 /** The caller's role, or 401/403; `need` raises the bar to operator where the route says so. */
@@ -75,6 +77,33 @@ export function personNameSchema(what: string) {
           if (bad) c.addIssue({ code: "custom", message: `${what} ${bad}` });
         }),
     );
+}
+
+/**
+ * Who asked, for the log of an operator's action: the role the token gave, the name the
+ * page's signed-in operator sends (`X-Peenmark-Operator`, checked like every name), the
+ * address. A name in the body (release, re-mark) is logged by the route beside it.
+ */
+export function actor(req: FastifyRequest, role: Role): { role: Role; operator?: string; ip: string } {
+  const raw = req.headers["x-peenmark-operator"];
+  let operator: string | undefined;
+  if (typeof raw === "string") {
+    let name: string;
+    try {
+      name = decodeURIComponent(raw).normalize("NFC").trim();
+    } catch {
+      name = "";
+    }
+    if (name !== "" && name.length <= MAX_NAME && nameProblem(name) === undefined) operator = name;
+  }
+  return { role, ...(operator === undefined ? {} : { operator }), ip: req.ip };
+}
+
+/** A whole number in a query parameter (`limit`, `offset`): decimal digits only. */
+export function wholeNumber(raw: string | undefined, name: string): number | undefined {
+  if (raw === undefined) return undefined;
+  if (!/^(0|[1-9][0-9]{0,15})$/.test(raw)) throw new PeenmarkError("E_USAGE", `${name} ${JSON.stringify(raw)} is not a whole number`, { where: name });
+  return Number(raw);
 }
 
 /** A journal row or 404. */

@@ -119,12 +119,13 @@ export function guard(app: FastifyInstance, opts: GuardOptions): void {
     const path = req.url.split("?")[0] ?? "";
     // The page's catch-all (GET /*) serves files, never /api/…: it does not make an API path exist.
     const methods = [...new Set(routes.filter((r) => r.test.test(path) && !(r.url === "/*" && /^\/api(\/|$)/.test(path))).map((r) => r.method))];
-    if (methods.length > 0) {
+    // A route of this method ran and found nothing (the page's files: no such file): 404, not 405.
+    if (methods.length > 0 && !methods.includes(req.method)) {
       return reply
         .status(405)
         .header("allow", methods.join(", "))
         .send(errorBody("E_METHOD", `${req.method} is not a method of ${path}: use ${methods.join(" or ")}`, { details: { allow: methods } }));
     }
-    return reply.status(404).send(errorBody("E_NOT_FOUND", `no route ${req.method} ${path}`));
+    return reply.status(404).send(errorBody("E_NOT_FOUND", /^\/api(\/|$)/.test(path) ? `no route ${req.method} ${path}` : `no file ${path}`));
   });
 }

@@ -1,12 +1,13 @@
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
-import { previewSvg } from "../preview/svg.ts";
 import { MarkingRecordSchema } from "../record/schema.ts";
 import { requireRole } from "./auth.ts";
 import { PeenmarkError } from "../errors.ts";
 import { MAX_REASON } from "../journal/names.ts";
 import { parseRecord } from "../profile/load.ts";
-import { authorise, existingJob, jobId, parseBody, personNameSchema, type ServiceContext } from "./context.ts";
+import { doc, JobViewSchema } from "./api-doc.ts";
+import { actor, authorise, existingJob, jobId, parseBody, personNameSchema, type ServiceContext } from "./context.ts";
+import { previewOf } from "./preview.ts";
 import type { ProfileVersion } from "./profiles.ts";
 
 /** Preview, start, follow and steer jobs. */
@@ -25,11 +26,18 @@ const remarkProfile = {
 const PreviewBody = z
   .object({
     profileId: z.string().min(1, "choose a profile"),
-    record: MarkingRecordSchema,
+    // The serial may be left out when it is drawn from a serial-number series: the preview shows the number the series gives next.
+    record: MarkingRecordSchema.extend({ serial: MarkingRecordSchema.shape.serial.optional() }),
+    series: z.string().min(1).optional(),
     // A re-mark's preview shows the version the re-mark will strike with.
     remark: z.object({ of: z.number().int().positive(), profile: remarkProfile.profile }).strict().optional(),
   })
-  .strict();
+  .strict()
+  .superRefine((b, ctx) => {
+    if (b.series === undefined && b.record.serial === undefined) ctx.addIssue({ code: "custom", path: ["record", "serial"], message: "serial number must not be empty (or choose a serial-number series)" });
+    if (b.series !== undefined && b.record.serial !== undefined) ctx.addIssue({ code: "custom", path: ["record", "serial"], message: "leave the serial empty when it is drawn from a series" });
+    if (b.series !== undefined && b.remark) ctx.addIssue({ code: "custom", path: ["series"], message: "a re-mark names the serial it marks again; it draws none from a series" });
+  });
 
 const JobBody = z
   .object({
@@ -37,6 +45,8 @@ const JobBody = z
     // The serial may be left out when it is drawn from a serial-number series.
     record: MarkingRecordSchema.extend({ serial: MarkingRecordSchema.shape.serial.optional() }),
     series: z.string().min(1).optional(),
+    /** The serial the preview of a series job showed: the job is refused (E_PREVIEW_STALE) if the series now gives another. */
+    seriesSerial: z.string().min(1).optional(),
     technician: personNameSchema("the technician's name"),
     remark: z
       .object({
@@ -85,29 +95,58 @@ function remarkVersion(ctx: ServiceContext, profileId: string, record: unknown, 
 }
 
 export function jobRoutes(app: FastifyInstance, ctx: ServiceContext): void {
-  app.post("/api/jobs/preview", async (req) => {
-    authorise(ctx, req, "technician", "previewing a job");
-    const body = parseBody(PreviewBody, req.body);
-    const { profile } = body.remark ? remarkVersion(ctx, body.profileId, body.record, body.remark).version : ctx.profiles.get(body.profileId);
-    const { compiled } = ctx.runner.prepare(profile, body.record);
-    const f = compiled.figures;
-    const strikes = compiled.program.ops.filter((o) => o.kind === "strike").map((o) => [o.at.x, o.at.y]);
-    return {
-      summary: {
-        blocks: compiled.blocks,
-        strikes: f.strikes,
-        scribeLength: f.scribeLength,
-        travel: f.travel,
-        seconds: f.seconds,
-        lines: compiled.gcode.lines.length - 1,
-        programHash: compiled.gcode.hash,
+  app.post(
+    "/api/jobs/preview",
+    doc({
+      summary: "Compile a record with a profile: what would be struck, nothing sent to the head",
+      tag: "jobs",
+      role: "technician",
+      body: PreviewBody,
+      responses: {
+        200: z.object({
+          summary: z.record(z.string(), z.unknown()).describe("blocks (as laid out, cap heights asked and measured), strikes, scribeLength, travel, seconds, lines, programHash"),
+          svg: z.string(),
+          strikes: z.array(z.array(z.number())),
+          record: MarkingRecordSchema.describe("The record as compiled (with a series' next serial)"),
+          series: z.object({ id: z.string(), number: z.number().int(), serial: z.string() }).optional(),
+        }),
       },
-      svg: previewSvg(compiled.program, ctx.station.machine),
-      strikes,
-    };
-  });
+    }),
+    async (req) => {
+      authorise(ctx, req, "technician", "previewing a job");
+      const body = parseBody(PreviewBody, req.body);
+      const { profile } = body.remark ? remarkVersion(ctx, body.profileId, body.record, body.remark).version : ctx.profiles.get(body.profileId);
+      const markedAt = ctx.clock();
+      let next: { number: number; serial: string } | undefined;
+      if (body.series !== undefined) {
+        const id = body.series;
+        const peeked = (() => {
+          try {
+            return ctx.journal.peekNext(id, markedAt);
+          } catch (e) {
+            if (e instanceof PeenmarkError && e.where === "seriesId") throw new PeenmarkError("E_NOT_FOUND", e.message, { where: "series" });
+            throw e;
+          }
+        })();
+        if (!peeked) throw new PeenmarkError("E_SERIES_EXHAUSTED", `series "${id}" has no number left: ask an operator for a new series`, { where: "series" });
+        next = peeked;
+      }
+      const { record, compiled } = ctx.runner.prepare(profile, next ? { ...body.record, serial: next.serial } : body.record, markedAt);
+      return { ...previewOf(compiled, ctx.station), record, ...(next ? { series: { id: body.series!, ...next } } : {}) };
+    },
+  );
 
-  app.post("/api/jobs", async (req, reply) => {
+  app.post(
+    "/api/jobs",
+    doc({
+      summary: "Mark: the job is written to the journal, then streamed to the head",
+      description: "A re-mark (remark) needs the operator role. With series, the serial is drawn from it; seriesSerial (what the preview showed) makes a changed next number a refusal (E_PREVIEW_STALE).",
+      tag: "jobs",
+      role: "technician",
+      body: JobBody,
+      responses: { 201: z.object({ job: JobViewSchema }) },
+    }),
+    async (req, reply) => {
     const role = authorise(ctx, req, "technician", "marking");
     const body = parseBody(JobBody, req.body);
     if (body.remark) requireRole(role, "operator", "authorising a re-mark");
@@ -125,35 +164,53 @@ export function jobRoutes(app: FastifyInstance, ctx: ServiceContext): void {
       technician: body.technician,
       ...(remark ? { remark } : {}),
       ...(body.series ? { series: body.series } : {}),
+      ...(body.series && body.seriesSerial ? { seriesSerial: body.seriesSerial } : {}),
     });
     // The outcome is in the journal and on the event stream; a failure to record it is logged.
     started.done.then(
       (job) => req.log.info({ job: job.id, state: job.state, outcome: job.outcome }, "job ended"),
       (e: unknown) => req.log.error({ err: e, job: started.job.id }, "job ended without its outcome recorded"),
     );
-    req.log.info({ job: started.job.id, serial: started.job.serial, profile: profile.profile.id, version: profile.version, technician: body.technician }, "job started");
+    req.log.info(
+      { job: started.job.id, serial: started.job.serial, profile: profile.profile.id, version: profile.version, technician: body.technician, ...(body.remark ? { by: actor(req, role), operator: body.remark.operator, reason: body.remark.reason } : {}) },
+      body.remark ? "re-mark started" : "job started",
+    );
     return reply.status(201).send({ job: started.job });
-  });
+    },
+  );
 
-  app.get("/api/jobs/current", async (req) => {
+  app.get("/api/jobs/current", doc({ summary: "The job under way, or null", tag: "jobs", role: "technician", responses: { 200: z.object({ job: JobViewSchema.nullable() }) } }), async (req) => {
     authorise(ctx, req, "technician", "reading the current job");
     return { job: ctx.runner.current() ?? null };
   });
 
-  app.get<{ Params: { id: string } }>("/api/jobs/:id", async (req) => {
-    authorise(ctx, req, "technician", "reading a job");
-    const id = jobId(req.params.id);
-    return { job: existingJob(ctx, id, () => ctx.runner.job(id)) };
-  });
-
-  for (const action of ["pause", "resume", "abort"] as const) {
-    app.post<{ Params: { id: string } }>(`/api/jobs/:id/${action}`, async (req) => {
-      authorise(ctx, req, "technician", `${action === "abort" ? "aborting" : action === "pause" ? "pausing" : "resuming"} a job`);
+  app.get<{ Params: { id: string } }>(
+    "/api/jobs/:id",
+    doc({ summary: "A job, with its live progress when it is under way", tag: "jobs", role: "technician", params: z.object({ id: z.string() }), responses: { 200: z.object({ job: JobViewSchema }) } }),
+    async (req) => {
+      authorise(ctx, req, "technician", "reading a job");
       const id = jobId(req.params.id);
-      existingJob(ctx, id, () => ctx.journal.job(id));
-      const job = await ctx.runner[action](id);
-      req.log.info({ job: id }, `job ${action}`);
-      return { job };
-    });
+      return { job: existingJob(ctx, id, () => ctx.runner.job(id)) };
+    },
+  );
+
+  const ACTION_DOC = {
+    pause: "Pause: nothing more is sent; the head finishes the strikes the controller holds, then stands between two strikes, pin off",
+    resume: "Resume a paused job where it stands",
+    abort: "Abort: the head stops and the pin goes off; the job ends aborted",
+  } as const;
+  for (const action of ["pause", "resume", "abort"] as const) {
+    app.post<{ Params: { id: string } }>(
+      `/api/jobs/:id/${action}`,
+      doc({ summary: ACTION_DOC[action], tag: "jobs", role: "technician", params: z.object({ id: z.string() }), body: z.object({}), responses: { 200: z.object({ job: JobViewSchema }) } }),
+      async (req) => {
+        authorise(ctx, req, "technician", `${action === "abort" ? "aborting" : action === "pause" ? "pausing" : "resuming"} a job`);
+        const id = jobId(req.params.id);
+        existingJob(ctx, id, () => ctx.journal.job(id));
+        const job = await ctx.runner[action](id);
+        req.log.info({ job: id }, `job ${action}`);
+        return { job };
+      },
+    );
   }
 }

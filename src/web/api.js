@@ -1,9 +1,15 @@
 /**
- * The station service's HTTP API (docs: the service's contract). Every error the service
- * returns has the PeenmarkError shape `{ error: { code, message, where?, details? } }`;
- * a network failure becomes E_NETWORK so the page can say it in plain words.
+ * The station service's HTTP API (docs/OPERATIONS.md; its description at /api/openapi.json).
+ * Every error the service returns has the PeenmarkError shape
+ * `{ error: { code, message, where?, details? } }`; a network failure becomes E_NETWORK so the
+ * page can say it in plain words.
+ *
+ * Tokens: the bench's own (a technician's, remembered by this browser), or, while an operator
+ * is signed in, the operator's (kept for this tab only, in sessionStorage, and sent with the
+ * operator's name so the station's log says who did each operator's act).
  */
 const TOKEN = "peenmark.token";
+const OPERATOR = "peenmark.operator";
 
 export class ApiError extends Error {
   constructor(status, error) {
@@ -25,18 +31,43 @@ export function setStationToken(token) {
   else localStorage.removeItem(TOKEN);
 }
 
+/** The operator signed in on this tab: `{ name, token }` (token empty on a station without tokens), or null. */
+export function signedIn() {
+  try {
+    const o = JSON.parse(sessionStorage.getItem(OPERATOR) ?? "null");
+    return o && typeof o.name === "string" ? o : null;
+  } catch {
+    return null;
+  }
+}
+
+export function signIn(name, token) {
+  sessionStorage.setItem(OPERATOR, JSON.stringify({ name, token: token ?? "" }));
+}
+
+export function signOut() {
+  sessionStorage.removeItem(OPERATOR);
+}
+
+/** The token requests carry now: the signed-in operator's, else the bench's. */
+export function currentToken() {
+  return signedIn()?.token || stationToken();
+}
+
 function headers(json, token) {
   const h = { accept: "application/json" };
   if (json) h["content-type"] = "application/json";
   if (token) h.authorization = `Bearer ${token}`;
+  const op = signedIn();
+  if (op?.name) h["x-peenmark-operator"] = encodeURIComponent(op.name);
   return h;
 }
 
 /**
  * `body` may be an object (sent as JSON) or a string that already is JSON (a profile file).
- * `token` overrides the stored one for this request (an operator authorising a re-mark).
+ * `token` overrides the current one for this request (an operator authorising a re-mark).
  */
-export async function api(method, path, body, token = stationToken()) {
+export async function api(method, path, body, token = currentToken()) {
   let res;
   try {
     res = await fetch(`api/${path}`, {
@@ -64,12 +95,45 @@ export const get = (path) => api("GET", path);
 export const post = (path, body, token) => api("POST", path, body ?? {}, token);
 
 /**
- * Server-sent events: `controller`, `job` and `error`. EventSource reconnects by itself;
- * `onState(open)` tells the page when the stream is up or down.
+ * A download a browser could not get from a link (the token goes in a header): fetched, then
+ * handed to the browser as a file under the name the service gives.
+ */
+export async function download(path) {
+  let res;
+  try {
+    res = await fetch(`api/${path}`, { headers: headers(false, currentToken()) });
+  } catch (e) {
+    throw new ApiError(0, { code: "E_NETWORK", message: String(e?.message ?? e) });
+  }
+  if (!res.ok) {
+    let data = null;
+    try {
+      data = await res.json();
+    } catch {
+      data = null;
+    }
+    throw new ApiError(res.status, data?.error);
+  }
+  const name = /filename="([^"]+)"/.exec(res.headers.get("content-disposition") ?? "")?.[1] ?? "peenmark-journal";
+  const url = URL.createObjectURL(await res.blob());
+  const a = document.createElement("a");
+  a.href = url;
+  a.download = name;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+  return name;
+}
+
+/**
+ * Server-sent events: `controller`, `job` and `error`. EventSource reconnects by itself and
+ * sends the last event's id, so the service replays what was missed; `onState(open)` tells
+ * the page when the stream is up or down.
  */
 export function subscribe({ controller, job, error, onState }) {
   // EventSource cannot send headers: the service takes the token as access_token on this one URL.
-  const token = stationToken();
+  const token = currentToken();
   const es = new EventSource(token ? `api/events?access_token=${encodeURIComponent(token)}` : "api/events");
   const parse = (fn) => (ev) => {
     try {

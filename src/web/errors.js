@@ -40,10 +40,29 @@ export function errorKey(code) {
 }
 
 /**
+ * Which sentence a serial-rule refusal needs: what the serial holds (an invisible character,
+ * letters of two scripts) or which regime's rule it breaks (US: letters and digits, a digit;
+ * ITI: letters, digits, - / .), from the error's details and the profile's rules.
+ */
+export function serialRuleKey(err, rules) {
+  const d = err.details ?? {};
+  if (Array.isArray(d.scripts)) return "err.E_SERIAL_RULE.mixed";
+  if (typeof d.codePoint === "string" && typeof d.character === "string") return "err.E_SERIAL_RULE.invisible";
+  if (rules === "us-atf") return Array.isArray(d.characters) ? "err.E_SERIAL_RULE.usChars" : "err.E_SERIAL_RULE.usDigit";
+  if (rules === "iti") return "err.E_SERIAL_RULE.iti";
+  return "err.E_SERIAL_RULE";
+}
+
+/** Codes a profile's block is refused with: shown at the record fields the block marks. */
+const BLOCK_CODES = ["E_OUT_OF_BOUNDS", "E_GLYPH_MISSING", "E_MARK_RULE", "E_OVERLAP", "E_DATAMATRIX"];
+
+/**
  * Split an error into problems at record fields and problems for the whole form:
  * `{ fields: [{ path, key, params, code, message }], general: [{ key, params, code, message }] }`.
+ * `profile` (the profile summary: its `rules` and `blocks: [{ id, fields }]`) places a
+ * block's problem at the fields that block marks (the glyph's own field when the error names it).
  */
-export function placeError(err) {
+export function placeError(err, profile) {
   const code = err.code;
   const fields = [];
   const general = [];
@@ -56,15 +75,28 @@ export function placeError(err) {
     }
     return { fields, general };
   }
-  const fieldCodes = ["E_RECORD_FIELD_MISSING", "E_SERIAL_RULE", "E_SERIAL_DUPLICATE", "E_SERIAL_RESERVED", "E_GLYPH_MISSING"];
-  let path;
-  if (code === "E_SERIAL_RULE" || code === "E_SERIAL_DUPLICATE" || code === "E_SERIAL_RESERVED") path = "serial";
-  else if (code === "E_RECORD_FIELD_MISSING") path = recordPath(err.details?.field ?? err.where);
-  else if (code === "E_GLYPH_MISSING") path = recordPath(err.details?.field);
   const params = {};
   const ch = err.details?.char ?? err.details?.character;
   if (typeof ch === "string") params.char = ch;
-  if (fieldCodes.includes(code) && path) fields.push({ path, key: code === "E_RECORD_FIELD_MISSING" ? "issue.required" : errorKey(code), params, code, message: err.message });
-  else general.push({ key: errorKey(code), params, code, message: err.message });
+  if (typeof err.details?.codePoint === "string") params.codePoint = err.details.codePoint;
+  if (code === "E_SERIAL_RULE" || code === "E_SERIAL_DUPLICATE" || code === "E_SERIAL_RESERVED") {
+    fields.push({ path: "serial", key: code === "E_SERIAL_RULE" ? serialRuleKey(err, profile?.rules) : errorKey(code), params, code, message: err.message });
+    return { fields, general };
+  }
+  if (code === "E_RECORD_FIELD_MISSING") {
+    const path = recordPath(err.details?.field ?? err.where);
+    if (path) fields.push({ path, key: "issue.required", params, code, message: err.message });
+    else general.push({ key: errorKey(code), params, code, message: err.message });
+    return { fields, general };
+  }
+  if (BLOCK_CODES.includes(code)) {
+    const own = code === "E_GLYPH_MISSING" ? recordPath(err.details?.field) : undefined;
+    const block = (profile?.blocks ?? []).find((b) => b.id === (err.details?.block ?? err.where));
+    const paths = own ? [own] : (block?.fields ?? []).map((f) => (f === "extra" ? "extra.0" : f));
+    for (const path of paths) fields.push({ path, key: errorKey(code), params, code, message: err.message });
+    if (!paths.length) general.push({ key: errorKey(code), params, code, message: err.message });
+    return { fields, general };
+  }
+  general.push({ key: errorKey(code), params, code, message: err.message });
   return { fields, general };
 }

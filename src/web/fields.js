@@ -1,4 +1,4 @@
-import { tr, value, has, currentLanguage } from "./i18n.js";
+import { tr, value, has, currentLocale } from "./i18n.js";
 
 /**
  * The record inputs the page knows, in form order, grouped in fieldsets. `path` is the
@@ -76,7 +76,7 @@ function setPath(obj, path, v) {
 /** The name of a country from its ISO code, in the page's language (a suggestion the technician may change). */
 function countryName(code) {
   try {
-    return new Intl.DisplayNames([currentLanguage()], { type: "region" }).of(code) ?? "";
+    return new Intl.DisplayNames([currentLocale()], { type: "region" }).of(code) ?? "";
   } catch {
     return "";
   }
@@ -85,9 +85,10 @@ function countryName(code) {
 /**
  * Build `inputs` inside `container`, pre-filled from `values` (the profile's defaults merged
  * with what the technician had typed); inputs not in `marked` are recorded but not struck.
+ * `upperCaseSerial`: the serial field turns what is typed into capitals (the profile says so).
  * Returns the input elements in order.
  */
-export function renderFields(container, inputs, values, marked) {
+export function renderFields(container, inputs, values, marked, { upperCaseSerial = false } = {}) {
   container.replaceChildren();
   const out = [];
   for (const g of GROUPS) {
@@ -97,7 +98,7 @@ export function renderFields(container, inputs, values, marked) {
     fs.append(tr("legend", `group.${g}`));
     for (const def of mine) {
       const wrap = document.createElement("div");
-      wrap.className = "field";
+      wrap.className = def.scan ? "field" : "field row";
       const id = idOf(def.path);
       const label = tr("label", labelKey(def.path));
       label.htmlFor = id;
@@ -125,8 +126,18 @@ export function renderFields(container, inputs, values, marked) {
       if (def.scan) {
         input.className = "scan";
         input.setAttribute("autocapitalize", "characters");
-        // A scan replaces what is there: the scanner types, it cannot clear the field first.
+        // A scan replaces what is there (scanner.js); coming back to the field selects it, so typing replaces it too.
         input.addEventListener("focus", () => input.select());
+        if (upperCaseSerial) {
+          input.dataset.upper = "1";
+          input.addEventListener("input", () => {
+            const up = input.value.toUpperCase();
+            if (up === input.value) return;
+            const at = input.selectionStart;
+            input.value = up;
+            if (at !== null) input.setSelectionRange(at, at);
+          });
+        }
       }
       const v = getPath(values, def.path);
       if (v !== undefined && v !== null) input.value = String(v);
@@ -144,7 +155,7 @@ export function renderFields(container, inputs, values, marked) {
         wrap.classList.add("record-only");
       }
       if (has(`hint.${def.path}`)) {
-        const hint = tr("p", `hint.${def.path}`, undefined, "hint");
+        const hint = tr("p", `hint.${def.path}`, undefined, "hint field-hint");
         hint.id = `${id}-hint`;
         described.unshift(hint.id);
         wrap.append(hint);

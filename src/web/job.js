@@ -1,22 +1,30 @@
 import { setText, tr, value, duration, has } from "./i18n.js";
 import { errorKey } from "./errors.js";
 import { errorLine } from "./fields.js";
+import { controllerMessage } from "./controller.js";
 
 /**
  * The running job: progress bar and figures, the buttons that apply to its state, and the
  * outcome in plain words. Screen readers hear the state and every tenth of the progress,
- * not every status report.
+ * not every status report. A pause says "pausing…" until the head stands between two
+ * strikes (the job's `drained`), then "paused".
  */
 export const ACTIVE = ["pending", "marking", "paused"];
 
 const $ = (id) => document.getElementById(id);
 let announcedTenth = -1;
 
+/** The state as the page says it: a paused job not yet at rest is "pausing". */
+export function shownState(job) {
+  return job.state === "paused" && job.drained === false ? "pausing" : job.state;
+}
+
 export function renderJob(job) {
   const panel = $("job-panel");
   panel.hidden = false;
   panel.dataset.state = job.state;
-  setText($("job-state"), `job.status.${job.state}`, { serial: job.serial ?? job.record?.serial ?? "" });
+  panel.dataset.drained = job.state === "paused" && job.drained === false ? "0" : "1";
+  setText($("job-state"), `job.status.${shownState(job)}`, { serial: job.serial ?? job.record?.serial ?? "" });
   const p = job.progress ?? {};
   const total = p.linesTotal || 0;
   const done = Math.min(p.linesExecuted ?? 0, total);
@@ -38,9 +46,23 @@ export function renderJob(job) {
     setText($("job-announce"), "job.announce", { percent: tenth * 10 });
   }
   $("pause-btn").disabled = job.state !== "marking";
+  // Resume needs no wait for the head to stand: it goes on from wherever the pause has got to.
   $("resume-btn").disabled = job.state !== "paused";
   $("abort-btn").disabled = !ACTIVE.includes(job.state);
   renderOutcome(job);
+}
+
+/** The station's own note on a job (`outcome.note`), in the page's language. */
+export function noteLine(job) {
+  const note = job.outcome?.note;
+  return note && has(`note.${note}`) ? tr("p", `note.${note}`) : undefined;
+}
+
+function technical(text) {
+  const details = document.createElement("details");
+  details.append(tr("summary", "err.technical"), value("span", text, "technical"));
+  details.lastChild.lang = "en";
+  return details;
 }
 
 function renderOutcome(job) {
@@ -56,18 +78,33 @@ function renderOutcome(job) {
   const p = job.progress ?? {};
   const serial = job.serial ?? job.record?.serial ?? "";
   if (job.state === "completed") box.append(tr("p", "outcome.completed", { serial }));
-  else if (job.state === "aborted") box.append(tr("p", "outcome.aborted", { serial, line: p.linesExecuted ?? 0, total: p.linesTotal ?? 0 }));
-  else if (job.state === "interrupted" || job.state === "failed") {
+  else if (job.state === "aborted") {
+    box.append(tr("p", "outcome.aborted", { serial, line: p.linesExecuted ?? 0, total: p.linesTotal ?? 0 }));
+    const note = noteLine(job);
+    if (note) box.append(note);
+  } else if (job.state === "interrupted" || job.state === "failed") {
     box.append(tr("p", `outcome.${job.state}`, { serial, line: p.linesExecuted ?? 0, total: p.linesTotal ?? 0 }));
-    // What the controller said (an alarm, a refused line), when it said something.
     const o = job.outcome ?? {};
-    if (o.message) {
-      const msg = document.createElement("p");
-      msg.append(tr("span", "outcome.controllerSays"), " ", value("q", o.message, "controller-message"));
-      msg.lastChild.lang = "en";
-      box.append(msg);
+    const code = o.code ?? "";
+    if (code.startsWith("ALARM:") || code.startsWith("error:")) {
+      // What the controller said, in the page's words; its own English under "details".
+      const said = document.createElement("p");
+      const m = code.startsWith("ALARM:") ? controllerMessage(code) : { key: "err.controllerError", params: {} };
+      said.append(tr("span", "outcome.controllerSays"), " ", tr("span", m.key, m.params, "controller-message"));
+      if (o.message) said.append(technical(o.message));
+      box.append(said);
+      box.append(errorLine({ key: outcomeKey(code), code }));
+    } else {
+      // A note of the station's own (a service stop, a job that never started), translated.
+      const note = noteLine(job);
+      if (note) box.append(note);
+      if (code) box.append(errorLine({ key: outcomeKey(code), code, ...(o.message ? { message: o.message } : {}) }));
+      else if (!note && o.message) {
+        const p2 = tr("p", "outcome.stationNote");
+        p2.append(technical(o.message));
+        box.append(p2);
+      }
     }
-    if (o.code) box.append(errorLine({ key: outcomeKey(o.code), code: o.code }));
     if (job.state === "interrupted") box.append(tr("p", "guide.interrupted"));
   }
 }

@@ -52,7 +52,7 @@ function rulers(svg, width, height) {
  * Show `preview` (the service's answer) in `figure`. `workArea` comes from GET /api/station;
  * without it the work area is read back from the SVG's viewBox (2 mm margin).
  */
-export function showPreview(figure, preview, workArea) {
+export function showPreview(figure, preview, workArea, { follow = true } = {}) {
   const doc = new DOMParser().parseFromString(preview.svg, "image/svg+xml");
   const svg = document.importNode(doc.documentElement, true);
   for (const s of svg.querySelectorAll("script, foreignObject")) s.remove();
@@ -74,6 +74,8 @@ export function showPreview(figure, preview, workArea) {
   svg.append(layer);
   figure.replaceChildren(svg);
   translateTree(figure);
+  // A picture only (a profile's sample): the live view keeps following the job's.
+  if (!follow) return svg;
   const trainEls = [...svg.querySelectorAll("g.scribe path")];
   const trains = trainEls.map((p) => pathPoints(p.getAttribute("d")));
   const strikes = preview.strikes ?? [];

@@ -72,7 +72,7 @@ describe("peenmark journal", () => {
   it("refuses bad usage with E_USAGE", async () => {
     await expect(journal("export", "--format", "xml")).rejects.toThrow(/--format xml: expected one of csv, json/);
     await expect(journal("series", "release", "fq", "x1", "--operator", "a", "--reason", "b")).rejects.toBeInstanceOf(PeenmarkError);
-    await expect(journal("launch")).rejects.toThrow(/expected find, export, release or series/);
+    await expect(journal("launch")).rejects.toThrow(/expected find, search, stats, export, release or series/);
   });
 });
 

@@ -260,13 +260,21 @@ describe("roles, tokens and profiles", () => {
     expect(csv.body.split("\r\n")[0]).toMatch(/^jobId,serial,/);
   });
 
-  it("publishes every version as a new file and never overwrites one", async () => {
+  it("publishes every version as a new file and never overwrites one; the same content again is no new version", async () => {
     svc = await service();
     const draft = JSON.parse(readFileSync(join(ROOT, "profiles", "slide-5x7.json"), "utf8"));
+    // The repository's file as it is: version 1 already, whatever the spacing.
+    const same = await svc.app.inject({ method: "POST", url: "/api/profiles", payload: draft });
+    expect([same.statusCode, same.json()]).toMatchObject([200, { id: "slide-5x7", version: 1, unchanged: true }]);
+    draft.description = "revised for the new fixture";
     const v2 = await svc.app.inject({ method: "POST", url: "/api/profiles", payload: draft });
+    // Key order is no change either.
+    const reordered = Object.fromEntries(Object.entries(draft).reverse());
+    const again = await svc.app.inject({ method: "POST", url: "/api/profiles", payload: reordered });
+    expect([again.statusCode, again.json().version, again.json().hash]).toEqual([200, 2, v2.json().hash]);
     draft.description = "second revision";
     const v3 = await svc.app.inject({ method: "POST", url: "/api/profiles", payload: draft });
-    expect([v2.json().version, v3.json().version]).toEqual([2, 3]);
+    expect([v2.statusCode, v2.json().version, v3.json().version]).toEqual([201, 2, 3]);
     const dir = join(svc.dir, "profiles", "slide-5x7");
     expect(existsSync(join(dir, "v2.json")) && existsSync(join(dir, "v3.json"))).toBe(true);
     expect(JSON.parse(readFileSync(join(dir, "v2.json"), "utf8")).description).not.toBe("second revision");

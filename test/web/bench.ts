@@ -65,9 +65,14 @@ export async function startStation(simSpeed = 2, existingDataDir?: string, token
   };
 }
 
-/** A page at the bench: a fresh browser profile (nothing remembered), the given language, ready to scan. */
-export async function openPage(browser: Browser, url: string, locale = "en-US"): Promise<Page> {
-  const context = await browser.newContext({ locale, viewport: { width: 1360, height: 1000 } });
+/** The two bench screens the page is made for: a 1366×768 laptop and a 1024×600 panel, browser in kiosk mode (the whole screen is the page). */
+export const SCREENS = { large: { width: 1366, height: 768 }, small: { width: 1024, height: 600 } } as const;
+export type ScreenName = keyof typeof SCREENS;
+
+/** A page at the bench: a fresh browser profile (nothing remembered), the given language and screen, ready to scan. */
+export async function openPage(browser: Browser, url: string, locale = "en-US", viewport: { width: number; height: number } = SCREENS.large, init?: string): Promise<Page> {
+  const context = await browser.newContext({ locale, viewport, acceptDownloads: true });
+  if (init) await context.addInitScript(init);
   const page = await context.newPage();
   const problems: string[] = [];
   page.on("pageerror", (e) => problems.push(e.message));
@@ -93,10 +98,31 @@ export function shot(name: string): string {
   return join(SHOTS, `${name}.png`);
 }
 
-/** Type like a barcode scanner: the characters, then Enter, into whatever has focus. */
+/**
+ * Type like a barcode scanner: the characters as fast as the browser takes them, then Enter,
+ * into whatever has the focus. The page tells a scan from typing by the time between keys
+ * (bench settings, 50 ms by default); on a loaded test machine the browser may take a key
+ * hundreds of milliseconds late, so the test pages allow 400 ms (SCANNER_SETTINGS), and typing
+ * "by hand" in the tests is a key every 700 ms.
+ */
 export async function scan(page: Page, text: string): Promise<void> {
-  await page.keyboard.type(text, { delay: 5 });
+  await page.keyboard.type(text, { delay: 0 });
   await page.keyboard.press("Enter");
+}
+
+/** Typing by hand: a key every 700 ms. */
+export async function typeByHand(page: Page, text: string): Promise<void> {
+  await page.keyboard.type(text, { delay: 700 });
+}
+
+/** An init script for test pages: the scanner allowance of a loaded test machine. */
+export const SCANNER_SETTINGS = `localStorage.setItem("peenmark.scanGapMs", "400")`;
+
+/** After a preview has appeared, a person looks at it: the page ignores a key pressed in the first 400 ms (a scanner's second Enter). */
+export async function lookAtPreview(page: Page): Promise<void> {
+  await page.waitForSelector("#preview-figure svg");
+  await until(page, "document.getElementById('strike-serial').textContent !== '' && !document.getElementById('mark-btn').disabled");
+  await page.waitForTimeout(450);
 }
 
 export const activeId = (page: Page): Promise<string> => page.evaluate("document.activeElement ? document.activeElement.id : ''") as Promise<string>;
@@ -131,6 +157,14 @@ export function auditText(page: Page): Promise<TextAudit> {
   })()`) as Promise<TextAudit>;
 }
 
+/** The entry of `key`, or of its plural forms (`key.one`, `key.other`, …). */
+function templatesOf(dict: Dictionary, key: string): string[] {
+  if (dict[key] !== undefined) return [dict[key]!];
+  return Object.keys(dict)
+    .filter((k) => k.startsWith(`${key}.`) && /^(zero|one|two|few|many|other)$/.test(k.slice(key.length + 1)))
+    .map((k) => dict[k]!);
+}
+
 /** A dictionary entry as a pattern: its parameters may be anything. */
 export function entryPattern(template: string): RegExp {
   const parts = template.trim().split(/\{\w+(?::\d)?\}/g).map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"));
@@ -141,11 +175,72 @@ export function entryPattern(template: string): RegExp {
 export function mistranslated(audit: TextAudit, dict: Dictionary): string[] {
   const out: string[] = [];
   for (const { key, text } of [...audit.translated, ...audit.attributes]) {
-    const template = dict[key];
-    if (template === undefined) out.push(`${key}: no such key`);
-    else if (!entryPattern(template).test(text)) out.push(`${key}: "${text}" is not "${template}"`);
+    const templates = templatesOf(dict, key);
+    if (templates.length === 0) out.push(`${key}: no such key`);
+    else if (!templates.some((t) => entryPattern(t).test(text))) out.push(`${key}: "${text}" is not "${templates.join('" or "')}"`);
   }
   return out;
+}
+
+/**
+ * English on a page that speaks Spanish: any visible text — data included — that is an
+ * English sentence of the page's own dictionary (and not the same in Spanish), and any visible
+ * element marked lang="en" (a profile name without Spanish, a note the station wrote in
+ * English) outside a closed "details". Empty when a Spanish-speaking technician reads nothing
+ * in English but serials, names and codes.
+ */
+export async function englishOnPage(page: Page, en: Dictionary, es: Dictionary): Promise<string[]> {
+  const texts = (await page.evaluate(`(() => {
+    const visible = (el) => el.checkVisibility({ checkOpacity: true, checkVisibilityCSS: true }) && !el.closest("details:not([open]) > :not(summary)");
+    const out = [];
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+      const text = n.textContent.trim();
+      const el = n.parentElement;
+      if (!text || !el || el.closest("script, style") || !visible(el)) continue;
+      const lang = el.closest("[lang]")?.getAttribute("lang") ?? "";
+      // The language picker names English in English, as it should.
+      if (el.closest("#lang")) continue;
+      out.push({ text, lang });
+    }
+    return out;
+  })()`)) as { text: string; lang: string }[];
+  const english = Object.entries(en)
+    .filter(([k, v]) => es[k] !== v && v.split(/\s+/).length >= 2 && !/^\{\w+\}/.test(v))
+    .map(([, v]) => entryPattern(v));
+  const out: string[] = [];
+  for (const { text, lang } of texts) {
+    if (lang.startsWith("en")) out.push(`marked English: "${text}"`);
+    else if (english.some((re) => re.test(text))) out.push(`an English sentence: "${text}"`);
+  }
+  return out;
+}
+
+/**
+ * What does not fit the screen: the page scrolls, or one of `selectors` is not wholly inside
+ * the viewport (or is cut off by the box it scrolls in). Empty when everything is in view.
+ */
+export async function offScreen(page: Page, selectors: readonly string[]): Promise<string[]> {
+  return (await page.evaluate(`(() => {
+    const out = [];
+    const doc = document.scrollingElement;
+    if (doc.scrollHeight > innerHeight + 1) out.push("the page scrolls: " + doc.scrollHeight + " px high in " + innerHeight);
+    if (doc.scrollWidth > innerWidth + 1) out.push("the page scrolls sideways: " + doc.scrollWidth + " px wide in " + innerWidth);
+    for (const sel of ${JSON.stringify(selectors)}) {
+      const el = document.querySelector(sel);
+      if (!el) { out.push(sel + ": not on the page"); continue; }
+      const r = el.getBoundingClientRect();
+      if (r.width === 0 || r.height === 0) { out.push(sel + ": not shown"); continue; }
+      if (r.top < -1 || r.left < -1 || r.bottom > innerHeight + 1 || r.right > innerWidth + 1) out.push(sel + ": outside the screen (" + [r.left, r.top, r.right, r.bottom].map(Math.round).join(", ") + ")");
+      for (let p = el.parentElement; p; p = p.parentElement) {
+        const s = getComputedStyle(p);
+        if (!/(auto|scroll|hidden)/.test(s.overflowY + s.overflowX)) continue;
+        const b = p.getBoundingClientRect();
+        if (r.top < b.top - 1 || r.bottom > b.bottom + 1 || r.left < b.left - 1 || r.right > b.right + 1) { out.push(sel + ": cut off by " + (p.id ? "#" + p.id : p.className || p.tagName)); break; }
+      }
+    }
+    return out;
+  })()`)) as string[];
 }
 
 /** Poll a page expression until it is true (the page updates from server-sent events); on time-out, say what the page showed. */

@@ -13,7 +13,7 @@ type Errors = {
   recordPath(p: string): string | undefined;
   placeError(e: { code: string; message: string; where?: string; details?: Record<string, unknown> }): { fields: Problem[]; general: Problem[] };
 };
-type Operator = { problemsOf(e: { code: string; message: string; details?: Record<string, unknown> }): { path: string; message: string }[] };
+type Operator = { problemsOf(e: { code: string; message: string; details?: Record<string, unknown> }): { path: string; message: string; code: string; key: string }[] };
 const web = (f: string) => import(pathToFileURL(join(REPO, "src", "web", f)).href);
 const errors = (await web("errors.js")) as Errors;
 const operator = (await web("operator.js")) as Operator;
@@ -58,8 +58,42 @@ describe("service errors on the page", () => {
 
   it("lists a profile's problems by path from font and rule errors too", () => {
     const font = { code: "E_FONT_UNKNOWN", message: 'profile request body names fonts this station does not have:\n  request body: $.blocks[1].font: unknown font "nope"; this station has peen-single' };
-    expect(operator.problemsOf(font)).toEqual([{ path: "$.blocks[1].font", message: 'unknown font "nope"; this station has peen-single' }]);
+    expect(operator.problemsOf(font)).toMatchObject([{ path: "$.blocks[1].font", message: 'unknown font "nope"; this station has peen-single', code: "E_FONT_UNKNOWN" }]);
     const rule = { code: "E_MARK_RULE", message: "profile request body (rules us-atf) is incomplete:\n  a frame or receiver mark with {serial} must also mark {manufacturer}" };
-    expect(operator.problemsOf(rule)).toEqual([{ path: "", message: "a frame or receiver mark with {serial} must also mark {manufacturer}" }]);
+    expect(operator.problemsOf(rule)).toMatchObject([{ path: "", message: "a frame or receiver mark with {serial} must also mark {manufacturer}", code: "E_MARK_RULE" }]);
+  });
+});
+
+type Job = { shownState(j: { state: string; drained?: boolean }): string };
+type Rules = { serialRuleKey(e: { details?: Record<string, unknown> }, rules?: string): string; placeError(e: { code: string; message: string; where?: string; details?: Record<string, unknown> }, profile?: unknown): { fields: Problem[]; general: Problem[] } };
+const job = (await web("job.js")) as Job;
+const rules = errors as unknown as Rules;
+
+describe("what the page says of a job and a refusal", () => {
+  it("says pausing until the head stands between two strikes, then paused", () => {
+    expect(job.shownState({ state: "paused", drained: false })).toBe("pausing");
+    expect(job.shownState({ state: "paused", drained: true })).toBe("paused");
+    expect(job.shownState({ state: "marking" })).toBe("marking");
+  });
+
+  it("gives the serial rule's advice of the profile's regime, and of what the serial holds", () => {
+    expect(rules.serialRuleKey({ details: { characters: ["#"] } }, "us-atf")).toBe("err.E_SERIAL_RULE.usChars");
+    expect(rules.serialRuleKey({ details: { serial: "ABC" } }, "us-atf")).toBe("err.E_SERIAL_RULE.usDigit");
+    expect(rules.serialRuleKey({ details: { serial: "A#1" } }, "iti")).toBe("err.E_SERIAL_RULE.iti");
+    expect(rules.serialRuleKey({ details: { character: "\u200B", codePoint: "U+200B" } }, "iti")).toBe("err.E_SERIAL_RULE.invisible");
+    expect(rules.serialRuleKey({ details: { character: "А", codePoint: "U+0410", scripts: ["Cyrillic"] } }, "us-atf")).toBe("err.E_SERIAL_RULE.mixed");
+  });
+
+  it("puts a block's refusal (out of bounds, a glyph missing) at the fields that block marks", () => {
+    const profile = { rules: "us-atf", blocks: [{ id: "serial", fields: ["serial"] }, { id: "maker", fields: ["manufacturer", "place.city", "place.state"] }] };
+    const out = rules.placeError({ code: "E_OUT_OF_BOUNDS", message: 'block "maker" reaches …', where: "maker", details: { x: 1 } }, profile);
+    expect(out.fields.map((f) => f.path)).toEqual(["manufacturer", "place.city", "place.state"]);
+    // The layout names the block and the character; the page narrows it to the field holding it (app.js).
+    const glyph = rules.placeError({ code: "E_GLYPH_MISSING", message: "…", where: "maker", details: { char: "Ř", codePoint: 344, font: "peen-single", block: "maker" } }, profile);
+    expect(glyph.fields.map((f) => [f.path, f.params?.char])).toEqual([
+      ["manufacturer", "Ř"],
+      ["place.city", "Ř"],
+      ["place.state", "Ř"],
+    ]);
   });
 });

@@ -30,7 +30,8 @@ describe("page dictionaries", () => {
   it("are translated: Spanish entries differ from English except names, units and numbers", () => {
     const same = Object.keys(en).filter((k) => en[k] === es[k]);
     // Entries that are the same in both: the product's name, the language names, units and bare numbers.
-    expect(same.sort()).toEqual(["app.title", "ctl.position", "lang.en", "lang.es", "preview.count", "preview.mm", "preview.none", "time.ms", "time.s", "unit.mm", "unit.mm3"]);
+    // "Series" is Spanish too; a hash is a hash; a ruler's reading is numbers and units.
+    expect(same.sort()).toEqual(["app.title", "ctl.position", "lang.en", "lang.es", "nav.series", "op.col.hash", "preview.count", "preview.mm", "preview.none", "settings.rulerValue", "time.ms", "time.s", "unit.mm", "unit.mm3"]);
   });
 
   it("hold every key the page's HTML and scripts name", () => {
@@ -44,7 +45,24 @@ describe("page dictionaries", () => {
       for (const m of js.matchAll(/\?\s*"([a-z]+\.[\w.]+)"\s*:\s*"([a-z]+\.[\w.]+)"/g)) used.add(m[1]!).add(m[2]!);
     }
     expect(used.size).toBeGreaterThan(100);
-    expect([...used].filter((k) => !(k in en)), "keys missing from en.json").toEqual([]);
+    // A key with plural forms is found as key.one / key.other.
+    const known = (k: string) => k in en || `${k}.other` in en;
+    expect([...used].filter((k) => !known(k)), "keys missing from en.json").toEqual([]);
+  });
+
+  it("give every plural the forms Spanish and English need, and say a count with Intl's plural rules", () => {
+    const plurals = Object.keys(en).filter((k) => /\.(one|other)$/.test(k));
+    const bases = new Set(plurals.map((k) => k.replace(/\.(one|other)$/, "")));
+    expect(bases.size).toBeGreaterThan(5);
+    for (const b of bases) {
+      for (const form of ["one", "other"]) expect(en, `${b}.${form}`).toHaveProperty([`${b}.${form}`]);
+      expect(en[`${b}.one`], `${b}: the count is a parameter`).toMatch(/\{n(:\d)?\}/);
+    }
+    // Spanish and English both say 1 in the singular and 0, 2, 1000000 in the plural ("many" falls back to "other").
+    for (const locale of ["en-US", "es-419", "es-ES"]) {
+      const rules = new Intl.PluralRules(locale);
+      expect([0, 1, 2, 1_000_000].map((n) => rules.select(n)).map((f) => (f === "many" ? "other" : f))).toEqual(["other", "one", "other", "other"]);
+    }
   });
 
   it("name every job state, controller state and error code in plain words", () => {

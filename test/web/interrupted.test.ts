@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { activeId, auditText, dictionary, launchBrowser, mistranslated, openPage, pageErrors, REPO, say, shot, startStation, until, type BenchStation } from "./bench.ts";
+import { activeId, auditText, dictionary, launchBrowser, lookAtPreview, mistranslated, openPage, pageErrors, REPO, say, SCANNER_SETTINGS, SCREENS, shot, startStation, until, type BenchStation } from "./bench.ts";
 
 /**
  * A mark cut short by a dead station (power cut, crash): `peenmark station` is killed
@@ -71,14 +71,14 @@ describe("an interrupted mark", () => {
     await exited;
     child = undefined;
 
-    bench = await startStation(2, dataDir);
-    const page = await openPage(browser, bench.url, "en-US");
+    bench = await startStation(10, dataDir);
+    const page = await openPage(browser, bench.url, "en-US", SCREENS.large, SCANNER_SETTINGS);
     await page.waitForSelector("#interrupted:not([hidden])");
     const item = (await page.textContent("#interrupted-list li")) ?? "";
     expect(item).toContain("RA104230");
     expect(item).toMatch(/profile us-receiver, stopped at line \d+ of [\d,]+/);
     expect(await page.textContent("#interrupted > p")).toBe(en["guide.interrupted"]);
-    await page.screenshot({ path: shot("13-interrupted"), fullPage: false });
+    await page.screenshot({ path: shot("13-interrupted-en-1366"), fullPage: false });
 
     // Re-home first, as the guidance says.
     await page.click("#home-btn");
@@ -86,7 +86,7 @@ describe("an interrupted mark", () => {
 
     await page.click(`#interrupted-list button[data-job="${id}"]`);
     await page.waitForSelector("#remark-box:not([hidden])");
-    await page.waitForSelector("#preview-figure svg");
+    await lookAtPreview(page);
     expect(await page.inputValue("#f-serial"), "the interrupted job's record is back in the form").toBe("RA104230");
     expect(await page.inputValue("#f-model")).toBe("RX-9");
     expect(await activeId(page)).toBe("f-remark-operator");
@@ -108,7 +108,7 @@ describe("an interrupted mark", () => {
 
     const reason = "Power cut mid-mark; part left clamped, head re-homed, first line checked";
     await page.fill("#f-remark-reason", reason);
-    await page.screenshot({ path: shot("14-remark"), fullPage: true });
+    await page.screenshot({ path: shot("14-remark-en-1366") });
     const audit = await auditText(page);
     expect(audit.untranslated).toEqual([]);
     expect(mistranslated(audit, en)).toEqual([]);
@@ -131,7 +131,7 @@ describe("an interrupted mark", () => {
     expect(await page.locator("#journal-rows tr td:first-child").allTextContents()).toEqual([String(remark.id), String(id)]);
     expect(notes[0]).toBe(`${say(en, "journal.remarkOf", { id: String(id), by: "Marta Ortiz" })} ${reason}`);
     expect(notes[1]).toMatch(/^stopped at line \d+ of [\d,]+$/);
-    await page.screenshot({ path: shot("16-journal"), fullPage: false });
+    await page.screenshot({ path: shot("16-journal-en-1366"), fullPage: false });
     expect(pageErrors(page)).toEqual([]);
   }, 180_000);
 });

@@ -1,12 +1,12 @@
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { activeId, dictionary, launchBrowser, openPage, pageErrors, startStation, until, type BenchStation } from "./bench.ts";
+import { activeId, dictionary, launchBrowser, lookAtPreview, openPage, pageErrors, SCANNER_SETTINGS, SCREENS, startStation, until, type BenchStation } from "./bench.ts";
 
 /**
  * The bench without a mouse: every control has a label, the focus is visible and moves in
- * an order that follows the work (record, Preview, Mark, then the job's buttons), and a
- * whole mark — scan, fill, preview, mark, abort with its confirmation — is done from the
- * keyboard and a scanner alone.
+ * an order that follows the work (record, Preview, Mark, then the job's buttons), a good
+ * preview puts the focus on Mark so that Enter marks, and a whole mark — scan, fill, preview,
+ * mark, abort with its confirmation — is done from the keyboard and a scanner alone.
  */
 const en = dictionary("en");
 let bench: BenchStation;
@@ -31,7 +31,7 @@ async function tabTo(p: Page, id: string, max = 15): Promise<string[]> {
 beforeAll(async () => {
   bench = await startStation(2);
   browser = await launchBrowser();
-  page = await openPage(browser, bench.url, "en-US");
+  page = await openPage(browser, bench.url, "en-US", SCREENS.large, SCANNER_SETTINGS);
 });
 
 afterAll(async () => {
@@ -63,7 +63,8 @@ describe("the page from the keyboard", () => {
     expect(await activeId(page)).toBe("f-caliber");
     await page.keyboard.type("9MM");
     await page.keyboard.press("Enter");
-    await page.waitForSelector("#preview-figure svg");
+    await lookAtPreview(page);
+    expect(await activeId(page), "a good preview puts the focus on Mark").toBe("mark-btn");
 
     // From the technician's name: Preview, then Mark, each with the focus ring.
     await page.focus("#f-technician");

@@ -1,32 +1,33 @@
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { auditText, dictionary, launchBrowser, mistranslated, openPage, pageErrors, REPO, say, shot, startStation, until, type BenchStation } from "./bench.ts";
+import { INTERRUPTED_NOTE } from "../../src/journal/journal.ts";
+import { newJob } from "../journal/helpers.ts";
+import { auditText, dictionary, englishOnPage, launchBrowser, lookAtPreview, mistranslated, openPage, pageErrors, say, scan, SCANNER_SETTINGS, SCREENS, shot, startStation, until, type BenchStation } from "./bench.ts";
 
 /**
- * The page in Spanish from a Spanish browser: every visible string in every state a
- * technician meets (form, field error, preview, marking, abort dialog, outcome, journal)
- * comes from es.json; the language control switches and is remembered; the operator's
- * profile view lists a bad file's problems by JSON path and publishes a good one.
+ * The page in Spanish, where a Spanish-speaking technician reads nothing in English but
+ * serials, names and codes: numbers in the region's own way (El Salvador and Mexico write
+ * 3.00 mm, Spain 3,00 mm), plurals by Intl's rules, the serial rule's advice of the profile's
+ * own regime, the station's notes in Spanish (not "the controller says"), positions written
+ * again after a language switch, and the choice remembered.
  */
 const en = dictionary("en");
 const es = dictionary("es");
 let bench: BenchStation;
 let browser: Browser;
 
-/** Nothing visible outside the dictionary of `lang`, and every translated element in that language. */
+/** Nothing visible outside the dictionary of `lang`, and in Spanish no English at all. */
 async function speaks(page: Page, lang: "en" | "es", where: string): Promise<void> {
   const audit = await auditText(page);
   expect(audit.lang, where).toBe(lang);
   expect(audit.untranslated, `${where}: text that is neither translated nor data`).toEqual([]);
   expect(mistranslated(audit, lang === "es" ? es : en), `${where}: text not in ${lang}.json`).toEqual([]);
+  if (lang === "es") expect(await englishOnPage(page, en, es), `${where}: English on the Spanish page`).toEqual([]);
   expect(audit.translated.length, where).toBeGreaterThan(20);
 }
 
 beforeAll(async () => {
-  bench = await startStation(2);
+  bench = await startStation(20);
   browser = await launchBrowser();
 });
 
@@ -36,106 +37,95 @@ afterAll(async () => {
 });
 
 describe("the page in Spanish", () => {
-  it("speaks Spanish throughout a mark, from the browser's language", async () => {
-    const page = await openPage(browser, bench.url, "es-MX");
-    expect(await page.inputValue("#lang")).toBe("es");
-    await speaks(page, "es", "on load");
-
-    await page.selectOption("#profile", "us-receiver");
-    await page.fill("#f-model", "RX-9");
-    await page.fill("#f-caliber", "9MM");
-    await page.fill("#f-place-city", "");
-    await page.fill("#f-serial", "MX2026001");
-    await page.click("#preview-btn");
-    await page.waitForSelector("#f-place-city-error:not([hidden])");
-    expect(await page.textContent("#f-place-city-error .problem > span")).toBe(es["issue.required"]);
-    await speaks(page, "es", "field error");
-
-    await page.fill("#f-place-city", "Prescott");
-    await page.fill("#f-technician", "Luis Pérez");
-    await page.focus("#f-serial");
-    await page.keyboard.press("Enter");
-    await page.waitForSelector("#preview-figure svg");
-    // Numbers in the Spanish way: decimal comma.
-    expect(await page.textContent("#block-rows tr:first-child td:nth-child(4)")).toBe("3,00 mm");
-    await speaks(page, "es", "preview");
-
-    await page.click("#mark-btn");
-    await until(page, "document.getElementById('job-panel').dataset.state === 'marking' && document.querySelectorAll('#preview-figure .struck').length > 10");
-    expect(await page.textContent("#job-state")).toBe(say(es, "job.status.marking", { serial: "MX2026001" }));
-    await speaks(page, "es", "marking");
-    await page.screenshot({ path: shot("11-spanish-marking"), fullPage: true });
-
-    await page.click("#abort-btn");
-    await page.waitForSelector("#abort-dialog[open]");
-    await speaks(page, "es", "abort dialog");
-    await page.click("#abort-dialog button[value=abort]");
-    await until(page, "document.getElementById('job-panel').dataset.state === 'aborted'", 20_000);
-    await speaks(page, "es", "aborted");
-
-    await page.click("nav .tab[data-view=journal]");
-    await until(page, "document.querySelectorAll('#journal-rows tr').length === 1");
-    expect(await page.textContent("#journal-rows .badge")).toBe(es["job.state.aborted"]);
-    await speaks(page, "es", "journal");
-    // Search by serial.
-    await page.fill("#journal-serial", "NOPE1");
-    await page.keyboard.press("Enter");
-    await until(page, "document.getElementById('journal-table').hidden");
-    expect(await page.textContent("#journal-count")).toBe(say(es, "journal.noneFor", { serial: "NOPE1" }));
-    await page.fill("#journal-serial", "MX2026001");
-    await page.click("#journal-form button");
-    await until(page, "!document.getElementById('journal-table').hidden");
-    expect(await page.locator("#journal-rows td.serial").allTextContents()).toEqual(["MX2026001"]);
-    await speaks(page, "es", "journal search");
-    expect(pageErrors(page)).toEqual([]);
+  it("writes numbers as the region does: a decimal point in El Salvador, a comma in Spain", async () => {
+    for (const [locale, cap, lines] of [
+      ["es-SV", "3.00 mm", /^[\d,]+$/],
+      ["es-ES", "3,00 mm", /^[\d.]+$|^\d+$/],
+    ] as const) {
+      const page = await openPage(browser, bench.url, locale, SCREENS.small, SCANNER_SETTINGS);
+      expect(await page.inputValue("#lang")).toBe("es");
+      await page.selectOption("#profile", "us-receiver");
+      await page.fill("#f-model", "RX-9");
+      await page.fill("#f-caliber", "9MM");
+      await page.fill("#f-technician", "Luis Pérez");
+      await page.focus("#f-serial");
+      await scan(page, "SV26R00200");
+      await lookAtPreview(page);
+      expect(await page.textContent("#block-rows tr:first-child td:nth-child(4)"), locale).toBe(cap);
+      const program = /Programa: ([\d.,]+) líneas/.exec((await page.textContent("#figures")) ?? "")?.[1] ?? "";
+      expect(program, locale).toMatch(lines);
+      await speaks(page, "es", `preview ${locale}`);
+      if (locale === "es-SV") {
+        // The check itself: an English sentence shown as data, and a note marked English, are both caught.
+        await page.evaluate(`(() => {
+          const a = document.createElement("p"); a.dataset.value = ""; a.textContent = ${JSON.stringify(en["preview.stale"])};
+          const b = document.createElement("p"); b.dataset.value = ""; b.lang = "en"; b.textContent = "service stopped while marking";
+          document.getElementById("record-title").after(a, b);
+        })()`);
+        expect(await englishOnPage(page, en, es)).toEqual([`an English sentence: "${en["preview.stale"]}"`, 'marked English: "service stopped while marking"']);
+      }
+      await page.context().close();
+    }
   });
 
-  it("switches language with the visible control and remembers the choice", async () => {
-    const page = await openPage(browser, bench.url, "es-ES");
+  it("gives the advice of the profile's own rules: letters of two alphabets under ITI rules, not the US advice", async () => {
+    const page = await openPage(browser, bench.url, "es-MX", SCREENS.large, SCANNER_SETTINGS);
+    await page.selectOption("#profile", "arc-round");
+    await page.fill("#f-manufacturer", "Armas del Bajío");
+    await page.fill("#f-place-city", "Querétaro");
+    await page.fill("#f-place-country-code", "MX");
+    await page.fill("#f-place-country-name", "México");
+    await page.fill("#f-caliber", "9MM");
+    // A serial with a Cyrillic А among Latin letters.
+    await page.fill("#f-serial", "MX2026\u0410001");
+    await page.click("#preview-btn");
+    await page.waitForSelector("#f-serial-error:not([hidden])");
+    expect(await page.textContent("#f-serial-error .problem > span")).toBe(say(es, "err.E_SERIAL_RULE.mixed", { char: "\u0410", codePoint: "U+0410" }));
+    await speaks(page, "es", "serial rule");
+    await page.screenshot({ path: shot("06-field-error-es-1366") });
+    await page.context().close();
+  });
+
+  it("says the station's own notes in Spanish, with plurals by count, in the journal and a job's history", async () => {
+    const journal = bench.app.peenmark.journal;
+    const job = journal.createJob(newJob({ serial: "SV26R00300", stationId: "bench" }));
+    journal.startJob(job.id);
+    journal.endJob(job.id, { outcome: "interrupted", note: INTERRUPTED_NOTE });
+    const page = await openPage(browser, bench.url, "es-SV", SCREENS.small, SCANNER_SETTINGS);
+    await page.click("nav .tab[data-view=journal]");
+    await page.fill("#journal-serial", "SV26R00300");
+    await page.click("#journal-form button[type=submit]");
+    await until(page, "document.querySelectorAll('#journal-rows tr').length === 1");
+    // One mark, in the singular.
+    expect(await page.textContent("#journal-count")).toBe(say(es, "journal.range.one", { from: "1", to: "1", n: "1" }));
+    await page.click("#journal-rows tr");
+    await page.waitForSelector("#detail-dialog[open]");
+    expect(await page.textContent("#detail-body")).toContain(es["note.service-stopped"]);
+    await speaks(page, "es", "a job's history");
+    expect(pageErrors(page)).toEqual([]);
+    await page.context().close();
+  });
+
+  it("switches language with the visible control, writes the numbers again in the new language, and remembers the choice", async () => {
+    const page = await openPage(browser, bench.url, "es-ES", SCREENS.large, SCANNER_SETTINGS);
+    if (await page.isVisible("#home-btn")) {
+      await page.click("#home-btn");
+      await until(page, "document.getElementById('home-btn').hidden");
+    }
+    // Spain's decimal comma in the position.
+    await until(page, "/,\\d{3} mm$/.test(document.getElementById('ctl-position').textContent)");
     expect(await page.textContent("#preview-btn")).toBe(es["action.preview"]);
     await page.selectOption("#lang", "en");
     await until(page, "document.documentElement.lang === 'en'");
+    expect(await page.textContent("#ctl-position"), "the position is written again in English").toMatch(/^X \d+\.\d{3} mm · Y \d+\.\d{3} mm$/);
     await speaks(page, "en", "switched to English");
     await page.reload();
     await page.waitForSelector("body[data-ready='1']");
     expect(await page.inputValue("#lang"), "the choice outlives a reload").toBe("en");
-    await speaks(page, "en", "after reload");
     await page.selectOption("#lang", "es");
     await until(page, "document.documentElement.lang === 'es'");
+    expect(await page.textContent("#ctl-position")).toMatch(/^X \d+,\d{3} mm · Y \d+,\d{3} mm$/);
     await speaks(page, "es", "back to Spanish");
-  });
-});
-
-describe("the operator's profile view", () => {
-  it("lists a bad profile's problems by JSON path, and publishes a good one as a new profile", async () => {
-    const page = await openPage(browser, bench.url, "en-US");
-    const dir = mkdtempSync(join(tmpdir(), "peenmark-profiles-"));
-    const good = JSON.parse(readFileSync(join(REPO, "profiles", "us-receiver.json"), "utf8")) as { id: string; name: string; blocks: Record<string, unknown>[] };
-    good.id = "us-receiver-left";
-    good.name = "US receiver, left side (bench copy)";
-    const bad = structuredClone(good);
-    bad.blocks[0]!.capHeight = -1;
-    bad.blocks[2]!.mode = "laser";
-    writeFileSync(join(dir, "bad.json"), JSON.stringify(bad));
-    writeFileSync(join(dir, "good.json"), JSON.stringify(good));
-
-    await page.click("nav .tab[data-view=operator]");
-    await page.setInputFiles("#op-file", join(dir, "bad.json"));
-    await page.click("#op-form button[type=submit]");
-    await page.waitForSelector("#op-result .problems");
-    const paths = await page.locator("#op-result .problems code.path").allTextContents();
-    expect(paths).toEqual(["$.blocks[0].capHeight", "$.blocks[2].mode"]);
-    expect(await page.isDisabled("#op-publish"), "nothing to publish").toBe(true);
-    await page.screenshot({ path: shot("12-profile-check"), fullPage: false });
-
-    await page.setInputFiles("#op-file", join(dir, "good.json"));
-    await page.click("#op-form button[type=submit]");
-    await page.waitForSelector("#op-result .ok-text");
-    expect(await page.textContent("#op-result .ok-text")).toBe(say(en, "op.valid", { id: "us-receiver-left", blocks: "3" }));
-    await page.click("#op-publish");
-    await until(page, "document.querySelector('#op-result .ok-text')?.dataset.i18n === 'op.published'");
-    expect(await page.textContent("#op-result .ok-text")).toBe(say(en, "op.published", { id: "us-receiver-left", version: "1" }));
-    await until(page, "[...document.querySelectorAll('#profile option')].some((o) => o.value === 'us-receiver-left')");
-    expect(pageErrors(page)).toEqual([]);
+    await page.context().close();
   });
 });

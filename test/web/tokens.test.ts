@@ -1,6 +1,6 @@
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { dictionary, launchBrowser, pageErrors, scan, startStation, until, type BenchStation } from "./bench.ts";
+import { dictionary, launchBrowser, lookAtPreview, pageErrors, scan, SCANNER_SETTINGS, SCREENS, startStation, until, type BenchStation } from "./bench.ts";
 
 /**
  * A station with tokens (the service on a network): the page asks for the bench's token,
@@ -24,7 +24,8 @@ afterAll(async () => {
 
 describe("a station with tokens", () => {
   it("asks for the token, refuses a wrong one, marks with the technician's and keeps operators' work for operators", async () => {
-    const context = await browser.newContext({ locale: "en-US", viewport: { width: 1360, height: 1000 } });
+    const context = await browser.newContext({ locale: "en-US", viewport: SCREENS.large });
+    await context.addInitScript(SCANNER_SETTINGS);
     const page = await context.newPage();
     await page.goto(bench.url);
     await page.waitForSelector("#token-form:not([hidden])");
@@ -49,26 +50,27 @@ describe("a station with tokens", () => {
     await page.fill("#f-technician", "Ana Ruiz");
     await page.focus("#f-serial");
     await scan(page, "RA700001");
-    await page.waitForSelector("#preview-figure svg");
+    await lookAtPreview(page);
     await page.click("#mark-btn");
     await until(page, "document.querySelectorAll('#preview-figure .struck').length > 10");
     await page.click("#abort-btn");
     await page.click("#abort-dialog button[value=abort]");
     await until(page, "document.getElementById('job-panel').dataset.state === 'aborted'", 20_000);
 
-    // Publishing a profile is an operator's work.
+    // Publishing a profile is an operator's work: the bench's token shows how to sign in, and the station refuses it anyway.
     await page.click("nav .tab[data-view=operator]");
-    await page.setInputFiles("#op-file", { name: "p.json", mimeType: "application/json", buffer: Buffer.from(JSON.stringify({ id: "x" })) });
-    await page.click("#op-form button[type=submit]");
-    await page.waitForSelector("#op-result .error-text");
-    expect(await page.textContent("#op-result .error-text > span")).toBe(en["err.E_FORBIDDEN"]);
+    expect(await page.isVisible("#op-form")).toBe(false);
+    expect(await page.textContent("#view-operator p[data-role=technician]")).toBe(en["op.signIn"]);
+    expect(await page.textContent("#role-badge")).toBe(en["auth.roleTechnician"]);
+    const refused = await fetch(`${bench.url}api/profiles/check`, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${TOKENS.technician}` }, body: JSON.stringify({ id: "x" }) });
+    expect(refused.status).toBe(403);
     expect(pageErrors(page)).toEqual([]);
     await context.close();
   });
 
   it("lets an operator authorise a re-mark with their own token on the technician's page", async () => {
-    const context = await browser.newContext({ locale: "en-US", viewport: { width: 1360, height: 1000 } });
-    await context.addInitScript(`localStorage.setItem("peenmark.token", ${JSON.stringify(TOKENS.technician)})`);
+    const context = await browser.newContext({ locale: "en-US", viewport: SCREENS.large });
+    await context.addInitScript(`${SCANNER_SETTINGS}; localStorage.setItem("peenmark.token", ${JSON.stringify(TOKENS.technician)})`);
     const page = await context.newPage();
     await page.goto(bench.url);
     await page.waitForSelector("body[data-ready='1']");
@@ -79,7 +81,7 @@ describe("a station with tokens", () => {
     await page.fill("#f-technician", "Ana Ruiz");
     await page.focus("#f-serial");
     await scan(page, "RA700002");
-    await page.waitForSelector("#preview-figure svg");
+    await lookAtPreview(page);
     await page.click("#mark-btn");
     await until(page, "document.querySelectorAll('#preview-figure .struck').length > 5");
     bench.app.peenmark.runner.head.sim!.hardLimit();
@@ -90,7 +92,7 @@ describe("a station with tokens", () => {
 
     await page.click("#interrupted-list button");
     await page.waitForSelector("#remark-token-field:not([hidden])");
-    await page.waitForSelector("#preview-figure svg");
+    await lookAtPreview(page);
     await page.fill("#f-remark-operator", "Marta Ortiz");
     await page.fill("#f-remark-reason", "Limit switch tripped by the clamp; clamp moved, head homed");
     // The technician's token cannot authorise it.
