@@ -87,7 +87,6 @@ interface Active {
   lastWrite: number;
   lastEvent: number;
   /** Whether the last view said the paused head was at rest. */
-  shownAtRest?: boolean;
   eventTimer: NodeJS.Timeout | undefined;
 }
 
@@ -108,9 +107,6 @@ export class JobRunner extends EventEmitter<{ job: [view: JobView]; controller: 
   readonly #onProgress = (p: JobProgress) => this.#progress(p);
   readonly #onController = (v: ControllerView) => {
     this.#tell("controller", v);
-    // A paused job comes to rest on the controller's word: the page hears of it at once.
-    const a = this.#active;
-    if (a?.paused && a.id !== undefined && this.#atRest() !== a.shownAtRest) this.#changed(a);
   };
 
   constructor(opts: RunnerOptions) {
@@ -380,6 +376,11 @@ export class JobRunner extends EventEmitter<{ job: [view: JobView]; controller: 
     // A pause may last long: once the head stands, the journal holds exactly where, should the power go.
     const standing = p.drained && !a.drained;
     if (p.drained) a.drained = true;
+    if (standing) {
+      // The page hears at once that the head stands: "Pausing…" becomes "Paused".
+      a.lastEvent = now;
+      this.#changed(a);
+    }
     if (standing || now - a.lastWrite >= this.#progressEveryMs) {
       a.lastWrite = now;
       try {
@@ -417,15 +418,10 @@ export class JobRunner extends EventEmitter<{ job: [view: JobView]; controller: 
   }
 
   #view(a: Active): JobView {
-    const drained = a.paused && this.#atRest();
-    if (a.paused) a.shownAtRest = drained;
+    // Drained: the streamer saw the head stand with everything sent run (a pause sends
+    // nothing more and lets the controller finish the strikes it holds; no feed hold).
+    const drained = a.paused && a.drained;
     return jobView(this.journal.job(a.id!), { paused: a.paused, drained, secondsLeft: a.secondsLeft, progress: a.progress });
-  }
-
-  /** A paused head has come to rest: a completed feed hold (Hold:0), not one still decelerating. */
-  #atRest(): boolean {
-    const s = this.head.controller.status;
-    return s.state === "Hold" ? s.subState === 0 : s.state !== "Run";
   }
 }
 

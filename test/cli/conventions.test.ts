@@ -131,7 +131,7 @@ describe("every command", () => {
     expect(await main(["profile", "check", join(dir, "bad.json")])).toBe(1);
     const text = out.join("\n");
     expect(text).toMatch(/^2 problems {2}/);
-    expect(text).toMatch(/E_MARK_RULE {2}\$\.blocks\[0\]: block "serial" marks the serial 1\.200 mm tall/);
+    expect(text).toMatch(/E_MARK_RULE {2}\$\.blocks\[0\]: block "serial" strikes "R" of the serial 1\.200 mm tall/);
     expect(text).toMatch(/E_OUT_OF_BOUNDS {2}\$\.blocks\[2\]: block "model" reaches/);
   });
 });

@@ -117,14 +117,14 @@ describe("the page in Spanish", () => {
     expect(await page.textContent("#preview-btn")).toBe(es["action.preview"]);
     await page.selectOption("#lang", "en");
     await until(page, "document.documentElement.lang === 'en'");
-    expect(await page.textContent("#ctl-position"), "the position is written again in English").toMatch(/^X \d+\.\d{3} mm · Y \d+\.\d{3} mm$/);
+    expect(await page.textContent("#ctl-position"), "the position is written again in English").toMatch(/^X -?\d+\.\d{3} mm · Y -?\d+\.\d{3} mm$/);
     await speaks(page, "en", "switched to English");
     await page.reload();
     await page.waitForSelector("body[data-ready='1']");
     expect(await page.inputValue("#lang"), "the choice outlives a reload").toBe("en");
     await page.selectOption("#lang", "es");
     await until(page, "document.documentElement.lang === 'es'");
-    expect(await page.textContent("#ctl-position")).toMatch(/^X \d+,\d{3} mm · Y \d+,\d{3} mm$/);
+    expect(await page.textContent("#ctl-position")).toMatch(/^X -?\d+,\d{3} mm · Y -?\d+,\d{3} mm$/);
     await speaks(page, "es", "back to Spanish");
     await page.context().close();
   });
