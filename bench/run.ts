@@ -11,7 +11,7 @@ const ROOT = join(import.meta.dirname, "..");
 const BENCHES: [string, string][] = [
   ["compile.ts", "Compile: 4 lines × ~40 characters (warm in process, cold CLI), travel against the MST bound"],
   ["streaming.ts", "Streaming to the simulated head at 115200 baud (virtual time)"],
-  ["fonts.ts", "Fonts: marked length per character, and the legibility sweep (takes about 20 minutes)"],
+  ["fonts.ts", "Fonts: marked length per character, and the legibility sweep (the sweep takes 30–50 minutes on 2 cores)"],
   ["datamatrix.ts", "Data Matrix strike order: travel against the MST bound"],
   ["journal.ts", "Journal: progress updates and jobs per second"],
 ];
