@@ -335,7 +335,12 @@ export class JobRunner extends EventEmitter<{ job: [view: JobView]; controller: 
         const strikes = new Set(compiled.gcode.strikeLines.map((i) => i + 1));
         // The streamer's job exists as soon as run() returns its promise (the controller was
         // just seen Idle), so a pause or abort from here on reaches it.
-        const running = this.head.controller.run(compiled.gcode.lines, { strikes, totalSeconds: compiled.figures.seconds, positionTolerance: this.station.machine.positionTolerance });
+        const running = this.head.controller.run(compiled.gcode.lines, {
+          strikes,
+          totalSeconds: compiled.figures.seconds,
+          positionTolerance: this.station.machine.positionTolerance,
+          silenceTimeoutMs: this.station.controller.silenceTimeout * 1000,
+        });
         a.streaming = true;
         this.#tell("job", this.#view(a));
         end = outcomeToEnd(await running);

@@ -7,7 +7,6 @@ import { MAX_REASON } from "../journal/names.ts";
 import { parseRecord } from "../profile/load.ts";
 import { doc, JobViewSchema } from "./api-doc.ts";
 import { actor, authorise, existingJob, jobId, parseBody, personNameSchema, type ServiceContext } from "./context.ts";
-import { previewOf } from "./preview.ts";
 import type { ProfileVersion } from "./profiles.ts";
 
 /** Preview, start, follow and steer jobs. */
@@ -131,8 +130,9 @@ export function jobRoutes(app: FastifyInstance, ctx: ServiceContext): void {
         if (!peeked) throw new PeenmarkError("E_SERIES_EXHAUSTED", `series "${id}" has no number left: ask an operator for a new series`, { where: "series" });
         next = peeked;
       }
-      const { record, compiled } = ctx.runner.prepare(profile, next ? { ...body.record, serial: next.serial } : body.record, markedAt);
-      return { ...previewOf(compiled, ctx.station), record, ...(next ? { series: { id: body.series!, ...next } } : {}) };
+      // Compiled in the preview pool, off this loop: a flood is queued, then refused (503 E_OVERLOADED).
+      const { record, preview } = await ctx.compiler.preview(profile, next ? { ...body.record, serial: next.serial } : body.record, ctx.station, markedAt);
+      return { ...preview, record, ...(next ? { series: { id: body.series!, ...next } } : {}) };
     },
   );
 
