@@ -185,10 +185,17 @@ describe("marking through the service on the simulated head", () => {
     const count = sim.strikes.length;
     await sleep(200);
     expect(sim.strikes.length).toBe(count);
-    // An aborted job holds nothing: the serial can be marked again.
+    // The head struck part of the mark: the aborted job holds its serial (a half-marked part)
+    // until an operator re-marks it or releases it.
     const again = await startJob(svc);
-    expect(again.status).toBe(201);
-    expect((await finish(svc, again.body.job.id)).state).toBe("completed");
+    expect(again.status).toBe(409);
+    expect(again.body.error!.code).toBe("E_SERIAL_RESERVED");
+    expect(again.body.error!.message).toMatch(new RegExp(`held by job ${id} \\(aborted after ${row.progress.strikesDone} strikes.*partly marked`));
+    const released = await svc.app.inject({ method: "POST", url: `/api/journal/${id}/release`, payload: { operator: "Luis Ortega", reason: "part scrapped, serial never used" } });
+    expect(released.statusCode, released.body).toBe(200);
+    const afterRelease = await startJob(svc);
+    expect(afterRelease.status).toBe(201);
+    expect((await finish(svc, afterRelease.body.job.id)).state).toBe("completed");
   });
 
   it("previews a job without touching the journal or the head", async () => {
