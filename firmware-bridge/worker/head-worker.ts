@@ -166,9 +166,10 @@ function faultsOf(spec: SimFaultSpec | undefined): SimFaults {
       const upper = line.toUpperCase().replace(/^N\d+/, "");
       if (upper === "G0" && line.length > 0 && !armed) {
         g0Seen++;
-        armed = g0Seen > (corruptG0.skip ?? 0) && corrupted < corruptG0.count;
+        const after = g0Seen - (corruptG0.skip ?? 0) - 1;
+        armed = after >= 0 && after % (corruptG0.every ?? 1) === 0 && corrupted < corruptG0.count;
       }
-      if (armed && byte >= 0x30 && byte <= 0x39 && /X-?$/i.test(line.slice(0, -1))) {
+      if (armed && byte >= 0x30 && byte <= 0x39 && new RegExp(`${corruptG0.axis ?? "X"}-?$`, "i").test(line.slice(0, -1))) {
         armed = false;
         corrupted++;
         return 0x30 + ((byte - 0x30 + (corruptG0.add ?? 2)) % 10);

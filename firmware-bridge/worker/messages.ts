@@ -44,10 +44,10 @@ export interface SimFaultSpec {
   readonly silentAtLine?: number;
   /**
    * Corrupt digits on the wire: in `count` G0 lines (from the `skip`+1-th G0 line the host
-   * sends), the first digit after X becomes (digit + `add`) mod 10 — a rapid to the wrong place
-   * with a well-formed line, which GRBL accepts.
+   * sends, then every `every`-th), the first digit after `axis` (X by default) becomes
+   * (digit + `add`) mod 10 — a rapid to the wrong place with a well-formed line, which GRBL accepts.
    */
-  readonly corruptG0?: { readonly count: number; readonly skip?: number; readonly add?: number };
+  readonly corruptG0?: { readonly count: number; readonly skip?: number; readonly every?: number; readonly add?: number; readonly axis?: "X" | "Y" };
 }
 
 /** What the service reads of the controller without asking: sent with every reply and event. */
