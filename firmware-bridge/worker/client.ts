@@ -5,7 +5,9 @@
  * message to the worker (messages.ts), which owns the port. What the service reads without
  * asking (status, homed, link state, a job running) is the Mirror of the latest message.
  */
+import { fork, type ChildProcess } from "node:child_process";
 import { EventEmitter } from "node:events";
+import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import type { ControllerEvents, ControllerStatus, Handshake, RunOptions } from "../driver.ts";
 import { BridgeError, type BridgeErrorCode } from "../errors.ts";
@@ -51,11 +53,62 @@ export interface SimAccess {
 
 const WORKER_JS = "head-worker.js";
 
-/** The worker's entry: the bundle's head-worker.js next to this module, or the TypeScript source through tsx. */
-function workerEntry(): { url: URL; data: Record<string, unknown> } {
+/** The worker's entry: the bundle's head-worker.js next to this module, or the TypeScript source through tsx (boot.mjs). */
+function workerEntry(): { url: URL; entry: string | undefined } {
   const here = import.meta.url;
-  if (/\.ts$/.test(new URL(here).pathname)) return { url: new URL("./boot.mjs", here), data: { entry: new URL("./head-worker.ts", here).href } };
-  return { url: new URL(`./${WORKER_JS}`, here), data: {} };
+  if (/\.ts$/.test(new URL(here).pathname)) return { url: new URL("./boot.mjs", here), entry: new URL("./head-worker.ts", here).href };
+  return { url: new URL(`./${WORKER_JS}`, here), entry: undefined };
+}
+
+/** The channel to the worker: a thread's port or a child process's IPC (structured clone both ways). */
+interface Channel {
+  post(m: unknown): void;
+  on(event: "message", f: (m: FromWorker) => void): void;
+  on(event: "error", f: (e: Error) => void): void;
+  on(event: "exit", f: (code: number | null) => void): void;
+  stop(): Promise<void>;
+}
+
+function threadChannel(init: WorkerInit): Channel {
+  const { url, entry } = workerEntry();
+  const w = new Worker(url, { workerData: { ...init, ...(entry ? { entry } : {}) }, stdout: false, stderr: false });
+  return {
+    post: (m) => w.postMessage(m),
+    on: (event: string, f: (...a: any[]) => void) => void w.on(event, f), // eslint-disable-line @typescript-eslint/no-explicit-any
+    stop: async () => void (await w.terminate().catch(() => undefined)),
+  };
+}
+
+function processChannel(init: WorkerInit): Channel {
+  const { url, entry } = workerEntry();
+  const child: ChildProcess = fork(fileURLToPath(url), entry ? [entry] : [], { serialization: "advanced", stdio: ["ignore", "ignore", "inherit", "ipc"] });
+  // A child hears messages only once its module listens: it says "ready", then gets its init
+  // and whatever was asked meanwhile.
+  let queue: unknown[] | undefined = [];
+  const send = (m: unknown) => {
+    if (child.connected) child.send(m as never);
+  };
+  child.on("message", (m: { type?: string }) => {
+    if (m?.type !== "ready" || !queue) return;
+    send({ type: "init", init });
+    for (const q of queue) send(q);
+    queue = undefined;
+  });
+  return {
+    post: (m) => {
+      if (queue) queue.push(m);
+      else send(m);
+    },
+    on: (event: string, f: (...a: any[]) => void) => void child.on(event, f), // eslint-disable-line @typescript-eslint/no-explicit-any
+    stop: async () => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const gone = new Promise<void>((r) => child.once("exit", () => r()));
+      const t = setTimeout(() => child.kill("SIGKILL"), 2000);
+      child.disconnect?.();
+      await gone;
+      clearTimeout(t);
+    },
+  };
 }
 
 function fromWire(e: WireError): Error {
@@ -68,7 +121,7 @@ function fromWire(e: WireError): Error {
 const INITIAL: Mirror = { status: { state: "unknown", pins: "" }, homed: false, homing: false, linkState: "closed", bytesInFlight: 0, running: false, handshake: undefined };
 
 export class WorkerController extends EventEmitter<ControllerEvents> implements ControllerLike {
-  readonly #worker: Worker;
+  readonly #worker: Channel;
   readonly #pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
   #nextId = 0;
   #mirror: Mirror = INITIAL;
@@ -78,10 +131,14 @@ export class WorkerController extends EventEmitter<ControllerEvents> implements 
   /** The simulated head in the worker, when there is one. */
   readonly sim: SimAccess | undefined;
 
-  constructor(init: WorkerInit) {
+  /**
+   * `transport`: a worker thread, or a child process — which a serial port needs: serialport's
+   * native binding cannot run in a worker thread (serialport/bindings-cpp#176). Default: a
+   * thread for the simulated head, a process for a port.
+   */
+  constructor(init: WorkerInit, transport: "thread" | "process" = init.sim ? "thread" : "process") {
     super();
-    const { url, data } = workerEntry();
-    this.#worker = new Worker(url, { workerData: { ...init, ...data }, stdout: false, stderr: false });
+    this.#worker = transport === "thread" ? threadChannel(init) : processChannel(init);
     const self = this;
     this.link = {
       get state() {
@@ -206,7 +263,7 @@ export class WorkerController extends EventEmitter<ControllerEvents> implements 
   async close(): Promise<void> {
     if (!this.#exited) await this.#call("close").catch(() => undefined);
     this.#exited ??= new Error("the streaming worker was stopped");
-    await this.#worker.terminate().catch(() => undefined);
+    await this.#worker.stop();
   }
 
   #call<K extends Op>(op: K, ...args: WorkerOps[K]["args"]): Promise<WorkerOps[K]["value"]> {
@@ -214,11 +271,12 @@ export class WorkerController extends EventEmitter<ControllerEvents> implements 
     const id = ++this.#nextId;
     return new Promise((resolve, reject) => {
       this.#pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
-      this.#worker.postMessage({ type: "request", id, op, args });
+      this.#worker.post({ type: "request", id, op, args });
     });
   }
 
-  #onMessage(m: FromWorker): void {
+  #onMessage(m: FromWorker | { type: "ready" }): void {
+    if (m.type === "ready") return;
     this.#mirror = m.mirror;
     if (m.type === "reply") {
       const p = this.#pending.get(m.id);

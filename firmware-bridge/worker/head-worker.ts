@@ -1,8 +1,15 @@
 /**
- * The streaming worker (a worker thread): owns the port, the Controller and its Streamer —
- * and, for the simulated head, the SimHead and its real-time clock — on its own event loop.
- * It answers the requests of messages.ts and forwards the Controller's events. Nothing else
- * runs here: no journal, no HTTP, no compile.
+ * The streaming worker: owns the port, the Controller and its Streamer — and, for the
+ * simulated head, the SimHead and its real-time clock — on its own event loop. It answers the
+ * requests of messages.ts and forwards the Controller's events. Nothing else runs here: no
+ * journal, no HTTP, no compile.
+ *
+ * It runs as a worker thread (the simulated head: its binding is JavaScript) or as a child
+ * process (a serial port: serialport's native binding polls on the process's default loop
+ * and cannot live in a worker thread, serialport/bindings-cpp#176). A child whose service
+ * dies (its IPC channel closes) stops sending — the controller runs what it holds and the
+ * head comes to rest between strikes, pin off — closes the port and exits, so the restarted
+ * service finds the port free.
  */
 import { parentPort, workerData } from "node:worker_threads";
 import { Controller } from "../driver.ts";
@@ -10,11 +17,36 @@ import { isBridgeError } from "../errors.ts";
 import { SimBinding, registerSimHead } from "../sim/binding.ts";
 import { RealtimeClock } from "../sim/clock.ts";
 import { SimHead, type SimFaults } from "../sim/head.ts";
-import type { Event, EventName, Mirror, Op, Reply, Request, SimFaultSpec, WireError, WorkerEvents, WorkerInit, WorkerOps } from "./messages.ts";
+import type { Event, EventName, FromWorker, Mirror, Op, Reply, Request, SimFaultSpec, WireError, WorkerEvents, WorkerInit, WorkerOps } from "./messages.ts";
 
-const port = parentPort;
-if (!port) throw new Error("head-worker.ts runs as a worker thread (firmware-bridge/worker/client.ts starts it)");
-const init = workerData as WorkerInit;
+type Post = (m: FromWorker) => void;
+let post: Post;
+let init: WorkerInit;
+if (parentPort) {
+  const port = parentPort;
+  post = (m) => port.postMessage(m);
+  init = workerData as WorkerInit;
+  port.on("message", (m: Request) => onRequest(m));
+} else if (process.send) {
+  post = (m) => {
+    if (process.connected) process.send!(m);
+  };
+  const requests: Request[] = [];
+  let ready = false;
+  init = await new Promise<WorkerInit>((resolve) => {
+    process.on("message", (m: Request | { type: "init"; init: WorkerInit }) => {
+      if (m.type === "init") resolve(m.init);
+      else if (ready) onRequest(m);
+      else requests.push(m);
+    });
+    process.send!({ type: "ready" });
+  });
+  // Requests that came with the init wait until the controller below exists.
+  setImmediate(() => {
+    ready = true;
+    for (const r of requests.splice(0)) onRequest(r);
+  });
+} else throw new Error("head-worker.ts runs as a worker thread or a child process (firmware-bridge/worker/client.ts starts it)");
 
 let sim: SimHead | undefined;
 let inputBytes = 0;
@@ -22,7 +54,6 @@ let clock: RealtimeClock | undefined;
 let binding: unknown;
 if (init.sim) {
   sim = new SimHead({ ...init.sim.options, faults: faultsOf(init.sim.faults) });
-  sim.on("input", () => undefined);
   const write = sim.write.bind(sim);
   sim.write = (data: Uint8Array | string) => {
     const bytes = typeof data === "string" ? Buffer.from(data, "latin1") : data;
@@ -40,6 +71,19 @@ const controller = new Controller({
   ...(init.statusHz === undefined ? {} : { statusHz: init.statusHz }),
   ...(init.welcomeTimeoutMs === undefined ? {} : { welcomeTimeoutMs: init.welcomeTimeoutMs }),
 });
+
+if (!parentPort) {
+  // The service died (kill -9, a crash): stop sending, let the head finish what the
+  // controller holds (at rest between strikes, pin off), let go of the port, exit.
+  process.on("disconnect", () => {
+    void (async () => {
+      await controller.pause().catch(() => undefined);
+      await new Promise((r) => setTimeout(r, 100));
+      await controller.close().catch(() => undefined);
+      process.exit(0);
+    })();
+  });
+}
 
 function mirror(): Mirror {
   return {
@@ -69,7 +113,7 @@ function structuredCloneable(v: Readonly<Record<string, unknown>>): Record<strin
 }
 
 function emit<K extends EventName>(name: K, ...args: WorkerEvents[K]): void {
-  port!.postMessage({ type: "event", name, args, mirror: mirror() } satisfies Event<K>);
+  post({ type: "event", name, args, mirror: mirror() } satisfies Event<K>);
 }
 
 controller.on("status", (s) => emit("status", s));
@@ -88,6 +132,7 @@ const handlers: Handlers = {
   close: async () => {
     await controller.close();
     clock?.stop();
+    if (!parentPort) setTimeout(() => process.exit(0), 50);
   },
   readSettings: () => controller.readSettings(),
   checkSettings: (expected) => controller.checkSettings(expected),
@@ -129,7 +174,7 @@ const handlers: Handlers = {
   ping: () => performance.now(),
 };
 
-port.on("message", (m: Request) => {
+function onRequest(m: Request): void {
   if (m?.type !== "request") return;
   const handler = handlers[m.op] as (...a: unknown[]) => unknown;
   void (async () => {
@@ -140,9 +185,9 @@ port.on("message", (m: Request) => {
     } catch (e) {
       reply = { type: "reply", id: m.id, ok: false, error: wireError(e), mirror: mirror() };
     }
-    port.postMessage(reply);
+    post(reply);
   })();
-});
+}
 
 /** SimFaultSpec (data) → SimFaults (with the byte hook it describes). */
 function faultsOf(spec: SimFaultSpec | undefined): SimFaults {
