@@ -67,6 +67,8 @@ const ENDED = new Set(["completed", "aborted", "interrupted", "failed"]);
  */
 export const NOTE_KEYS: readonly (readonly [key: string, test: (note: string) => boolean])[] = [
   ["service-stopped", (n) => n === INTERRUPTED_NOTE],
+  ["service-stopped-sent", (n) => /^service stopped while marking; lines? \d/.test(n)],
+  ["controller-silent", (n) => n.startsWith("controller silent:")],
   ["never-started", (n) => n === NEVER_STARTED_NOTE],
   ["aborted-before-start", (n) => n.startsWith("aborted before the first byte went to the head")],
   ["service-stopped-marking", (n) => n.startsWith("the service was stopped while marking")],

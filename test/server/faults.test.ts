@@ -3,7 +3,7 @@ import { mkdtempSync, openSync, closeSync, rmSync, writeSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import type { Strike } from "../../firmware-bridge/sim/head.ts";
+import { againstPlan } from "../../firmware-bridge/sim/compare.ts";
 import { compile } from "../../src/compile.ts";
 import type { JobView } from "../../src/job/view.ts";
 import { parseRecord } from "../../src/profile/load.ts";
@@ -40,36 +40,7 @@ function planned(serial?: string) {
   return { compiled, spots: compiled.program.ops.filter((o) => o.kind === "strike").map((o) => o.at) };
 }
 
-/**
- * What the head struck against the plan: each strike is matched to the planned spot within
- * 0.03 mm (machine coordinates put on the plan by the first strike; positions are whole
- * steps, 0.0125 mm): spots struck more often than planned, strikes where none was planned.
- */
-function struckAgainstPlan(strikes: readonly Strike[], plan: readonly { x: number; y: number }[]) {
-  const cell = (v: number) => Math.round(v * 10);
-  const grid = new Map<string, number[]>();
-  plan.forEach((p, i) => {
-    const k = `${cell(p.x)},${cell(p.y)}`;
-    grid.set(k, [...(grid.get(k) ?? []), i]);
-  });
-  const first = strikes[0];
-  const dx = first ? first.x - plan[0]!.x : 0;
-  const dy = first ? first.y - plan[0]!.y : 0;
-  const hits = new Map<number, number>();
-  let offPlan = 0;
-  for (const s of strikes) {
-    const x = s.x - dx;
-    const y = s.y - dy;
-    let spot: number | undefined;
-    for (let i = -1; i <= 1 && spot === undefined; i++)
-      for (let j = -1; j <= 1 && spot === undefined; j++)
-        spot = (grid.get(`${cell(x) + i},${cell(y) + j}`) ?? []).find((n) => Math.hypot(plan[n]!.x - x, plan[n]!.y - y) <= 0.03);
-    if (spot === undefined) offPlan++;
-    else hits.set(spot, (hits.get(spot) ?? 0) + 1);
-  }
-  const overStruck = [...hits.values()].filter((n) => n > 1).length;
-  return { total: strikes.length, overStruck, offPlan, maxAtOneSpot: Math.max(0, ...hits.values()) };
-}
+const struckAgainstPlan = againstPlan;
 
 /** Another process holding the journal's write lock (BEGIN IMMEDIATE) for `ms`. */
 function holdLock(dbPath: string, ms: number): { locked: Promise<void>; released: Promise<void> } {

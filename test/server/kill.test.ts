@@ -1,7 +1,8 @@
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
-import { SimHead, type Strike } from "../../firmware-bridge/sim/head.ts";
+import { maxAtOneSpot } from "../../firmware-bridge/sim/compare.ts";
+import { SimHead } from "../../firmware-bridge/sim/head.ts";
 import { startPtyHead, type PtyHead } from "../../firmware-bridge/sim/pty.ts";
 import { simHeadOf } from "../../src/job/head.ts";
 import type { JobView } from "../../src/job/view.ts";
@@ -24,16 +25,6 @@ afterEach(async () => {
 });
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** Strikes per spot (0.05 mm cells): the most any one spot took. */
-function maxAtOneSpot(strikes: readonly Strike[]): number {
-  const n = new Map<string, number>();
-  for (const s of strikes) {
-    const k = `${Math.round(s.x * 20)},${Math.round(s.y * 20)}`;
-    n.set(k, (n.get(k) ?? 0) + 1);
-  }
-  return Math.max(0, ...n.values());
-}
 
 describe("kill -9 of the station mid-scribe, the head on a serial port", () => {
   it("the head stops by itself, the restart resets it first thing, the record names the lines that may have run", { timeout: 120_000 }, async () => {
