@@ -7,6 +7,7 @@ import { readFileSync } from "node:fs";
 const [url, rate, bodyFile] = process.argv.slice(2);
 const body = readFileSync(bodyFile, "utf8");
 const counts = { sent: 0, ok: 0, refused: 0, other: 0 };
+const why = {};
 const times = [];
 const inflight = new Set();
 const started = performance.now();
@@ -22,9 +23,16 @@ const timer = setInterval(() => {
           counts.ok++;
           times.push(performance.now() - t);
         } else if (r.status === 503) counts.refused++;
-        else counts.other++;
+        else {
+          counts.other++;
+          why[r.status] = (why[r.status] ?? 0) + 1;
+        }
       })
-      .catch(() => void counts.other++)
+      .catch((e) => {
+        counts.other++;
+        const k = String(e?.cause?.code ?? e?.message);
+        why[k] = (why[k] ?? 0) + 1;
+      })
       .finally(() => inflight.delete(q));
     inflight.add(q);
   }
@@ -35,6 +43,6 @@ process.stdin.on("end", async () => {
   const seconds = (performance.now() - started) / 1000;
   await Promise.all(inflight);
   times.sort((a, b) => a - b);
-  process.stdout.write(`${JSON.stringify({ ...counts, seconds, p50: times[Math.floor(times.length / 2)] ?? null })}\n`);
+  process.stdout.write(`${JSON.stringify({ ...counts, why, seconds, p50: times[Math.floor(times.length / 2)] ?? null, p90: times[Math.floor(times.length * 0.9)] ?? null })}\n`);
   process.exit(0);
 });

@@ -42,7 +42,7 @@ interface Run {
   readonly state: string;
   readonly journalStrikes: number;
   readonly planned: number;
-  readonly previews?: { ok: number; refused: number; other: number; p50: number; sent: number; rate: number };
+  readonly previews?: { ok: number; refused: number; other: number; why: Record<string, number>; p50: number; p90: number; sent: number; rate: number };
   readonly journalMet?: boolean;
 }
 
@@ -91,8 +91,8 @@ async function run(id: string, condition: Condition): Promise<Run> {
         if (flood.stdin.writableEnded) return closed;
         flood.stdin.end();
         await closed;
-        const c = JSON.parse(out) as { sent: number; ok: number; refused: number; other: number; seconds: number; p50: number | null };
-        previews = { sent: c.sent, ok: c.ok, refused: c.refused, other: c.other, p50: c.p50 ?? NaN, rate: c.sent / c.seconds };
+        const c = JSON.parse(out) as { sent: number; ok: number; refused: number; other: number; why: Record<string, number>; seconds: number; p50: number | null; p90: number | null };
+        previews = { sent: c.sent, ok: c.ok, refused: c.refused, other: c.other, why: c.why, p50: c.p50 ?? NaN, p90: c.p90 ?? NaN, rate: c.sent / c.seconds };
       };
     }
     if (condition === "journal locked 12 s") lock = holdLock(join(dir, "peenmark.db"), LOCK_MS);
@@ -145,7 +145,7 @@ console.log(table(rows));
 console.log("");
 for (const r of runs.filter((r) => r.previews)) {
   const pv = r.previews!;
-  console.log(`${r.job} under previews: ${pv.sent} sent during the job (${pv.rate.toFixed(0)}/s, from another process), ${pv.ok} compiled (median answer ${pv.p50.toFixed(0)} ms), ${pv.refused} refused 503 E_OVERLOADED, ${pv.other} other`);
+  console.log(`${r.job} under previews: ${pv.sent} sent during the job (${pv.rate.toFixed(0)}/s, from another process), ${pv.ok} compiled (answer median ${pv.p50.toFixed(0)} ms, p90 ${pv.p90.toFixed(0)} ms), ${pv.refused} refused 503 E_OVERLOADED, ${pv.other} other${pv.other ? ` ${JSON.stringify(pv.why)}` : ""}`);
 }
 for (const r of runs.filter((r) => r.journalMet !== undefined)) console.log(`${r.job} with the journal locked: the job reported the journal not recording: ${r.journalMet ? "yes" : "NO (the lock was not met)"}`);
 const worst = Math.max(...runs.map((r) => r.seconds / runs.find((b) => b.job === r.job && b.condition === "unloaded")!.seconds));

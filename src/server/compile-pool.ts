@@ -25,7 +25,7 @@ export interface CompileTask {
 export type Preview = ReturnType<typeof previewOf>;
 
 export type CompileReply =
-  | { readonly id: number; readonly ok: true; readonly record: MarkingRecord; readonly preview: Preview }
+  | { readonly id: number; readonly ok: true; readonly record: MarkingRecord; readonly preview: Preview; readonly json: string }
   | { readonly id: number; readonly ok: false; readonly error: { readonly code?: ErrorCode; readonly message: string; readonly where?: string; readonly details?: Record<string, unknown> } };
 
 export interface CompilePoolOptions {
@@ -35,9 +35,17 @@ export interface CompilePoolOptions {
   readonly maxQueued?: number;
 }
 
+/** A compiled preview: the record as parsed, the preview, and both as the JSON the route answers (serialized in the worker, not on the service's loop). */
+export interface PreviewResult {
+  readonly record: MarkingRecord;
+  readonly preview: Preview;
+  /** `{ ...preview, record }` as JSON. */
+  readonly json: string;
+}
+
 interface Slot {
   worker: Worker | undefined;
-  busy: { task: CompileTask; resolve: (r: { record: MarkingRecord; preview: Preview }) => void; reject: (e: Error) => void } | undefined;
+  busy: { task: CompileTask; resolve: (r: PreviewResult) => void; reject: (e: Error) => void } | undefined;
 }
 
 function entry(): { url: URL; data: Record<string, unknown> } {
@@ -50,7 +58,7 @@ export class CompilePool {
   readonly size: number;
   readonly maxQueued: number;
   readonly #slots: Slot[];
-  readonly #queue: { task: CompileTask; resolve: (r: { record: MarkingRecord; preview: Preview }) => void; reject: (e: Error) => void }[] = [];
+  readonly #queue: { task: CompileTask; resolve: (r: PreviewResult) => void; reject: (e: Error) => void }[] = [];
   #nextId = 0;
   #closed = false;
 
@@ -65,14 +73,21 @@ export class CompilePool {
     return this.#queue.length + this.#slots.filter((s) => s.busy).length;
   }
 
+  /** Every thread busy and the queue full: the next preview would be refused. */
+  get full(): boolean {
+    return this.#closed || (!this.#slots.some((s) => !s.busy) && this.#queue.length >= this.maxQueued);
+  }
+
+  /** The refusal a preview gets when the pool is full (503). */
+  overloaded(): PeenmarkError {
+    if (this.#closed) return new PeenmarkError("E_OVERLOADED", "the station is shutting down: no more previews");
+    return new PeenmarkError("E_OVERLOADED", `the station is compiling ${this.load} previews already (at most ${this.size} at once and ${this.maxQueued} waiting): try again in a moment`, { details: { compiling: this.size, waiting: this.#queue.length } });
+  }
+
   /** Validate the record and compile it with the profile into a preview, in a worker thread. */
-  preview(profile: Profile, record: unknown, station: Station, markedAt: Date): Promise<{ record: MarkingRecord; preview: Preview }> {
-    if (this.#closed) return Promise.reject(new PeenmarkError("E_OVERLOADED", "the station is shutting down: no more previews"));
+  preview(profile: Profile, record: unknown, station: Station, markedAt: Date): Promise<PreviewResult> {
+    if (this.full) return Promise.reject(this.overloaded());
     const free = this.#slots.find((s) => !s.busy);
-    if (!free && this.#queue.length >= this.maxQueued)
-      return Promise.reject(
-        new PeenmarkError("E_OVERLOADED", `the station is compiling ${this.load} previews already (at most ${this.size} at once and ${this.maxQueued} waiting): try again in a moment`, { details: { compiling: this.size, waiting: this.#queue.length } }),
-      );
     const task: CompileTask = { id: ++this.#nextId, profile, record, station, markedAt: markedAt.toISOString() };
     return new Promise((resolve, reject) => {
       const job = { task, resolve, reject };
@@ -101,7 +116,7 @@ export class CompilePool {
       const job = slot.busy;
       if (!job || job.task.id !== r.id) return;
       slot.busy = undefined;
-      if (r.ok) job.resolve({ record: r.record, preview: r.preview });
+      if (r.ok) job.resolve({ record: r.record, preview: r.preview, json: r.json });
       else job.reject(r.error.code ? new PeenmarkError(r.error.code, r.error.message, { ...(r.error.where === undefined ? {} : { where: r.error.where }), details: r.error.details ?? {} }) : new Error(r.error.message));
       this.#next(slot);
     });

@@ -18,7 +18,8 @@ port.on("message", (t: CompileTask) => {
   try {
     const record = parseRecord("record", t.record);
     const compiled = compile({ record, profile: t.profile, station: t.station, markedAt: new Date(t.markedAt) });
-    reply = { id: t.id, ok: true, record, preview: previewOf(compiled, t.station) };
+    const preview = previewOf(compiled, t.station);
+    reply = { id: t.id, ok: true, record, preview, json: JSON.stringify({ ...preview, record }) };
   } catch (e) {
     reply = isPeenmarkError(e)
       ? { id: t.id, ok: false, error: { code: e.code, message: e.message, ...(e.where === undefined ? {} : { where: e.where }), details: JSON.parse(JSON.stringify(e.details)) as Record<string, unknown> } }

@@ -96,7 +96,12 @@ function remarkVersion(ctx: ServiceContext, profileId: string, record: unknown, 
 export function jobRoutes(app: FastifyInstance, ctx: ServiceContext): void {
   app.post(
     "/api/jobs/preview",
-    doc({
+    {
+      // A full preview pool refuses at once, before the body is read: a flood costs the loop next to nothing.
+      onRequest: async () => {
+        if (ctx.compiler.full) throw ctx.compiler.overloaded();
+      },
+      ...doc({
       summary: "Compile a record with a profile: what would be struck, nothing sent to the head",
       tag: "jobs",
       role: "technician",
@@ -110,8 +115,9 @@ export function jobRoutes(app: FastifyInstance, ctx: ServiceContext): void {
           series: z.object({ id: z.string(), number: z.number().int(), serial: z.string() }).optional(),
         }),
       },
-    }),
-    async (req) => {
+      }),
+    },
+    async (req, reply) => {
       authorise(ctx, req, "technician", "previewing a job");
       const body = parseBody(PreviewBody, req.body);
       const { profile } = body.remark ? remarkVersion(ctx, body.profileId, body.record, body.remark).version : ctx.profiles.get(body.profileId);
@@ -131,8 +137,10 @@ export function jobRoutes(app: FastifyInstance, ctx: ServiceContext): void {
         next = peeked;
       }
       // Compiled in the preview pool, off this loop: a flood is queued, then refused (503 E_OVERLOADED).
-      const { record, preview } = await ctx.compiler.preview(profile, next ? { ...body.record, serial: next.serial } : body.record, ctx.station, markedAt);
-      return { ...preview, record, ...(next ? { series: { id: body.series!, ...next } } : {}) };
+      const { record, preview, json } = await ctx.compiler.preview(profile, next ? { ...body.record, serial: next.serial } : body.record, ctx.station, markedAt);
+      if (next) return { ...preview, record, series: { id: body.series!, ...next } };
+      // Serialized in the preview worker: the service's loop only sends it.
+      return reply.type("application/json; charset=utf-8").send(json);
     },
   );
 
