@@ -229,8 +229,7 @@ export class JobRunner extends EventEmitter<{ job: [view: JobView]; controller: 
         active.compiled = compiled;
         active.secondsLeft = compiled.figures.seconds;
         const remark = req.remark ? this.#remark(record, req.remark) : undefined;
-        await this.#checkController();
-        row = this.journal.createJob({
+        const job = {
           record,
           profile: { id: req.profile.profile.id, hash: req.profile.hash },
           stationId: this.station.id,
@@ -238,7 +237,11 @@ export class JobRunner extends EventEmitter<{ job: [view: JobView]; controller: 
           technician,
           ...(remark ? { remark } : {}),
           ...(drawn ? { seriesNumber: { seriesId: req.series!, number: drawn.number } } : {}),
-        });
+        };
+        // The serial rule first (read only): a refused serial sends the head nothing, not even `$$`.
+        this.journal.checkSerial(job);
+        await this.#checkController();
+        row = this.journal.createJob(job);
       } catch (e) {
         if (drawn) {
           const why = e instanceof PeenmarkError ? e.toString() : String(e);

@@ -206,6 +206,20 @@ export class Journal {
     });
   }
 
+  /**
+   * The serial-number rule for a job about to be written, without writing it (read only, no
+   * lock): the runner asks before it talks to the controller, so a refused serial sends the
+   * head nothing. createJob checks again in its transaction.
+   */
+  checkSerial(input: NewJob): void {
+    const db = this.#open();
+    try {
+      checkSerialRule(db, { ...input, record: parseRecord("the job's marking record", input.record) });
+    } catch (e) {
+      throw this.#storage(e);
+    }
+  }
+
   /** pending → marking: call it just before the first byte goes to the head. */
   startJob(id: number): JobRow {
     const db = this.#open();

@@ -127,7 +127,11 @@ export class JournalWriter extends EventEmitter<JournalWriterEvents> {
       } catch (e) {
         if (!storage(e)) {
           this.#ends.delete(id);
-          throw e;
+          // The caller hears it; a late write that meets a job in another state (ended by an
+          // open() elsewhere, say) is dropped with a warning, never thrown from a timer.
+          if (id === caller) throw e;
+          process.emitWarning(`the kept outcome of job ${id} could not be entered: ${e instanceof Error ? e.message : String(e)}`);
+          continue;
         }
         failure = e;
         if (!q.aside) q.aside = this.#keep({ kind: "end", jobId: id, at: q.at, end: q.end });
