@@ -14,6 +14,7 @@ const BENCHES: [string, string][] = [
   ["fonts.ts", "Fonts: marked length per character, and the legibility sweep (the sweep takes 30–50 minutes on 2 cores)"],
   ["datamatrix.ts", "Data Matrix strike order: travel against the MST bound"],
   ["journal.ts", "Journal: progress updates and jobs per second"],
+  ["load.ts", "Load: scribe and dot jobs unloaded, under 200 previews/s, and with the journal locked 12 s by another process (real time, about 4 minutes)"],
 ];
 
 // `npm run bench -- fonts --quick`: the benchmarks named (by file name without .ts), with the rest of the arguments passed on.

@@ -346,6 +346,16 @@ export class Controller extends EventEmitter<ControllerEvents> {
       throw new BridgeError("E_CONTROLLER_BUSY", `the controller is ${s.state}${s.state === "Alarm" ? ": home the head ($H) or unlock it ($X) first" : ", not Idle: wait for it or reset it"}`, { where: this.link.path });
     }
     const { positionTolerance, ...rest } = options;
+    const outcome = await this.runTracked(lines, rest, positionTolerance, s);
+    if (outcome.silent) {
+      // Whatever it last reported is stale: the controller is not "Run", it is silent.
+      this.setStatus({ state: "unknown", pins: "" });
+      this.emit("message", outcome.reason.split(". ")[0]!);
+    }
+    return outcome;
+  }
+
+  private async runTracked(lines: readonly string[], rest: Omit<RunOptions, "positionTolerance">, positionTolerance: number | undefined, s: ControllerStatus): Promise<JobOutcome> {
     if (positionTolerance === undefined || !s.position) return this.streamer.run(lines, rest);
     const g54 = this.g54 ?? (await this.readWorkOffset());
     const set = this._handshake?.settings;

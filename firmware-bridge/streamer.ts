@@ -66,6 +66,14 @@ export interface JobOptions {
   readonly holdTimeoutMs?: number;
   /** How long a stop waits for the controller's welcome line after the reset, ms. */
   readonly resetTimeoutMs?: number;
+  /**
+   * The silence watchdog: a controller that sends nothing at all (no `ok`, no status report)
+   * for this long while lines are outstanding ends the job `interrupted` ("controller silent"),
+   * ms; 0 or absent turns it off. Status is polled all the while, so a live controller is never
+   * silent this long; GRBL's own silences (no reports during `$H`, 500 ms after an `ALARM:`
+   * line) do not happen inside a job, and an alarm ends the job before its stall.
+   */
+  readonly silenceTimeoutMs?: number;
 }
 
 export type JobOutcomeKind = "completed" | "aborted" | "interrupted" | "failed";
@@ -87,6 +95,8 @@ export interface JobOutcome {
   readonly alarm?: { readonly code: number; readonly name: string; readonly meaning: string };
   /** The head was found off the program's path (outcome "failed"): which line, where it should be and where it is, mm. */
   readonly position?: { readonly line: number; readonly expected: XYZ; readonly reported: XYZ; readonly off: number };
+  /** The silence watchdog ended the job: the controller sent nothing while lines were outstanding. */
+  readonly silent?: boolean;
   /** One sentence for the technician. */
   readonly reason: string;
   /** Seconds from the first byte to the end. */
@@ -146,7 +156,7 @@ interface RunningJob {
   readonly rejected: Set<number>;
   paused: boolean;
   /** Set once the job must send nothing more; holds the reason it is ending. */
-  stopping: { kind: JobOutcomeKind; reason: string; error?: JobOutcome["error"]; alarm?: JobOutcome["alarm"]; position?: JobOutcome["position"] } | undefined;
+  stopping: { kind: JobOutcomeKind; reason: string; error?: JobOutcome["error"]; alarm?: JobOutcome["alarm"]; position?: JobOutcome["position"]; silent?: boolean } | undefined;
   /** The head was last reported at rest (Idle, or a completed hold). */
   atRest: boolean;
   heldAtRest: boolean;
@@ -155,6 +165,8 @@ interface RunningJob {
   resetSent: boolean;
   resolve: (o: JobOutcome) => void;
   poll: NodeJS.Timeout | undefined;
+  /** The silence watchdog's timer. */
+  watchdog: NodeJS.Timeout | undefined;
 }
 
 /** Words of a G-code line: letter and number pairs ("N5G1S700G4P0.01" → N5 G1 S700 G4 P0.01). */
@@ -193,6 +205,8 @@ export class Streamer extends EventEmitter<StreamerEvents> {
   private idleWaiters: (() => void)[] = [];
   private holdWaiters: (() => void)[] = [];
   private welcomeWaiters: (() => void)[] = [];
+  /** When the controller last said anything (this streamer's clock is real time: performance.now). */
+  private lastHeard = performance.now();
 
   constructor(wire: Wire, options: StreamerOptions = {}) {
     super();
@@ -316,7 +330,10 @@ export class Streamer extends EventEmitter<StreamerEvents> {
         resetSent: false,
         resolve,
         poll: undefined,
+        watchdog: undefined,
       };
+      this.lastHeard = performance.now();
+      this.startWatchdog(this.job);
       this.emitProgress();
       this.pump();
       this.checkDone();
@@ -354,6 +371,7 @@ export class Streamer extends EventEmitter<StreamerEvents> {
 
   /** Feed every classified line from the controller here, in the order it arrived. */
   handle(msg: IncomingLine): void {
+    this.lastHeard = performance.now();
     switch (msg.kind) {
       case "ok":
       case "error":
@@ -604,6 +622,7 @@ export class Streamer extends EventEmitter<StreamerEvents> {
     if (this.job !== job) return;
     this.job = undefined;
     if (job.poll) clearInterval(job.poll);
+    if (job.watchdog) clearInterval(job.watchdog);
     const lastSentLine = job.next - 1;
     const strikesTotal = job.strikePositions.length;
     let reason = end.reason;
@@ -626,10 +645,38 @@ export class Streamer extends EventEmitter<StreamerEvents> {
       ...(end.error ? { error: end.error } : {}),
       ...(end.alarm ? { alarm: end.alarm } : {}),
       ...(end.position ? { position: end.position } : {}),
+      ...(end.silent ? { silent: true } : {}),
       reason,
       elapsed: (this.now() - job.started) / 1000,
     };
     job.resolve(outcome);
+  }
+
+  /**
+   * Watch for a controller gone silent with the port open (a hung board, a broken TX wire):
+   * lines outstanding and nothing heard for `silenceTimeoutMs` ends the job, serial held by the
+   * caller ("interrupted"). The halt still sends feed hold and reset: if the controller hears
+   * but cannot speak, the reset switches the pin off.
+   */
+  private startWatchdog(job: RunningJob): void {
+    const limit = job.options.silenceTimeoutMs ?? 0;
+    if (!(limit > 0)) return;
+    job.watchdog = setInterval(() => {
+      if (this.job !== job || job.stopping) return;
+      const outstanding = this.inflight.length > 0 || job.executed < job.next - 1;
+      if (!outstanding) {
+        this.lastHeard = performance.now();
+        return;
+      }
+      const quiet = performance.now() - this.lastHeard;
+      if (quiet < limit) return;
+      this.stop(job, {
+        kind: "interrupted",
+        reason: `controller silent: nothing (no ok, no status report) came from the controller for ${(quiet / 1000).toFixed(1)} s with ${this.inflight.length} line(s) unanswered; it may have run what it held. The job was stopped (feed hold, reset)`,
+        silent: true,
+      });
+    }, Math.max(20, Math.min(250, limit / 4)));
+    job.watchdog.unref?.();
   }
 
   private startPolling(job: RunningJob): void {

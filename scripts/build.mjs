@@ -12,7 +12,14 @@ import { fileURLToPath } from "node:url";
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 rmSync(join(root, "dist"), { recursive: true, force: true });
 await build({
-  entryPoints: [join(root, "src", "cli", "main.ts")],
+  // The streaming worker and the preview workers are entry points of their own: each thread
+  // loads its file by URL next to the chunk that starts it (firmware-bridge/worker/client.ts,
+  // src/server/compile-pool.ts).
+  entryPoints: {
+    main: join(root, "src", "cli", "main.ts"),
+    "head-worker": join(root, "firmware-bridge", "worker", "head-worker.ts"),
+    "compile-worker": join(root, "src", "server", "compile-worker.ts"),
+  },
   outdir: join(root, "dist"),
   bundle: true,
   splitting: true, // one chunk per command: `compile` does not load the service

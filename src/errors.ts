@@ -25,6 +25,7 @@ export type ErrorCode =
   | "E_JOURNAL" // the journal refuses an operation (unknown job, wrong state, bad series)
   | "E_USAGE" // the command line is wrong
   | "E_BUSY" // the head is marking a job already: one head, one job at a time
+  | "E_OVERLOADED" // the station has more requests of this kind than it takes at once (previews): try again shortly
   | "E_CONTROLLER" // the head's controller refuses, is unreachable or does not fit the station (details.code: the bridge's code)
   | "E_AUTH" // no or wrong token for the service
   | "E_FORBIDDEN" // the token's role may not do this

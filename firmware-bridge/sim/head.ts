@@ -32,6 +32,11 @@ export interface SimFaults {
   unplugAtLine?: number;
   /** A slow controller: seconds the protocol loop spends on every line before acting on it. */
   parseDelay?: number;
+  /**
+   * The controller goes silent when the block with this line number starts: it runs on, but
+   * nothing it sends reaches the host any more (a broken TX wire, a hung USB-serial chip), port open.
+   */
+  silentAtLine?: number;
 }
 
 export interface SimHeadOptions {
@@ -82,6 +87,7 @@ export class SimHead extends EventEmitter<{ output: [Buffer]; strike: [Strike]; 
   private readonly pinModel: PinModel;
   private readonly faults: SimFaults;
   private unplugged = false;
+  private silenced = false;
   /** Line faults already fired (each fires once). */
   private readonly faultsFired = new Set<number>();
 
@@ -95,7 +101,10 @@ export class SimHead extends EventEmitter<{ output: [Buffer]; strike: [Strike]; 
     if (typeof opts.build === "string" && !build) throw new Error(`unknown GRBL build "${opts.build}" (known: ${Object.keys(NAMED_BUILDS).join(", ")})`);
     const observer: FirmwareObserver = {
       pwmChanged: (pwm) => this.pinModel.pwmChanged(pwm),
-      blockStarting: (line) => this.lineFault(line),
+      blockStarting: (line) => {
+        if (line > 0 && line === this.faults.silentAtLine) this.silenced = true;
+        return this.lineFault(line);
+      },
       segmentStarted: () => this.pinModel.track(),
       motionStopped: () => this.pinModel.track(),
       lineAnswered: () => {},
@@ -114,7 +123,7 @@ export class SimHead extends EventEmitter<{ output: [Buffer]; strike: [Strike]; 
       },
       observer,
       (data) => {
-        if (!this.unplugged) this.emit("output", Buffer.from(data, "latin1"));
+        if (!this.unplugged && !this.silenced) this.emit("output", Buffer.from(data, "latin1"));
       },
     );
     this.pinModel = new PinModel(this.firmware, this.pin, {
@@ -145,6 +154,15 @@ export class SimHead extends EventEmitter<{ output: [Buffer]; strike: [Strike]; 
     const bytes = typeof data === "string" ? Buffer.from(data, "latin1") : data;
     this.firmware.serial.hostWrite(bytes);
     this.emit("input");
+  }
+
+  /** From now on nothing the controller sends reaches the host; it goes on running (see SimFaults.silentAtLine). */
+  silence(): void {
+    this.silenced = true;
+  }
+
+  get isSilent(): boolean {
+    return this.silenced;
   }
 
   get isUnplugged(): boolean {

@@ -5,14 +5,19 @@ import { Controller, isBridgeError, type ControllerStatus, type Handshake } from
 import { SimBinding, registerSimHead } from "../../firmware-bridge/sim/binding.ts";
 import { RealtimeClock, type HeadClock } from "../../firmware-bridge/sim/clock.ts";
 import { SimHead, type SimFaults, type SimHeadOptions } from "../../firmware-bridge/sim/head.ts";
+import { WorkerController, type ControllerLike, type SimAccess } from "../../firmware-bridge/worker/client.ts";
+import type { SimFaultSpec } from "../../firmware-bridge/worker/messages.ts";
 import { PeenmarkError } from "../errors.ts";
 import type { Station } from "../profile/station.ts";
 
 /**
  * The one head this station drives: a controller on a serial port (a real board, or the
- * simulated head on a pseudo-terminal), or the simulated head in this process behind the
- * sim's serialport binding. Nothing above this file knows which; it only adds what the
- * station needs to know of a head and the bridge does not keep: whether it is homed.
+ * simulated head on a pseudo-terminal), or the simulated head behind the sim's serialport
+ * binding. Either way the port, the Controller and its Streamer (and the simulated head) live
+ * in the streaming worker (firmware-bridge/worker/), on an event loop of their own that
+ * nothing in the service can block; `controller` is its client. Nothing above this file knows
+ * which head it is; it only adds what the station needs to know of a head and the bridge does
+ * not keep: whether it is homed.
  */
 export interface ControllerView {
   readonly connected: boolean;
@@ -42,8 +47,17 @@ export interface HeadOptions {
   readonly simSpeed?: number;
   /** Simulated-head settings that differ from what the station implies (a mis-set controller, for tests). */
   readonly simSettings?: Readonly<Record<number, number>>;
-  /** Faults for the simulated head (tests): lost bytes, alarms at a line, and a look at every byte as it arrives. */
-  readonly simFaults?: SimFaults;
+  /**
+   * Faults for the simulated head (tests), as data: alarms, resets, unplugs or silence at a
+   * line, corrupted digits (SimFaultSpec). They go to the head in the streaming worker.
+   */
+  readonly simFaults?: SimFaultSpec;
+  /**
+   * Tests only: run the Controller and the simulated head in this process instead of the
+   * streaming worker, for faults written as functions (a look at every byte as it arrives).
+   * The station never does this: here a blocked event loop starves the head.
+   */
+  readonly inProcess?: { readonly simFaults?: SimFaults };
   /**
    * A serial head only: a file where the station notes, when it lets go of the head, that it
    * was homed and where it stood — so that the next command (`peenmark mark` after
@@ -84,12 +98,28 @@ export function simHeadOf(station: Station): Pick<SimHeadOptions, "machine" | "p
   };
 }
 
+/** A SimHead in this process, read the way one in the worker is. */
+function localSim(sim: SimHead): SimAccess {
+  return {
+    snapshot: async () => ({ now: sim.now, strikes: [...sim.strikes], pinIntervals: [...sim.pinIntervals], position: sim.position, machineState: sim.machineState, lostBytes: sim.lostBytes, inputBytes: 0 }),
+    act: async (action) => {
+      if (action === "hardLimit") sim.hardLimit();
+      else if (action === "unplug") sim.unplug();
+      else if (action === "softReset") sim.softReset();
+      else if (action === "eStop") sim.eStop();
+      else sim.silence();
+    },
+  };
+}
+
 export class Head extends EventEmitter<{ controller: [view: ControllerView] }> {
   readonly kind: "sim" | "serial";
   readonly port: string;
-  readonly controller: Controller;
-  /** The simulated head (its strike log is the simulated workpiece); undefined on a serial port. */
-  readonly sim: SimHead | undefined;
+  readonly controller: ControllerLike;
+  /** The simulated head (its strike log is the simulated workpiece), read across the worker boundary; undefined on a serial port. */
+  readonly sim: SimAccess | undefined;
+  /** Tests only (`inProcess`): the SimHead itself. */
+  readonly localSim: SimHead | undefined;
   readonly station: Station;
   #message: string | undefined;
   #unregister: (() => void) | undefined;
@@ -99,13 +129,14 @@ export class Head extends EventEmitter<{ controller: [view: ControllerView] }> {
   #ready = false;
   #homedStatePath: string | undefined;
 
-  private constructor(station: Station, kind: "sim" | "serial", port: string, controller: Controller, sim: SimHead | undefined, unregister?: () => void) {
+  private constructor(station: Station, kind: "sim" | "serial", port: string, controller: ControllerLike, sim: SimAccess | undefined, localSim?: SimHead, unregister?: () => void) {
     super();
     this.station = station;
     this.kind = kind;
     this.port = port;
     this.controller = controller;
     this.sim = sim;
+    this.localSim = localSim;
     this.#unregister = unregister;
     controller.on("status", () => this.#changed());
     controller.on("alarm", (a) => {
@@ -141,19 +172,25 @@ export class Head extends EventEmitter<{ controller: [view: ControllerView] }> {
     const common = { rxBuffer: station.controller.rxBuffer, statusHz: station.controller.statusHz };
     let head: Head;
     if (opts.serial) {
-      head = new Head(station, "serial", opts.serial, new Controller({ link: { path: opts.serial, baudRate: station.controller.baud }, ...common }), undefined);
+      const link = { path: opts.serial, baudRate: station.controller.baud };
+      const controller = opts.inProcess ? new Controller({ link, ...common }) : new WorkerController({ link, ...common });
+      head = new Head(station, "serial", opts.serial, controller, undefined);
     } else {
       const base = simHeadOf(station);
-      const sim = new SimHead({
-        ...base,
-        settings: { ...base.settings, ...opts.simSettings },
-        ...(opts.simFaults ? { faults: opts.simFaults } : {}),
-      });
-      const clock: HeadClock = new RealtimeClock(sim, { speed: opts.simSpeed ?? 1 });
+      const options = { ...base, settings: { ...base.settings, ...opts.simSettings } };
       // One path per head: tests open several stations in one process.
       const path = `sim://${station.id}-${process.pid}-${++simCount}`;
-      const unregister = registerSimHead(path, sim, clock);
-      head = new Head(station, "sim", path, new Controller({ link: { path, baudRate: station.controller.baud, binding: SimBinding as never }, ...common }), sim, unregister);
+      const link = { path, baudRate: station.controller.baud };
+      if (opts.inProcess) {
+        const faults = { ...opts.simFaults, ...opts.inProcess.simFaults } as SimFaults;
+        const sim = new SimHead({ ...options, faults });
+        const clock: HeadClock = new RealtimeClock(sim, { speed: opts.simSpeed ?? 1 });
+        const unregister = registerSimHead(path, sim, clock);
+        head = new Head(station, "sim", path, new Controller({ link: { ...link, binding: SimBinding as never }, ...common }), localSim(sim), sim, unregister);
+      } else {
+        const controller = new WorkerController({ link, ...common, sim: { options, ...(opts.simFaults ? { faults: opts.simFaults } : {}), speed: opts.simSpeed ?? 1 } });
+        head = new Head(station, "sim", path, controller, controller.sim);
+      }
     }
     if (opts.serial && opts.homedStatePath) head.#homedStatePath = opts.homedStatePath;
     return head;
@@ -162,7 +199,7 @@ export class Head extends EventEmitter<{ controller: [view: ControllerView] }> {
   async connect(): Promise<Handshake> {
     this.#ready = false;
     const hs = await bridged(() => this.controller.connect(), `connecting to the head on ${this.port}`);
-    this.#adoptHomedNote();
+    await this.#adoptHomedNote();
     this.#ready = true;
     this.#message = undefined;
     this.#changed();
@@ -258,7 +295,7 @@ export class Head extends EventEmitter<{ controller: [view: ControllerView] }> {
       position: { x: s.position?.x ?? 0, y: s.position?.y ?? 0 },
       homed: this.homed,
       ...(this.#message === undefined ? {} : { message: this.#message }),
-      ...(this.sim ? { simStrikes: this.sim.strikes.length } : {}),
+      ...(this.kind === "sim" ? { simStrikes: this.localSim ? this.localSim.strikes.length : ((this.controller as WorkerController).simStrikes ?? 0) } : {}),
     };
   }
 
@@ -273,7 +310,7 @@ export class Head extends EventEmitter<{ controller: [view: ControllerView] }> {
     this.#unregister = undefined;
   }
 
-  #adoptHomedNote(): void {
+  async #adoptHomedNote(): Promise<void> {
     const path = this.#homedStatePath;
     if (!path) return;
     let note: HomedNote | undefined;
@@ -283,7 +320,7 @@ export class Head extends EventEmitter<{ controller: [view: ControllerView] }> {
       return;
     }
     rmSync(path, { force: true });
-    if (note.port === this.port && note.position) this.controller.adoptHomed(note.position);
+    if (note.port === this.port && note.position) await this.controller.adoptHomed(note.position);
   }
 
   #writeHomedNote(): void {

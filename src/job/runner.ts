@@ -8,6 +8,7 @@ import type { Profile } from "../profile/schema.ts";
 import type { Station } from "../profile/station.ts";
 import type { MarkingRecord } from "../record/schema.ts";
 import { bridged, fromBridge, type ControllerView, type Head } from "./head.ts";
+import { JournalWriter } from "../journal/writer.ts";
 import { jobView, type JobView } from "./view.ts";
 
 /**
@@ -70,6 +71,8 @@ export interface RunnerOptions {
   readonly progressEveryMs?: number;
   /** Least time between two progress events, ms (the page wants at most 10 a second). */
   readonly eventEveryMs?: number;
+  /** How long the journal may be unable to record before the mark stops, ms (default: the station file's controller.journalStallTimeout). */
+  readonly journalStallMs?: number;
 }
 
 interface Active {
@@ -86,6 +89,10 @@ interface Active {
   closing: boolean;
   lastWrite: number;
   lastEvent: number;
+  /** The journal row as last read (the view falls back on it when the journal cannot be read). */
+  row: JobRow | undefined;
+  /** Paused by the station because the journal could not record (not by the technician). */
+  journalPause: boolean;
   /** Whether the last view said the paused head was at rest. */
   eventTimer: NodeJS.Timeout | undefined;
 }
@@ -104,6 +111,9 @@ export class JobRunner extends EventEmitter<{ job: [view: JobView]; controller: 
   readonly #eventEveryMs: number;
   #active: Active | undefined;
   #done: Promise<JobView> | undefined;
+  readonly #writer: JournalWriter;
+  /** Outcomes the journal took late (written from the side file's queue), shown until the journal has them. */
+  readonly #unrecorded = new Map<number, JobRow>();
   readonly #onProgress = (p: JobProgress) => this.#progress(p);
   readonly #onController = (v: ControllerView) => {
     this.#tell("controller", v);
@@ -117,8 +127,39 @@ export class JobRunner extends EventEmitter<{ job: [view: JobView]; controller: 
     this.#clock = opts.clock ?? (() => new Date());
     this.#progressEveryMs = opts.progressEveryMs ?? 250;
     this.#eventEveryMs = opts.eventEveryMs ?? 100;
+    this.#writer = new JournalWriter(this.journal, { stallMs: opts.journalStallMs ?? this.station.controller.journalStallTimeout * 1000 });
+    this.#writer.on("stalled", (e) => void this.#journalStalled(e));
+    this.#writer.on("recovered", () => {
+      const a = this.#active;
+      if (a?.id !== undefined) this.#changed(a);
+    });
+    this.#writer.on("ended", (row) => {
+      this.#unrecorded.delete(row.id);
+      this.#tell("job", jobView(row));
+    });
     this.head.controller.on("progress", this.#onProgress);
     this.head.on("controller", this.#onController);
+  }
+
+  /** The journal cannot record now (E_JOURNAL with the reason), or undefined. */
+  get journalFailing(): PeenmarkError | undefined {
+    return this.#writer.failing;
+  }
+
+  /**
+   * The journal has not been able to record for the stall timeout: stop the mark at the next
+   * safe point (the streamer's pause: nothing more sent, the head finishes the strikes the
+   * controller holds and stands, pin off). The job's state is in the side file; the
+   * technician resumes once the journal records again.
+   */
+  async #journalStalled(e: PeenmarkError): Promise<void> {
+    const a = this.#active;
+    if (!a || a.id === undefined || !a.streaming || a.paused) return;
+    a.paused = true;
+    a.journalPause = true;
+    this.#changed(a);
+    await this.head.controller.pause().catch(() => undefined);
+    process.emitWarning(`job ${a.id} paused: ${e.message}`);
   }
 
   /** Validate and compile, nothing else: the preview, and the first step of a job. */
@@ -142,6 +183,9 @@ export class JobRunner extends EventEmitter<{ job: [view: JobView]; controller: 
   job(id: number): JobView {
     const a = this.#active;
     if (a && a.id === id) return this.#view(a);
+    const kept = this.#unrecorded.get(id);
+    const failing = this.#writer.failing;
+    if (kept && failing) return { ...jobView(kept), journal: { recorded: false as const, message: `not yet in the journal: ${failing.message}` } };
     return jobView(this.journal.job(id));
   }
 
@@ -152,7 +196,22 @@ export class JobRunner extends EventEmitter<{ job: [view: JobView]; controller: 
    */
   async start(req: StartRequest): Promise<StartedJob> {
     if (this.#active) throw this.#busy();
-    const active: Active = { id: undefined, compiled: undefined, progress: ZERO, paused: false, drained: false, secondsLeft: 0, streaming: false, abortRequested: false, closing: false, lastWrite: 0, lastEvent: 0, eventTimer: undefined };
+    const active: Active = {
+      id: undefined,
+      compiled: undefined,
+      progress: ZERO,
+      paused: false,
+      drained: false,
+      secondsLeft: 0,
+      streaming: false,
+      abortRequested: false,
+      closing: false,
+      lastWrite: 0,
+      lastEvent: 0,
+      eventTimer: undefined,
+      row: undefined,
+      journalPause: false,
+    };
     this.#active = active;
     let row: JobRow;
     try {
@@ -170,8 +229,7 @@ export class JobRunner extends EventEmitter<{ job: [view: JobView]; controller: 
         active.compiled = compiled;
         active.secondsLeft = compiled.figures.seconds;
         const remark = req.remark ? this.#remark(record, req.remark) : undefined;
-        await this.#checkController();
-        row = this.journal.createJob({
+        const job = {
           record,
           profile: { id: req.profile.profile.id, hash: req.profile.hash },
           stationId: this.station.id,
@@ -179,7 +237,11 @@ export class JobRunner extends EventEmitter<{ job: [view: JobView]; controller: 
           technician,
           ...(remark ? { remark } : {}),
           ...(drawn ? { seriesNumber: { seriesId: req.series!, number: drawn.number } } : {}),
-        });
+        };
+        // The serial rule first (read only): a refused serial sends the head nothing, not even `$$`.
+        this.journal.checkSerial(job);
+        await this.#checkController();
+        row = this.journal.createJob(job);
       } catch (e) {
         if (drawn) {
           const why = e instanceof PeenmarkError ? e.toString() : String(e);
@@ -192,6 +254,7 @@ export class JobRunner extends EventEmitter<{ job: [view: JobView]; controller: 
         throw e;
       }
       active.id = row.id;
+      active.row = row;
     } catch (e) {
       this.#active = undefined;
       throw e;
@@ -233,6 +296,10 @@ export class JobRunner extends EventEmitter<{ job: [view: JobView]; controller: 
 
   async resume(id: number): Promise<JobView> {
     const a = this.#marking(id, "resumed");
+    const failing = this.#writer.failing;
+    if (failing)
+      throw new PeenmarkError("E_JOURNAL", `job ${id} stays paused: ${failing.message}. Free the disk or the lock, then resume`, { details: { jobId: id, ...failing.details } });
+    a.journalPause = false;
     await bridged(() => this.head.controller.resume(), "resuming");
     a.paused = false;
     a.drained = false;
@@ -282,6 +349,7 @@ export class JobRunner extends EventEmitter<{ job: [view: JobView]; controller: 
     if (this.#done) await this.#done.catch(() => undefined);
     this.head.controller.off("progress", this.#onProgress);
     this.head.off("controller", this.#onController);
+    this.#writer.close();
   }
 
   // ------------------------------------------------------------------ internals
@@ -335,7 +403,12 @@ export class JobRunner extends EventEmitter<{ job: [view: JobView]; controller: 
         const strikes = new Set(compiled.gcode.strikeLines.map((i) => i + 1));
         // The streamer's job exists as soon as run() returns its promise (the controller was
         // just seen Idle), so a pause or abort from here on reaches it.
-        const running = this.head.controller.run(compiled.gcode.lines, { strikes, totalSeconds: compiled.figures.seconds, positionTolerance: this.station.machine.positionTolerance });
+        const running = this.head.controller.run(compiled.gcode.lines, {
+          strikes,
+          totalSeconds: compiled.figures.seconds,
+          positionTolerance: this.station.machine.positionTolerance,
+          silenceTimeoutMs: this.station.controller.silenceTimeout * 1000,
+        });
         a.streaming = true;
         this.#tell("job", this.#view(a));
         end = outcomeToEnd(await running);
@@ -351,8 +424,18 @@ export class JobRunner extends EventEmitter<{ job: [view: JobView]; controller: 
     if (a.closing && a.streaming && end.outcome === "aborted")
       end = { ...end, outcome: "interrupted", note: `the service was stopped while marking (${end.note ?? "feed hold, reset"}); position unknown: re-home before re-marking` };
     let final: JobRow;
+    let unrecorded: string | undefined;
     try {
-      final = this.journal.endJob(id, end);
+      const written = this.journal.isOpen ? this.#writer.end(id, end) : undefined;
+      if (written) final = written;
+      else {
+        // The journal cannot take the outcome now: it is kept (side file, memory) and written
+        // as soon as the journal can; the row still says "marking", so the serial stays held.
+        const failing = this.#writer.failing;
+        unrecorded = failing ? `not yet in the journal: ${failing.message}` : "the journal is closed: the outcome was not recorded";
+        final = { ...(a.row ?? row), outcome: end.outcome, ...(end.note === undefined ? {} : { note: end.note }), ...(end.error ? { error: end.error } : {}), progress: end.progress ?? a.progress };
+        if (failing) this.#unrecorded.set(id, final);
+      }
     } catch (e) {
       // The journal refused the outcome (closed underneath us): the row keeps its last state.
       final = this.journal.isOpen ? this.journal.job(id) : { ...row, outcome: end.outcome };
@@ -361,7 +444,7 @@ export class JobRunner extends EventEmitter<{ job: [view: JobView]; controller: 
       if (a.eventTimer) clearTimeout(a.eventTimer);
       this.#active = undefined;
     }
-    const view = jobView(final);
+    const view = unrecorded ? { ...jobView(final), journal: { recorded: false as const, message: unrecorded } } : jobView(final);
     this.#tell("job", view);
     this.#tell("controller", this.head.view());
     return view;
@@ -370,7 +453,7 @@ export class JobRunner extends EventEmitter<{ job: [view: JobView]; controller: 
   #progress(p: JobProgress): void {
     const a = this.#active;
     if (!a || a.id === undefined || !a.streaming) return;
-    a.progress = { ackedLine: toN(p.acked), executedLine: toN(p.executed), strikesDone: p.strikesDone };
+    a.progress = { ackedLine: toN(p.acked), executedLine: toN(p.executed), strikesDone: p.strikesDone, sentLine: toN(p.sent) };
     if (p.secondsLeft !== undefined) a.secondsLeft = p.secondsLeft;
     const now = performance.now();
     // A pause may last long: once the head stands, the journal holds exactly where, should the power go.
@@ -383,11 +466,8 @@ export class JobRunner extends EventEmitter<{ job: [view: JobView]; controller: 
     }
     if (standing || now - a.lastWrite >= this.#progressEveryMs) {
       a.lastWrite = now;
-      try {
-        this.journal.progress(a.id, a.progress);
-      } catch {
-        // The job ended between the event and the write: its outcome carries the exact progress.
-      }
+      // Queued and coalesced, never waited for: a journal that cannot record now does not hold the head up (writer.ts).
+      this.#writer.progress(a.id, a.progress);
     }
     if (now - a.lastEvent >= this.#eventEveryMs) {
       a.lastEvent = now;
@@ -421,7 +501,16 @@ export class JobRunner extends EventEmitter<{ job: [view: JobView]; controller: 
     // Drained: the streamer saw the head stand with everything sent run (a pause sends
     // nothing more and lets the controller finish the strikes it holds; no feed hold).
     const drained = a.paused && a.drained;
-    return jobView(this.journal.job(a.id!), { paused: a.paused, drained, secondsLeft: a.secondsLeft, progress: a.progress });
+    try {
+      a.row = this.journal.job(a.id!);
+    } catch (e) {
+      if (!a.row || !isPeenmarkError(e)) throw e; // a journal that cannot be read now: its last row
+    }
+    const view = jobView(a.row, { paused: a.paused, drained, secondsLeft: a.secondsLeft, progress: a.progress });
+    const failing = this.#writer.failing;
+    if (!failing) return view;
+    const what = a.journalPause ? "the mark was stopped between two strikes (pin off) until it can" : "the job's state is kept beside it until it can";
+    return { ...view, journal: { recorded: false as const, message: `${failing.message}; ${what}` } };
   }
 }
 

@@ -42,6 +42,12 @@ export interface JobView {
   readonly released?: { readonly at: string; readonly by: string; readonly reason: string };
   /** The serial-number series number this job took. */
   readonly series?: { readonly seriesId: string; readonly number: number };
+  /**
+   * The journal could not record this job's latest state (locked by another process, disk
+   * full, I/O error, read-only): it is kept beside the journal and written when it can; the
+   * serial stays held meanwhile.
+   */
+  readonly journal?: { readonly recorded: false; readonly message: string };
 }
 
 /** What the runner knows of the job it streams now, fresher than the journal's throttled row. */
@@ -61,6 +67,8 @@ const ENDED = new Set(["completed", "aborted", "interrupted", "failed"]);
  */
 export const NOTE_KEYS: readonly (readonly [key: string, test: (note: string) => boolean])[] = [
   ["service-stopped", (n) => n === INTERRUPTED_NOTE],
+  ["service-stopped-sent", (n) => /^service stopped while marking; lines? \d/.test(n)],
+  ["controller-silent", (n) => n.startsWith("controller silent:")],
   ["never-started", (n) => n === NEVER_STARTED_NOTE],
   ["aborted-before-start", (n) => n.startsWith("aborted before the first byte went to the head")],
   ["service-stopped-marking", (n) => n.startsWith("the service was stopped while marking")],

@@ -1,17 +1,17 @@
-import { mkdirSync } from "node:fs";
-import { dirname, resolve } from "node:path";
+import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeSync } from "node:fs";
+import { basename, dirname, join, resolve } from "node:path";
 import Database from "better-sqlite3";
 import { PeenmarkError } from "../errors.ts";
 import { parseRecord } from "../profile/load.ts";
 import { type JournalEvent, listEvents, logEvent } from "./events.ts";
 import { type CsvOptions, jobsToCsv, jobsToJson } from "./export.ts";
 import { migrate } from "./migrations.ts";
-import { ownerAlive, ownerOfThisProcess } from "./owner.ts";
+import { ownerAlive, ownerOfThisProcess, pidAlive } from "./owner.ts";
 import { columnsOf, JOB_SELECT, type JobColumns, jobFromColumns } from "./rows.ts";
 import * as series from "./series.ts";
 import { IDENTITY_VERSION, identity } from "../record/identity.ts";
 import { personName, writtenReason } from "./names.ts";
-import { checkSerialRule, jobKeys, sameSerial } from "./serial-rule.ts";
+import { checkSerialRule, HOLDS_SQL, jobKeys, sameSerial } from "./serial-rule.ts";
 import { jobWhere, type JobQuery, pageOf, type StatRow, type Statistics, statistics } from "./search.ts";
 import { stmt } from "./statements.ts";
 import type { JobEnd, JobRow, NewJob, NumberState, OperatorAction, Outcome, Progress, SeriesDefinition, SeriesNumber, SeriesRow } from "./types.ts";
@@ -24,6 +24,38 @@ export type { JobQuery, Statistics } from "./search.ts";
 export const DEFAULT_JOURNAL_PATH = "data/peenmark.db";
 
 export const INTERRUPTED_NOTE = "service stopped while marking; position unknown: re-home before re-marking";
+
+/** The note of a job found `marking` by open(): which lines may have run after the last confirmed one (the controller held them when the host died). */
+export function interruptedNote(executed: number, sent: number): string {
+  if (sent <= executed) return INTERRUPTED_NOTE;
+  const range = sent === executed + 1 ? `line ${sent} was` : `lines ${executed + 1}–${sent} were`;
+  return `service stopped while marking; ${range} sent to the controller after the last confirmed line (${executed}) and may have run; position unknown: re-home before re-marking`;
+}
+
+/**
+ * A record the journal could not take when it was made (locked, disk full, I/O error,
+ * read-only): kept in the side file next to the journal and written as soon as it can be.
+ */
+export type AsideRecord =
+  | { readonly kind: "progress"; readonly jobId: number; readonly at: string; readonly progress: Progress }
+  | { readonly kind: "end"; readonly jobId: number; readonly at: string; readonly end: JobEnd };
+
+/** The sentence for an SQLite storage failure, by its code. */
+function storageSentence(code: string): string {
+  if (code.startsWith("SQLITE_BUSY") || code.startsWith("SQLITE_LOCKED")) return "another process holds its write lock";
+  if (code === "SQLITE_FULL") return "the disk is full";
+  if (code.startsWith("SQLITE_IOERR")) return "the disk reports an I/O error";
+  if (code.startsWith("SQLITE_READONLY")) return "its file or disk is read-only";
+  if (code === "SQLITE_CANTOPEN") return "its file cannot be opened";
+  if (code === "SQLITE_CORRUPT" || code === "SQLITE_NOTADB") return "its file is damaged";
+  return "the database refused";
+}
+
+/** Whether `e` is SQLite failing to store (not a constraint or a bug): E_JOURNAL with a sentence, never a 500. */
+export function isStorageError(e: unknown): e is Error & { code: string } {
+  const code = (e as { code?: unknown } | null)?.code;
+  return e instanceof Error && typeof code === "string" && /^SQLITE_(BUSY|LOCKED|FULL|IOERR|READONLY|CANTOPEN|CORRUPT|NOTADB|PROTOCOL|NOMEM)/.test(code);
+}
 
 /** A job written but never started (the process died homing or checking the controller): no strike was made. */
 export const NEVER_STARTED_NOTE = "service stopped before the first strike (while homing or checking the controller): nothing was struck; re-home before marking";
@@ -103,14 +135,27 @@ export class Journal {
       throw new PeenmarkError("E_JOURNAL", `${this.path} is not a peenmark journal: ${(e as Error).message}`, { where: this.path, cause: e });
     }
     this.#db = db;
+    try {
+      this.#applyAside(db);
+    } catch (e) {
+      db.close();
+      this.#db = undefined;
+      throw e;
+    }
     return this.#durable(() => {
       rekey(db);
       // A pending job is written before homing; its process may die there too (owner: since schema 3).
-      const found = stmt(db, "SELECT id, outcome, owner FROM jobs WHERE outcome IN ('marking', 'pending') AND released_at IS NULL").all() as { id: number; outcome: Outcome; owner: string | null }[];
+      const found = stmt(db, "SELECT id, outcome, owner, last_executed_line, last_sent_line FROM jobs WHERE outcome IN ('marking', 'pending') AND released_at IS NULL").all() as {
+        id: number;
+        outcome: Outcome;
+        owner: string | null;
+        last_executed_line: number;
+        last_sent_line: number;
+      }[];
       const dead = found.filter((j) => !ownerAlive(j.owner));
       const at = dead.length > 0 ? this.#now() : "";
       for (const j of dead) {
-        const note = j.outcome === "marking" ? INTERRUPTED_NOTE : NEVER_STARTED_NOTE;
+        const note = j.outcome === "marking" ? interruptedNote(Number(j.last_executed_line), Number(j.last_sent_line)) : NEVER_STARTED_NOTE;
         stmt(db, "UPDATE jobs SET outcome = 'interrupted', note = ? WHERE id = ? AND outcome = ?").run(note, j.id, j.outcome);
         logEvent(db, { at, kind: "job-interrupted", jobId: j.id, reason: note });
       }
@@ -161,6 +206,20 @@ export class Journal {
     });
   }
 
+  /**
+   * The serial-number rule for a job about to be written, without writing it (read only, no
+   * lock): the runner asks before it talks to the controller, so a refused serial sends the
+   * head nothing. createJob checks again in its transaction.
+   */
+  checkSerial(input: NewJob): void {
+    const db = this.#open();
+    try {
+      checkSerialRule(db, { ...input, record: parseRecord("the job's marking record", input.record) });
+    } catch (e) {
+      throw this.#storage(e);
+    }
+  }
+
   /** pending → marking: call it just before the first byte goes to the head. */
   startJob(id: number): JobRow {
     const db = this.#open();
@@ -180,16 +239,36 @@ export class Journal {
     });
   }
 
-  /** Where a marking job has got to. One prepared UPDATE, no fsync (see the class comment). */
-  progress(id: number, p: Progress): void {
+  /**
+   * Where a marking job has got to. One prepared UPDATE, no fsync (see the class comment).
+   * `wait: false` does not wait for another process's lock (the progress writer retries
+   * instead): a locked journal is E_JOURNAL with `details.storage` SQLITE_BUSY at once.
+   */
+  progress(id: number, p: Progress, options: { wait?: boolean } = {}): void {
     const db = this.#open();
-    const r = stmt(db, "UPDATE jobs SET last_acked_line = ?, last_executed_line = ?, strikes_done = ? WHERE id = ? AND outcome = 'marking'").run(
+    const noWait = options.wait === false;
+    let changes: number;
+    try {
+      if (noWait) db.pragma("busy_timeout = 0");
+      try {
+        changes = this.#writeProgress(db, id, p);
+      } finally {
+        if (noWait) db.pragma(`busy_timeout = ${Math.max(0, Math.round(this.#busyTimeoutMs))}`);
+      }
+    } catch (e) {
+      throw this.#storage(e, `job ${id}'s progress`);
+    }
+    if (changes !== 1) throw new PeenmarkError("E_JOURNAL", `job ${id} is not marking: progress can only be recorded while it marks`, { details: { jobId: id } });
+  }
+
+  #writeProgress(db: Database.Database, id: number, p: Progress): number {
+    return stmt(db, "UPDATE jobs SET last_acked_line = ?, last_executed_line = ?, strikes_done = ?, last_sent_line = max(last_sent_line, ?) WHERE id = ? AND outcome = 'marking'").run(
       p.ackedLine,
       p.executedLine,
       p.strikesDone,
+      p.sentLine ?? 0,
       id,
-    );
-    if (r.changes !== 1) throw new PeenmarkError("E_JOURNAL", `job ${id} is not marking: progress can only be recorded while it marks`, { details: { jobId: id } });
+    ).changes;
   }
 
   /**
@@ -197,9 +276,13 @@ export class Journal {
    * and `failed` may also end a pending job; a series number of a job that did not complete
    * stays reserved until an operator releases or voids it.
    */
-  endJob(id: number, end: JobEnd): JobRow {
+  endJob(id: number, end: JobEnd, options: { wait?: boolean } = {}): JobRow {
     const db = this.#open();
-    return this.#durable(() => {
+    return this.#durable(() => this.#end(db, id, end), options.wait === false);
+  }
+
+  #end(db: Database.Database, id: number, end: JobEnd): JobRow {
+    {
       const j = this.job(id);
       const allowed = j.outcome === "marking" || (j.outcome === "pending" && (end.outcome === "aborted" || end.outcome === "failed"));
       if (!allowed) throw new PeenmarkError("E_JOURNAL", `job ${id} is ${j.outcome}: it cannot end as ${end.outcome}`, { details: { jobId: id } });
@@ -211,9 +294,10 @@ export class Journal {
         `UPDATE jobs SET outcome = ?, ended_at = ?, error_code = ?, error_text = ?, note = ?,
                          last_acked_line = ?, last_executed_line = ?, strikes_done = ? WHERE id = ?`,
       ).run(end.outcome, at, end.error?.code ?? null, end.error?.text ?? null, end.note ?? null, p.ackedLine, p.executedLine, p.strikesDone, id);
+      if (p.sentLine !== undefined) stmt(db, "UPDATE jobs SET last_sent_line = max(last_sent_line, ?) WHERE id = ?").run(p.sentLine, id);
       if (end.outcome === "completed") series.commitJobNumber(db, id, at);
       return this.job(id);
-    });
+    }
   }
 
   /**
@@ -352,7 +436,7 @@ export class Journal {
       if (n.jobId !== undefined && n.state === "reserved") {
         const j = this.job(n.jobId);
         if (j.outcome === "marking") throw this.#busy(j);
-        if ((j.outcome === "pending" || j.outcome === "interrupted") && !j.release) return this.#releaseJob(db, j.id, action, at) ?? n;
+        if (!j.release && this.#holds(db, j.id)) return this.#releaseJob(db, j.id, action, at) ?? n;
       }
       return series.releaseNumber(db, seriesId, number, action, at);
     });
@@ -373,8 +457,8 @@ export class Journal {
 
   #releaseJob(db: Database.Database, id: number, action: OperatorAction, at: string): SeriesNumber | undefined {
     const j = this.job(id);
-    if (j.outcome !== "pending" && j.outcome !== "interrupted") {
-      throw new PeenmarkError("E_JOURNAL", `job ${id} is ${j.outcome}: only a pending or interrupted job holds a serial to release`, { details: { jobId: id } });
+    if (!this.#holds(db, id)) {
+      throw new PeenmarkError("E_JOURNAL", `job ${id} is ${j.outcome}: only a pending or interrupted job, or one aborted or failed after it may have struck the part, holds a serial to release`, { details: { jobId: id } });
     }
     if (j.release) throw new PeenmarkError("E_JOURNAL", `job ${id}'s serial was released already on ${j.release.at} by ${j.release.by}`, { details: { jobId: id } });
     const operator = personName(action.operator, "operator");
@@ -389,18 +473,113 @@ export class Journal {
     return series.releaseNumber(db, held.seriesId, held.number, { operator, reason }, at);
   }
 
+  /** The job's outcome holds its serial (serial-rule.ts HOLDS_SQL), release aside. */
+  #holds(db: Database.Database, id: number): boolean {
+    return (stmt(db, `SELECT ${HOLDS_SQL} AS holds FROM jobs WHERE id = ?`).get(id) as { holds: number } | undefined)?.holds === 1;
+  }
+
+  /** Whether job `id` holds its serial now: unfinished, or ended after it may have struck the part, and not released. */
+  holdsSerial(id: number): boolean {
+    const j = this.job(id);
+    return !j.release && this.#holds(this.#open(), id);
+  }
+
   #busy(j: JobRow): PeenmarkError {
     return new PeenmarkError("E_SERIAL_RESERVED", `job ${j.id} (${j.serial}) is ${j.outcome}: end it before releasing or voiding its number`, { details: { jobId: j.id } });
   }
 
   /** An IMMEDIATE transaction whose commit is fsynced: job rows a crash must not lose. */
-  #durable<T>(fn: () => T): T {
+  #durable<T>(fn: () => T, noWait = false): T {
     const db = this.#open();
-    db.pragma("synchronous = FULL");
     try {
-      return db.transaction(fn).immediate();
+      db.pragma("synchronous = FULL");
+      if (noWait) db.pragma("busy_timeout = 0");
+      try {
+        return db.transaction(fn).immediate();
+      } finally {
+        db.pragma("synchronous = NORMAL");
+        if (noWait) db.pragma(`busy_timeout = ${Math.max(0, Math.round(this.#busyTimeoutMs))}`);
+      }
+    } catch (e) {
+      throw this.#storage(e);
+    }
+  }
+
+  /** SQLite failing to store, as E_JOURNAL with a sentence (details.storage: SQLite's code); anything else unchanged. */
+  #storage(e: unknown, doing = "this"): unknown {
+    if (!isStorageError(e)) return e;
+    return new PeenmarkError("E_JOURNAL", `the journal ${this.path} cannot record ${doing}: ${storageSentence(e.code)} (${e.code}); the station keeps what it could not write and writes it when the journal can`, {
+      details: { storage: e.code },
+      cause: e,
+    });
+  }
+
+  // ------------------------------------------------------------------ the side file
+
+  /** This process's side file: records the journal could not take, append-only, next to it. */
+  get sidePath(): string {
+    return `${this.path}.side-${process.pid}.jsonl`;
+  }
+
+  /**
+   * Keep a record the journal could not take, in the side file (appended and fsynced). Throws
+   * (an fs error) when the disk cannot take it either: the caller keeps it in memory.
+   */
+  keepAside(record: AsideRecord): void {
+    const fd = openSync(this.sidePath, "a");
+    try {
+      writeSync(fd, `${JSON.stringify(record)}\n`);
+      fsyncSync(fd);
     } finally {
-      db.pragma("synchronous = NORMAL");
+      closeSync(fd);
+    }
+  }
+
+  /** Everything kept aside has reached the journal: the side file goes. */
+  clearAside(): void {
+    rmSync(this.sidePath, { force: true });
+  }
+
+  /**
+   * Side files of processes that are gone (and this one's, at open): their records, oldest
+   * first, go into the journal — a job's outcome the journal could not take when the head
+   * finished is written now, not lost to "interrupted".
+   */
+  #applyAside(db: Database.Database): void {
+    const dir = dirname(this.path);
+    const prefix = `${basename(this.path)}.side-`;
+    let names: string[];
+    try {
+      names = readdirSync(dir).filter((n) => n.startsWith(prefix) && n.endsWith(".jsonl"));
+    } catch {
+      return;
+    }
+    for (const name of names) {
+      const pid = Number(name.slice(prefix.length, -".jsonl".length));
+      if (pid !== process.pid && pidAlive(pid)) continue;
+      const file = join(dir, name);
+      const records = readFileSync(file, "utf8")
+        .split("\n")
+        .filter((l) => l.trim() !== "")
+        .flatMap((l) => {
+          try {
+            return [JSON.parse(l) as AsideRecord];
+          } catch {
+            return []; // a line cut short by the crash: the records before it stand
+          }
+        });
+      this.#durable(() => {
+        for (const r of records) {
+          const j = stmt(db, "SELECT outcome FROM jobs WHERE id = ?").get(r.jobId) as { outcome: Outcome } | undefined;
+          if (!j || j.outcome !== "marking") continue;
+          if (r.kind === "progress") this.#writeProgress(db, r.jobId, r.progress);
+          else {
+            const note = `${r.end.note ? `${r.end.note} ` : ""}(recorded at ${r.at} in the side file while the journal could not write; entered when it could)`;
+            this.#end(db, r.jobId, { ...r.end, note });
+          }
+        }
+      });
+      rmSync(file, { force: true });
     }
   }
 

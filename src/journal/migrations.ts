@@ -133,6 +133,12 @@ export const MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    summary: "the last program line sent to the controller: after a crash, the lines between the last confirmed one and it may have run (the controller holds them)",
+    up: (db) => {
+      db.exec(`ALTER TABLE jobs ADD COLUMN last_sent_line INTEGER NOT NULL DEFAULT 0;`);
+    },
+  },
 ];
 
 /** Runs every step the file has not seen yet; returns the version it now has. */

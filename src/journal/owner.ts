@@ -49,3 +49,14 @@ export function ownerAlive(owner: string | null): boolean {
   if (started === undefined || started === "-") return true;
   return processStartTime(pid) === started;
 }
+
+/** Whether a process with this pid exists on this machine now. */
+export function pidAlive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "EPERM";
+  }
+}

@@ -63,6 +63,7 @@ export function jobFromColumns(c: JobColumns): JobRow {
   return {
     id: Number(c.id),
     outcome: String(c.outcome) as Outcome,
+    sentLine: Number(c.last_sent_line ?? 0),
     record: JSON.parse(String(c.record_json)) as MarkingRecord,
     serial: String(c.serial),
     licencePrefix: opt(c.licence_prefix),

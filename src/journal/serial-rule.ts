@@ -14,7 +14,10 @@ import type { NewJob, Outcome } from "./types.ts";
  *   an operator releases it with a reason or re-marks it;
  * - a re-mark (an operator's written reason of at least 10 characters, naming the earlier
  *   job) passes both, except over a job a head is marking right now.
- * `aborted` and `failed` jobs hold nothing: an operator saw them end. A re-mark that ended
+ * - an `aborted` or `failed` job that may have struck the part (a strike confirmed, or lines
+ *   the controller accepted that may have run) holds it too: the part is half marked, and
+ *   only an operator may decide it is not (release) or finish it (re-mark);
+ * `aborted` and `failed` jobs that struck nothing hold nothing. A re-mark that ended
  *   aborted or failed did not take the serial over: the earlier job still holds it.
  * `12345678-ABC123` and serial `ABC123` with licence prefix 12345678 are the same serial.
  * Serials and makers compare by their identity (record/identity.ts: NFKC, case folding,
@@ -27,6 +30,13 @@ import type { NewJob, Outcome } from "./types.ts";
  * cannot both pass.
  */
 export const MIN_REASON = 10;
+
+/**
+ * Whether a job's outcome holds its serial (before release and re-marks): unfinished, or
+ * ended after it may have struck the part.
+ */
+export const HOLDS_SQL = `(outcome IN ('pending','marking','interrupted')
+  OR (outcome IN ('aborted','failed') AND started_at IS NOT NULL AND (strikes_done > 0 OR last_acked_line > last_executed_line)))`;
 
 /**
  * The serial as struck in the licence form, `12345678-SERIAL` (27 CFR 478.92(a)(1)(iv)),
@@ -67,6 +77,7 @@ interface Earlier {
   profile_id: string;
   profile_hash: string;
   remark_of: number | null;
+  strikes_done: number;
   holds: number;
 }
 
@@ -76,7 +87,7 @@ export function sameSerial(db: Database.Database, r: { readonly serial: string; 
   return stmt(
     db,
     `SELECT id, outcome, serial, manufacturer, station_id, created_at, ended_at, last_executed_line, program_lines, profile_id, profile_hash, remark_of,
-            (outcome IN ('pending','marking','interrupted') AND released_at IS NULL
+            strikes_done, (${HOLDS_SQL} AND released_at IS NULL
              AND NOT EXISTS (SELECT 1 FROM jobs later WHERE later.remark_of = jobs.id
                              AND later.outcome NOT IN ('aborted','failed'))) AS holds
      FROM jobs
@@ -156,7 +167,9 @@ export function checkSerialRule(db: Database.Database, job: NewJob): void {
         ? `interrupted at line ${held.last_executed_line} of ${held.program_lines}`
         : held.outcome === "marking"
           ? `being marked at station ${held.station_id}`
-          : `written on ${held.created_at} and not started`;
+          : held.outcome === "aborted" || held.outcome === "failed"
+            ? `${held.outcome} after ${held.strikes_done} strike${held.strikes_done === 1 ? "" : "s"}, line ${held.last_executed_line} of ${held.program_lines}: the part may be partly marked`
+            : `written on ${held.created_at} and not started`;
     throw new PeenmarkError(
       "E_SERIAL_RESERVED",
       `${who} is held by job ${held.id}${asMarked(held, r.serial)} (${state}): an operator must re-mark it (naming job ${held.id}, with a reason) or release it with a reason`,

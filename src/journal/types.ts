@@ -21,6 +21,11 @@ export interface Progress {
   readonly executedLine: number;
   /** Strikes (dots, or dot trains counted by their dots) executed so far. */
   readonly strikesDone: number;
+  /**
+   * Highest program line sent to the controller (recorded with progress, kept in the row's
+   * `sentLine`): what the controller may still run after the host dies.
+   */
+  readonly sentLine?: number;
 }
 
 /** A re-mark of a serial that was marked (or left unfinished) before: explicit, reasoned, authorised. */
@@ -64,6 +69,8 @@ export interface JobEnd {
 export interface JobRow {
   readonly id: number;
   readonly outcome: Outcome;
+  /** Highest program line sent to the controller (0: none, or a journal from before schema 4). */
+  readonly sentLine: number;
   readonly record: MarkingRecord;
   readonly serial: string;
   readonly licencePrefix: string | undefined;

@@ -96,6 +96,18 @@ export const StationSchema = z
         port: z.string().optional(),
         /** Status reports polled per second while marking. */
         statusHz: z.number().positive().max(20).default(5),
+        /**
+         * Seconds a controller may send nothing at all (no ok, no status report) while lines
+         * are outstanding before the job ends "interrupted: controller silent". Status is
+         * polled statusHz times a second, so a live controller is never silent this long.
+         */
+        silenceTimeout: z.number().min(0.5).max(60).default(3),
+        /**
+         * Seconds the journal may be unable to record (locked by another process, disk full,
+         * I/O error, read-only) before the mark stops at the next safe point. Meanwhile the
+         * job's state is kept in a side file next to the journal (docs/JOURNAL.md).
+         */
+        journalStallTimeout: z.number().min(0.5).max(300).default(20),
       })
       .strict(),
   })

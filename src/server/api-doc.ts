@@ -67,6 +67,10 @@ export const JobViewSchema = z
     authorisedBy: z.string().optional(),
     released: z.object({ at: z.string(), by: z.string(), reason: z.string() }).optional(),
     series: z.object({ seriesId: z.string(), number: z.number().int() }).optional(),
+    journal: z
+      .object({ recorded: z.literal(false), message: z.string() })
+      .optional()
+      .describe("The journal cannot record this job's latest state now (locked, disk full, I/O error, read-only): kept beside it and written when it can; the serial stays held."),
   })
   .describe("A job as the page and the API see it (JobView).");
 

@@ -20,6 +20,7 @@ import { profileRoutes } from "./routes-profiles.ts";
 import { seriesRoutes } from "./routes-series.ts";
 import { stationRoutes } from "./routes-station.ts";
 import { staticRoutes } from "./static.ts";
+import { CompilePool } from "./compile-pool.ts";
 import { registerApiDoc } from "./api-doc.ts";
 import { PACKAGE_ROOT, PACKAGE_VERSION } from "../paths.ts";
 
@@ -139,7 +140,8 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   const clock = opts.clock ?? (() => new Date());
   const profiles = new ProfileStore({ builtinDir: opts.profilesDir ?? join(PACKAGE_ROOT, "profiles"), dataDir: opts.dataDir, station: opts.station, clock });
   const alerts = new EventEmitter<{ alert: [{ code: string; message: string }] }>();
-  const peenmark: Peenmark = { station: opts.station, runner, journal, profiles, tokens: opts.tokens ?? {}, clock, interruptedAtOpen, alerts };
+  const compiler = new CompilePool();
+  const peenmark: Peenmark = { station: opts.station, runner, journal, profiles, tokens: opts.tokens ?? {}, clock, interruptedAtOpen, alerts, compiler };
 
   const app = Fastify({
     ...(opts.logger ? { loggerInstance: opts.logger } : { logger: false }),
@@ -178,6 +180,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   await staticRoutes(app, opts.webDir ?? join(PACKAGE_ROOT, "src", "web"));
 
   app.addHook("onClose", async () => {
+    await compiler.close();
     await runner.close();
     journal.close();
     if (!opts.keepHead) await opts.head.close();

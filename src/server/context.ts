@@ -3,6 +3,7 @@ import { z } from "zod";
 import type { Tokens } from "../config.ts";
 import { PeenmarkError } from "../errors.ts";
 import type { JobRunner } from "../job/runner.ts";
+import type { CompilePool } from "./compile-pool.ts";
 import type { Journal } from "../journal/journal.ts";
 import { MAX_NAME, nameProblem } from "../journal/names.ts";
 import { schemaError } from "../profile/load.ts";
@@ -19,6 +20,8 @@ export interface ServiceContext {
   readonly tokens: Tokens;
   /** The time of marking and of operators' acts; the wall clock unless a test fixes it. */
   readonly clock: () => Date;
+  /** Previews compile in worker threads, with a bounded queue (compile-pool.ts). */
+  readonly compiler: CompilePool;
 }
 
 /** The caller's role, or 401/403; `need` raises the bar to operator where the route says so. */

@@ -7,7 +7,6 @@ import { MAX_REASON } from "../journal/names.ts";
 import { parseRecord } from "../profile/load.ts";
 import { doc, JobViewSchema } from "./api-doc.ts";
 import { actor, authorise, existingJob, jobId, parseBody, personNameSchema, type ServiceContext } from "./context.ts";
-import { previewOf } from "./preview.ts";
 import type { ProfileVersion } from "./profiles.ts";
 
 /** Preview, start, follow and steer jobs. */
@@ -97,7 +96,12 @@ function remarkVersion(ctx: ServiceContext, profileId: string, record: unknown, 
 export function jobRoutes(app: FastifyInstance, ctx: ServiceContext): void {
   app.post(
     "/api/jobs/preview",
-    doc({
+    {
+      // A full preview pool refuses at once, before the body is read: a flood costs the loop next to nothing.
+      onRequest: async () => {
+        if (ctx.compiler.full) throw ctx.compiler.overloaded();
+      },
+      ...doc({
       summary: "Compile a record with a profile: what would be struck, nothing sent to the head",
       tag: "jobs",
       role: "technician",
@@ -111,8 +115,9 @@ export function jobRoutes(app: FastifyInstance, ctx: ServiceContext): void {
           series: z.object({ id: z.string(), number: z.number().int(), serial: z.string() }).optional(),
         }),
       },
-    }),
-    async (req) => {
+      }),
+    },
+    async (req, reply) => {
       authorise(ctx, req, "technician", "previewing a job");
       const body = parseBody(PreviewBody, req.body);
       const { profile } = body.remark ? remarkVersion(ctx, body.profileId, body.record, body.remark).version : ctx.profiles.get(body.profileId);
@@ -131,8 +136,11 @@ export function jobRoutes(app: FastifyInstance, ctx: ServiceContext): void {
         if (!peeked) throw new PeenmarkError("E_SERIES_EXHAUSTED", `series "${id}" has no number left: ask an operator for a new series`, { where: "series" });
         next = peeked;
       }
-      const { record, compiled } = ctx.runner.prepare(profile, next ? { ...body.record, serial: next.serial } : body.record, markedAt);
-      return { ...previewOf(compiled, ctx.station), record, ...(next ? { series: { id: body.series!, ...next } } : {}) };
+      // Compiled in the preview pool, off this loop: a flood is queued, then refused (503 E_OVERLOADED).
+      const { record, preview, json } = await ctx.compiler.preview(profile, next ? { ...body.record, serial: next.serial } : body.record, ctx.station, markedAt);
+      if (next) return { ...preview, record, series: { id: body.series!, ...next } };
+      // Serialized in the preview worker: the service's loop only sends it.
+      return reply.type("application/json; charset=utf-8").send(json);
     },
   );
 

@@ -82,13 +82,17 @@ export function journalRoutes(app: FastifyInstance, ctx: ServiceContext): void {
     },
   );
 
-  /** Interrupted jobs nobody has re-marked or released yet: what the page offers to re-home and re-mark. */
+  /**
+   * Interrupted jobs nobody has re-marked or released yet — and aborted or failed ones that
+   * may have struck the part, which hold their serial the same way: what the page offers to
+   * re-home and re-mark, or release.
+   */
   app.get(
     "/api/journal/interrupted",
     doc({ summary: "Interrupted jobs not yet re-marked or released", tag: "journal", role: "technician", responses: { 200: z.object({ jobs: z.array(JobViewSchema) }) } }),
     async (req) => {
       authorise(ctx, req, "technician", "reading the journal");
-      const all = journal.jobs({ outcome: "interrupted" });
+      const all = [...journal.jobs({ outcome: "interrupted" }), ...journal.jobs({ outcome: "aborted" }), ...journal.jobs({ outcome: "failed" })].filter((j) => journal.holdsSerial(j.id)).sort((a, b) => a.id - b.id);
       const open = all.filter((j) => !j.release && !journal.remarksOf(j.id).some((r) => r.outcome !== "aborted" && r.outcome !== "failed")).reverse();
       return { jobs: open.map((j) => jobView(j)) };
     },

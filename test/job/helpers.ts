@@ -1,3 +1,4 @@
+import type { SimFaultSpec } from "../../firmware-bridge/worker/messages.ts";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -34,14 +35,18 @@ export function tempDir(prefix = "peenmark-job-"): { dir: string; cleanup: () =>
 /** Virtual seconds per real second for tests: a 40 s job takes a few seconds. */
 export const TEST_SPEED = 20;
 
-/** The simulated head in this process, TEST_SPEED times real time unless told otherwise. */
-export function simHead(station = benchStation(), simSpeed = TEST_SPEED, simSettings?: Record<number, number>, simFaults?: SimFaults): Promise<Head> {
-  return Head.open({ station, simSpeed, ...(simSettings ? { simSettings } : {}), ...(simFaults ? { simFaults } : {}) });
+/**
+ * The simulated head in the streaming worker, TEST_SPEED times real time unless told
+ * otherwise; `inProcessFaults` (faults written as functions) puts it and the Controller in
+ * this process instead.
+ */
+export function simHead(station = benchStation(), simSpeed = TEST_SPEED, simSettings?: Record<number, number>, simFaults?: SimFaultSpec, inProcessFaults?: SimFaults): Promise<Head> {
+  return Head.open({ station, simSpeed, ...(simSettings ? { simSettings } : {}), ...(simFaults ? { simFaults } : {}), ...(inProcessFaults ? { inProcess: { simFaults: inProcessFaults } } : {}) });
 }
 
-export async function runnerOnSim(opts: { simSpeed?: number; simSettings?: Record<number, number> } = {}) {
+export async function runnerOnSim(opts: { simSpeed?: number; simSettings?: Record<number, number>; simFaults?: SimFaultSpec; inProcessFaults?: SimFaults } = {}) {
   const station = benchStation();
-  const head = await simHead(station, opts.simSpeed ?? TEST_SPEED, opts.simSettings);
+  const head = await simHead(station, opts.simSpeed ?? TEST_SPEED, opts.simSettings, opts.simFaults, opts.inProcessFaults);
   const tmp = tempDir();
   const journal = new Journal({ path: join(tmp.dir, "peenmark.db") });
   journal.open();

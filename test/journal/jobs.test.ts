@@ -107,9 +107,28 @@ describe("the serial-number rule", () => {
     expect(codeOf(() => journal.createJob(newJob({ manufacturer: "Otra Marca", licencePrefix: "98312345" })))).toBe("E_SERIAL_DUPLICATE");
   });
 
-  it("does not hold a serial for an aborted job", () => {
-    markJob(journal, newJob(), "aborted");
-    expect(journal.createJob(newJob()).outcome).toBe("pending");
+  it("holds the serial of a job aborted or failed after it may have struck, not of one that struck nothing", () => {
+    // 200 strikes confirmed: the part is half marked, whoever pressed Abort.
+    const struck = markJob(journal, newJob(), "aborted");
+    expect(codeOf(() => journal.createJob(newJob()))).toBe("E_SERIAL_RESERVED");
+    expect(journal.holdsSerial(struck.id)).toBe(true);
+    journal.releaseSerial(struck.id, { operator: "Luis Ortega", reason: "part scrapped, serial never used" });
+    expect(journal.holdsSerial(struck.id)).toBe(false);
+    expect(journal.createJob(newJob({ serial: "TX104523" })).outcome).toBe("pending");
+
+    // Lines the controller accepted but not confirmed run may have struck: held too.
+    const other = newJob({ serial: "TX104524" });
+    const accepted = journal.createJob(other);
+    journal.startJob(accepted.id);
+    journal.endJob(accepted.id, { outcome: "failed", error: { code: "E_POSITION", text: "off its path" }, progress: { ackedLine: 12, executedLine: 4, strikesDone: 0 } });
+    expect(codeOf(() => journal.createJob(other))).toBe("E_SERIAL_RESERVED");
+
+    // Nothing struck, nothing in flight: an abort frees the serial.
+    const clean = newJob({ serial: "TX104525" });
+    const none = journal.createJob(clean);
+    journal.startJob(none.id);
+    journal.endJob(none.id, { outcome: "aborted", progress: { ackedLine: 3, executedLine: 3, strikesDone: 0 } });
+    expect(journal.createJob(clean).outcome).toBe("pending");
   });
 
   it("keeps the serial of a pending, marking or interrupted job reserved until an operator acts", () => {

@@ -42,7 +42,7 @@ describe("marking through the service on the simulated head", () => {
     expect(row.progress.executedLine).toBe(row.program.lines);
     expect(row.profile.hash).toBe(exampleProfile("us-receiver").hash);
     // The simulated workpiece was struck: dot strikes plus the scribe trains' dots.
-    expect(svc.head.sim!.strikes.length).toBeGreaterThanOrEqual(expected.figures.strikes);
+    expect((await svc.head.sim!.snapshot()).strikes.length).toBeGreaterThanOrEqual(expected.figures.strikes);
 
     const got = await svc.app.inject({ url: `/api/jobs/${body.job.id}` });
     expect(got.json().job).toMatchObject({ state: "completed", progress: { strikesDone: row.program.strikes, strikesTotal: row.program.strikes } });
@@ -60,7 +60,7 @@ describe("marking through the service on the simulated head", () => {
     expect(paths).toContain("$.record.serial");
     expect(paths).toContain("$.record.place.country.code");
     expect(svc.journal.jobs()).toEqual([]);
-    expect(svc.head.sim!.strikes).toEqual([]);
+    expect((await svc.head.sim!.snapshot()).strikes).toEqual([]);
     expect(svc.head.view().state).toBe("Alarm"); // never homed: not a byte of a job went out
   });
 
@@ -121,10 +121,11 @@ describe("marking through the service on the simulated head", () => {
     expect(paused.statusCode).toBe(200);
     expect(paused.json().job.state).toBe("paused");
     // The head runs what the controller holds, then stands; no feed hold.
-    await until(() => svc!.head.view().state === "Idle" && svc!.runner.job(id).progress.strikesDone === svc!.head.sim!.strikes.length);
-    const held = svc.head.sim!.strikes.length;
+    const strikes = async () => (await svc!.head.sim!.snapshot()).strikes.length;
+    let held = -1;
+    await until(async () => svc!.head.view().state === "Idle" && svc!.runner.job(id).progress.strikesDone === (held = await strikes()));
     await sleep(300);
-    expect(svc.head.sim!.strikes.length).toBe(held);
+    expect(await strikes()).toBe(held);
     expect(svc.runner.job(id).state).toBe("paused");
     // The journal holds where the head stands, should the power go now.
     expect(svc.journal.job(id).progress.strikesDone).toBe(held);
@@ -152,10 +153,10 @@ describe("marking through the service on the simulated head", () => {
     let abortedAt = Number.POSITIVE_INFINITY;
     let resetAt = Number.POSITIVE_INFINITY;
     const s = await service({
-      simFaults: {
+      inProcessFaults: {
         inbound: (byte) => {
-          if (byte === 0x21 && abortedAt === Number.POSITIVE_INFINITY) abortedAt = s.head.sim!.now;
-          if (byte === 0x18 && resetAt === Number.POSITIVE_INFINITY && abortedAt < Number.POSITIVE_INFINITY) resetAt = s.head.sim!.now;
+          if (byte === 0x21 && abortedAt === Number.POSITIVE_INFINITY) abortedAt = s.head.localSim!.now;
+          if (byte === 0x18 && resetAt === Number.POSITIVE_INFINITY && abortedAt < Number.POSITIVE_INFINITY) resetAt = s.head.localSim!.now;
           return byte;
         },
       },
@@ -164,7 +165,7 @@ describe("marking through the service on the simulated head", () => {
     const { body } = await startJob(svc);
     const id = body.job.id;
     await jobEvent(svc.app, (v) => v.id === id && v.progress.strikesDone >= 20);
-    const sim = svc.head.sim!;
+    const sim = svc.head.localSim!;
     const res = await svc.app.inject({ method: "POST", url: `/api/jobs/${id}/abort`, payload: {} });
     expect(res.statusCode).toBe(200);
     const ended = await finish(svc, id);
@@ -184,10 +185,17 @@ describe("marking through the service on the simulated head", () => {
     const count = sim.strikes.length;
     await sleep(200);
     expect(sim.strikes.length).toBe(count);
-    // An aborted job holds nothing: the serial can be marked again.
+    // The head struck part of the mark: the aborted job holds its serial (a half-marked part)
+    // until an operator re-marks it or releases it.
     const again = await startJob(svc);
-    expect(again.status).toBe(201);
-    expect((await finish(svc, again.body.job.id)).state).toBe("completed");
+    expect(again.status).toBe(409);
+    expect(again.body.error!.code).toBe("E_SERIAL_RESERVED");
+    expect(again.body.error!.message).toMatch(new RegExp(`held by job ${id} \\(aborted after ${row.progress.strikesDone} strikes.*partly marked`));
+    const released = await svc.app.inject({ method: "POST", url: `/api/journal/${id}/release`, payload: { operator: "Luis Ortega", reason: "part scrapped, serial never used" } });
+    expect(released.statusCode, released.body).toBe(200);
+    const afterRelease = await startJob(svc);
+    expect(afterRelease.status).toBe(201);
+    expect((await finish(svc, afterRelease.body.job.id)).state).toBe("completed");
   });
 
   it("previews a job without touching the journal or the head", async () => {
@@ -200,7 +208,7 @@ describe("marking through the service on the simulated head", () => {
     expect(p.strikes.length).toBe(p.summary.strikes);
     expect(p.summary.programHash).toMatch(/^[0-9a-f]{64}$/);
     expect(svc.journal.jobs()).toEqual([]);
-    expect(svc.head.sim!.strikes).toEqual([]);
+    expect((await svc.head.sim!.snapshot()).strikes).toEqual([]);
     const unknown = await svc.app.inject({ method: "POST", url: "/api/jobs/preview", payload: { profileId: "no-such", record: exampleRecord("us-receiver") } });
     expect(unknown.statusCode).toBe(404);
     expect(unknown.json().error.code).toBe("E_NOT_FOUND");
@@ -312,9 +320,9 @@ function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }
 
-async function until(test: () => boolean, ms = 10_000): Promise<void> {
+async function until(test: () => boolean | Promise<boolean>, ms = 10_000): Promise<void> {
   const end = Date.now() + ms;
-  while (!test()) {
+  while (!(await test())) {
     if (Date.now() > end) throw new Error("condition not reached in time");
     await sleep(10);
   }

@@ -1,15 +1,17 @@
 import type { FastifyInstance } from "fastify";
+import type { SimFaultSpec } from "../../firmware-bridge/worker/messages.ts";
 import type { SimFaults } from "../../firmware-bridge/sim/head.ts";
+import type { Station } from "../../src/profile/station.ts";
 import type { Tokens } from "../../src/config.ts";
 import type { JobView } from "../../src/job/view.ts";
 import { buildServer } from "../../src/server/app.ts";
 import { MARKED_AT, benchStation, exampleRecord, simHead, tempDir, waitFor } from "../job/helpers.ts";
 
 /** The service on the in-process simulated head (fast time), with a fresh data dir. */
-export async function service(opts: { tokens?: Tokens; webDir?: string; simFaults?: SimFaults } = {}) {
-  const station = benchStation();
-  const head = await simHead(station, undefined, undefined, opts.simFaults);
-  const tmp = tempDir("peenmark-server-");
+export async function service(opts: { tokens?: Tokens; webDir?: string; simFaults?: SimFaultSpec; inProcessFaults?: SimFaults; station?: Station; simSpeed?: number; dataDir?: string } = {}) {
+  const station = opts.station ?? benchStation();
+  const head = await simHead(station, opts.simSpeed, undefined, opts.simFaults, opts.inProcessFaults);
+  const tmp = opts.dataDir ? { dir: opts.dataDir, cleanup: () => undefined } : tempDir("peenmark-server-");
   const app: FastifyInstance = await buildServer({
     dataDir: tmp.dir,
     station,

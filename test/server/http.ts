@@ -51,21 +51,13 @@ export async function listen(app: FastifyInstance): Promise<string> {
  * Every byte the host sends the simulated head, less the status polls (`?`) the head link
  * sends by itself: a refused request must add none.
  */
-export function headBytes(head: Head): { readonly count: () => number; readonly text: () => string } {
+export function headBytes(head: Head): { readonly count: () => Promise<number> } {
   const sim = head.sim!;
-  const got: string[] = [];
-  const write = sim.write.bind(sim);
-  sim.write = (data: Uint8Array | string) => {
-    const s = typeof data === "string" ? data : Buffer.from(data).toString("latin1");
-    const kept = s.replaceAll("?", "");
-    if (kept) got.push(kept);
-    write(data);
-  };
-  return { count: () => got.join("").length, text: () => got.join("") };
+  return { count: async () => (await sim.snapshot()).inputBytes };
 }
 
 /** What a request may change: the journal's rows, the published profiles, the head's bytes and strikes. */
-export function stateOf(app: FastifyInstance, dataDir: string, bytes: { count: () => number }): string {
+export async function stateOf(app: FastifyInstance, dataDir: string, bytes: { count: () => Promise<number> }): Promise<string> {
   const { journal, runner } = app.peenmark;
   const files: string[] = [];
   const walk = (dir: string) => {
@@ -87,8 +79,8 @@ export function stateOf(app: FastifyInstance, dataDir: string, bytes: { count: (
     events: journal.events(),
     series: journal.listSeries(),
     files,
-    headBytes: bytes.count(),
-    strikes: runner.head.sim?.strikes.length ?? 0,
+    headBytes: await bytes.count(),
+    strikes: runner.head.sim ? (await runner.head.sim.snapshot()).strikes.length : 0,
     position: runner.head.view().position,
     homed: runner.head.view().homed,
   });

@@ -14,7 +14,7 @@ async function interruptedJob(s: NonNullable<typeof svc>, serial: string): Promi
   expect(res.statusCode).toBe(201);
   const id = (res.json() as { job: JobView }).job.id;
   await jobEvent(s.app, (v) => v.id === id && v.progress.strikesDone >= 5);
-  s.head.sim!.hardLimit();
+  await s.head.sim!.act("hardLimit");
   const ended = await jobEvent(s.app, (v) => v.id === id && ENDED.includes(v.state));
   expect(ended.state).toBe("interrupted");
   return ended;

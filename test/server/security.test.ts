@@ -39,7 +39,7 @@ describe("the service answers only its own page and its own clients (real HTTP, 
     const base = await listen(svc.app);
     const bytes = headBytes(svc.head);
     const id = interrupted(svc, "SL2026S00001");
-    const before = stateOf(svc.app, svc.dir, bytes);
+    const before = (await stateOf(svc.app, svc.dir, bytes));
     for (const path of ["/api/controller/home", "/api/controller/unlock", `/api/jobs/${id}/abort`, `/api/jobs/${id}/pause`, `/api/jobs/${id}/resume`, "/api/jobs", `/api/journal/${id}/release`, "/api/profiles"]) {
       const evil = await send(base, { method: "POST", path, headers: { origin: "http://evil.example", "content-type": "text/plain;charset=UTF-8" }, body: "{}" });
       expect(evil.status, path).toBe(403);
@@ -53,7 +53,7 @@ describe("the service answers only its own page and its own clients (real HTTP, 
       const none = await send(base, { method: "POST", path });
       expect([none.status, code(none)], path).toEqual([415, "E_MEDIA_TYPE"]);
     }
-    expect(stateOf(svc.app, svc.dir, bytes)).toBe(before);
+    expect((await stateOf(svc.app, svc.dir, bytes))).toBe(before);
     expect(svc.head.view()).toMatchObject({ homed: false, state: "Alarm" });
     // The station's own page (same origin, JSON) homes the head.
     const own = await send(base, { method: "POST", path: "/api/controller/home", headers: { origin: base.replace(/\/$/, ""), "sec-fetch-site": "same-origin", ...JSON_TYPE }, body: "{}" });
@@ -65,7 +65,7 @@ describe("the service answers only its own page and its own clients (real HTTP, 
     svc = await service();
     const base = await listen(svc.app);
     const bytes = headBytes(svc.head);
-    const before = stateOf(svc.app, svc.dir, bytes);
+    const before = (await stateOf(svc.app, svc.dir, bytes));
     const rebind = { host: "rebind.attacker.example:8410" };
     for (const path of ["/", "/api/journal/export?format=csv", "/api/station", "/api/events"]) {
       const a = await send(base, { path, headers: rebind });
@@ -76,7 +76,7 @@ describe("the service answers only its own page and its own clients (real HTTP, 
     const publish = await send(base, { method: "POST", path: "/api/profiles", headers: { ...rebind, origin: "http://rebind.attacker.example:8410", ...JSON_TYPE }, body: JSON.stringify(profile) });
     expect(publish.status).toBe(403);
     expect((await send(base, { path: "/", headers: { host: "" } })).status).toBe(403);
-    expect(stateOf(svc.app, svc.dir, bytes)).toBe(before);
+    expect((await stateOf(svc.app, svc.dir, bytes))).toBe(before);
     // its own names: loopback, and one configured by the operator
     for (const host of ["127.0.0.1", "localhost:8410", "[::1]:8410", "LOCALHOST."]) expect((await send(base, { path: "/api/station", headers: { host } })).status, host).toBe(200);
     await svc.close();
@@ -135,7 +135,7 @@ describe("the service answers only its own page and its own clients (real HTTP, 
     const base = await listen(svc.app);
     const bytes = headBytes(svc.head);
     interrupted(svc, "SL2026S00002"); // job 1
-    const before = stateOf(svc.app, svc.dir, bytes);
+    const before = (await stateOf(svc.app, svc.dir, bytes));
     for (const raw of ["0x1", "1e0", "%201", "01", "1.0", "+1", "-1", "1%20", "%EF%BC%91" /* fullwidth 1 */]) {
       for (const path of [`/api/jobs/${raw}/abort`, `/api/journal/${raw}/release`]) {
         const a = await send(base, { method: "POST", path, headers: JSON_TYPE, body: JSON.stringify({ operator: "M. Ortiz", reason: "part scrapped after inspection" }) });
@@ -143,7 +143,7 @@ describe("the service answers only its own page and its own clients (real HTTP, 
       }
       expect((await send(base, { path: `/api/jobs/${raw}` })).status).toBe(404);
     }
-    expect(stateOf(svc.app, svc.dir, bytes)).toBe(before);
+    expect((await stateOf(svc.app, svc.dir, bytes))).toBe(before);
     expect((await send(base, { path: "/api/jobs/1" })).status).toBe(200);
   });
 

@@ -260,7 +260,7 @@ describe("the technician's page", () => {
 
   it("says where a mark stopped and what the controller said when a limit switch trips, in the page's words", async () => {
     await startMark(page, "RA104224");
-    bench.app.peenmark.runner.head.sim!.hardLimit();
+    await bench.app.peenmark.runner.head.sim!.act("hardLimit");
     await until(page, "document.getElementById('job-panel').dataset.state === 'interrupted'");
     const outcome = page.locator("#job-outcome");
     expect(await outcome.locator("p").first().textContent()).toMatch(/^The mark of RA104224 was interrupted at line [\d,]+ of [\d,]+\.$/);

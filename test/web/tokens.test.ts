@@ -84,7 +84,7 @@ describe("a station with tokens", () => {
     await lookAtPreview(page);
     await page.click("#mark-btn");
     await until(page, "document.querySelectorAll('#preview-figure .struck').length > 5");
-    bench.app.peenmark.runner.head.sim!.hardLimit();
+    await bench.app.peenmark.runner.head.sim!.act("hardLimit");
     await page.waitForSelector("#interrupted-list button");
     // After a limit switch the controller waits for a reset: home the head, as the page says.
     await page.click("#home-btn");
