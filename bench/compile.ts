@@ -44,7 +44,7 @@ export function benchCompile(): string {
     let bound = 0;
     for (const plan of job.plans) {
       const start = plan.items.length ? plan.items[0]!.start : { x: 0, y: 0 };
-      const tour = orderItems(plan.items, start, plan.groupOf);
+      const tour = orderItems(plan.items, start);
       travel += travelOf(plan.items, tour, start);
       bound += mstLowerBound(plan.items);
     }
