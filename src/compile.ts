@@ -18,7 +18,8 @@ import { boxOf, type Box } from "./geometry.ts";
 import type { DatamatrixBlock, TextBlock } from "./profile/schema.ts";
 import { planDatamatrix, type DatamatrixPlan } from "./datamatrix/plan.ts";
 import { checkQuietZone, type BlockExtent } from "./datamatrix/quiet.ts";
-import { checkBounds, checkForce } from "./plan/plan.ts";
+import { checkBounds, checkForce, moveCost } from "./plan/plan.ts";
+import { orderItems } from "./plan/order.ts";
 import { dotDiameter } from "./preview/svg.ts";
 
 /**
@@ -134,7 +135,7 @@ export function compile(input: CompileInput): CompiledJob {
   const addDatamatrix = (block: DatamatrixBlock) => {
     checkForce(block.id, block.force, machine);
     const payload = fillTemplate(block.payload, record, ctx, `block "${block.id}" payload`);
-    const dm = planDatamatrix({
+    const planned = planDatamatrix({
       payload,
       module: block.module,
       origin: block.origin,
@@ -146,12 +147,17 @@ export function compile(input: CompileInput): CompiledJob {
       from: at,
       everyStart: true,
     });
-    checkBounds(block.id, dm.strikes, machine);
+    checkBounds(block.id, planned.strikes, machine);
+    // The symbol's own order (every start on the module grid) improved by the travel order
+    // on the head's move time, from where the head is: never worse than the symbol's order.
+    const dots = planned.strikes.map((p) => ({ start: p, end: p, reversible: true }));
+    const strikes = orderItems(dots, at, { cost: moveCost(machine) }).map((v) => planned.strikes[v.index]!);
+    const dm: DatamatrixPlan = { ...planned, strikes };
     datamatrix.push(dm);
     quietZones.push({ id: block.id, polygon: dm.quietBox.polygon });
-    extents.push({ id: block.id, box: boxOf(dm.symbolBox), marks: dm.strikes.map((p) => [p]) });
-    for (const p of dm.strikes) ops.push({ kind: "strike", at: p, force: block.force, block: block.id });
-    if (dm.strikes.length) at = dm.strikes[dm.strikes.length - 1]!;
+    extents.push({ id: block.id, box: boxOf(dm.symbolBox), marks: strikes.map((p) => [p]) });
+    for (const p of strikes) ops.push({ kind: "strike", at: p, force: block.force, block: block.id });
+    if (strikes.length) at = strikes[strikes.length - 1]!;
     blocks.push({
       id: block.id,
       kind: "datamatrix",

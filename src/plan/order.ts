@@ -204,10 +204,12 @@ const NEIGHBOURS = 8;
 /** No move rearranges more tour positions than this (keeps every move O(1) in the program's size). */
 const MAX_SPAN = 1000;
 /** Kicks of the iterated local search: per item, and at least (small blocks get many for little). */
-const KICKS_PER_ITEM = 3;
+const KICKS_PER_ITEM = 2;
 const MIN_KICKS = 3000;
 /** Tour positions a position-local kick spans at most. */
 const KICK_SPAN = 30;
+/** Tour positions a kick between spatial neighbours spans at most. */
+const KICK_REACH = 100;
 const EPS = 1e-12;
 
 /** Each end's nearest ends of other items, by a grid search: node 2·i + side (0 start, 1 end). */
@@ -836,7 +838,7 @@ function kick(t: Tour, near: Int32Array, rnd: () => number, search: Search): num
   const w = near[tailNode * NEIGHBOURS + (rnd() % NEIGHBOURS)]!;
   if (w >= 0) {
     const q = t.pos[w >> 1]!;
-    if (q > p + 1 && q - p <= MAX_SPAN && t.isHead(w)) {
+    if (q > p + 1 && q - p <= KICK_REACH && t.isHead(w)) {
       a = p;
       m = q - 1;
       b = -1;
@@ -846,7 +848,7 @@ function kick(t: Tour, near: Int32Array, rnd: () => number, search: Search): num
         const x = near[headNode * NEIGHBOURS + j]!;
         if (x < 0) break;
         const r = t.pos[x >> 1]!;
-        if (r >= q && r - a <= MAX_SPAN && t.isTail(x) && (b < 0 || rnd() & 1)) b = r;
+        if (r >= q && r - a <= KICK_REACH && t.isTail(x) && (b < 0 || rnd() & 1)) b = r;
       }
       if (b < 0) b = Math.min(n, q + (rnd() % KICK_SPAN));
     }
