@@ -70,7 +70,10 @@ export function moveCost(m: Machine): MoveCost {
   return { kind: "time", rate: m.rapidRate / 60, acceleration: m.acceleration };
 }
 
-export function planTextBlock(block: TextBlock, placed: PlacedBlock, m: Machine, from: Point): BlockPlan {
+/** A text block, or a logo (a placed block of one glyph, struck as single-line strokes). */
+export type PlannedBlock = Pick<TextBlock, "id" | "force" | "mode" | "pitch">;
+
+export function planTextBlock(block: PlannedBlock, placed: PlacedBlock, m: Machine, from: Point): BlockPlan {
   checkForce(block.id, block.force, m);
   const dotMatrix = placed.fontKind === "dot-matrix";
   const mode = dotMatrix ? "dot" : block.mode;
@@ -85,7 +88,8 @@ export function planTextBlock(block: TextBlock, placed: PlacedBlock, m: Machine,
     items.push({ start: pts[0]!, end: pts[pts.length - 1]!, reversible: true });
     payload.push(pts);
     groupOf.push(glyph);
-    glyphMarks[glyph]!.push(...pts);
+    const marks = glyphMarks[glyph]!;
+    for (const p of pts) marks.push(p);
   };
 
   if (mode === "dot") {
