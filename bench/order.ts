@@ -34,13 +34,8 @@ export function orderCases(): OrderCase[] {
   const fast = loadStation(join(ROOT, "stations", "fast.json"));
   const four = loadRecord(join(ROOT, "bench", "record-four-line.json"));
   const out: OrderCase[] = [];
-  for (const id of ["us-receiver", "iti-import", "cifta-state-stock", "slide-5x7", "arc-round", "receiver-datamatrix", "logo-slide"]) {
-    let profile;
-    try {
-      profile = loadProfile(join(ROOT, "profiles", `${id}.json`), { fonts: fontNames() }).profile;
-    } catch {
-      continue;
-    }
+  for (const id of ["us-receiver", "iti-import", "cifta-state-stock", "slide-5x7", "arc-round", "receiver-datamatrix", "logo-receiver"]) {
+    const { profile } = loadProfile(join(ROOT, "profiles", `${id}.json`), { fonts: fontNames() });
     const record = loadRecord(join(ROOT, "examples", "records", `${id}.json`));
     out.push({ label: id, job: compile({ record, profile, station: bench, markedAt: MARKED_AT }), station: bench });
   }
@@ -135,10 +130,12 @@ export function lkhOrder(bin: string, items: readonly OrderItem[], from: Point, 
   }
 }
 
-export function benchOrder(): string {
+/** `only`: the programs whose label starts with one of these (all when empty). */
+export function benchOrder(only: readonly string[] = []): string {
   const lkh = process.env.PEENMARK_LKH;
   const rows: (string | number)[][] = [["program", "items", "time s", "time ÷ LKH", "time ÷ bound", "travel mm", "travel ÷ LKH (distance)", "travel ÷ bound", "order ms"]];
   for (const c of orderCases()) {
+    if (only.length && !only.some((o) => c.label.startsWith(o))) continue;
     const cost = moveCost(c.station.machine);
     let time = 0,
       timeLkh = 0,
@@ -169,4 +166,5 @@ export function benchOrder(): string {
   return table(rows);
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) console.log(benchOrder());
+// `npm run bench -- order` for all; `npx tsx bench/order.ts slide-5x7 "4×40"` for some.
+if (import.meta.url === `file://${process.argv[1]}`) console.log(benchOrder(process.argv.slice(2).filter((a) => !a.startsWith("-"))));
