@@ -10,6 +10,8 @@ import { join } from "node:path";
 const ROOT = join(import.meta.dirname, "..");
 const BENCHES: [string, string][] = [
   ["compile.ts", "Compile: 4 lines × ~40 characters (warm in process, cold CLI), travel against the MST bound"],
+  ["order.ts", "Travel order from the real start point: against the spanning-tree bound, and against LKH-3 when PEENMARK_LKH names its binary"],
+  ["scale.ts", "Compile time and peak memory for 1, 4, 16, 64 and 256 lines, and the flat order's time"],
   ["streaming.ts", "Streaming to the simulated head at 115200 baud (virtual time)"],
   ["fonts.ts", "Fonts: marked length per character, and the legibility sweep (the sweep takes 30–50 minutes on 2 cores)"],
   ["datamatrix.ts", "Data Matrix strike order: travel against the MST bound"],

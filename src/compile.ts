@@ -15,10 +15,12 @@ import { smallestCapital, struckHeights, type StruckCharacter } from "./plan/mea
 import { checkBlockCollisions, checkGlyphCollisions, glyphBoxes, type GlyphBox } from "./plan/collide.ts";
 import { emitGcode, type GcodeProgram } from "./gcode/emit.ts";
 import { boxOf, type Box } from "./geometry.ts";
-import type { DatamatrixBlock, TextBlock } from "./profile/schema.ts";
+import type { DatamatrixBlock, LogoBlock, TextBlock } from "./profile/schema.ts";
+import { placeLogo } from "./logo/place.ts";
 import { planDatamatrix, type DatamatrixPlan } from "./datamatrix/plan.ts";
 import { checkQuietZone, type BlockExtent } from "./datamatrix/quiet.ts";
-import { checkBounds, checkForce } from "./plan/plan.ts";
+import { checkBounds, checkForce, moveCost } from "./plan/plan.ts";
+import { orderItems } from "./plan/order.ts";
 import { dotDiameter } from "./preview/svg.ts";
 
 /**
@@ -37,7 +39,7 @@ export interface CompileInput {
 
 export interface BlockSummary {
   readonly id: string;
-  readonly kind: "text" | "datamatrix";
+  readonly kind: "text" | "datamatrix" | "logo";
   readonly mode: "dot" | "scribe";
   readonly font: string;
   readonly lines: readonly string[];
@@ -56,6 +58,8 @@ export interface BlockSummary {
   readonly force: number;
   /** Data Matrix blocks: symbol rows × columns and module size, mm. */
   readonly symbol?: { readonly rows: number; readonly cols: number; readonly module: number; readonly payload: string };
+  /** Logo blocks: the extent of what is struck, mm (in the work area's axes). */
+  readonly logo?: { readonly width: number; readonly height: number };
 }
 
 export interface CompiledJob {
@@ -101,11 +105,11 @@ export function compile(input: CompileInput): CompiledJob {
       checkSerialHeights(block.id, block.capHeight, struck);
     }
     checkGlyphCollisions(block.id, pb, plan, machine.pinDiameter);
-    boxes.push(...glyphBoxes(block.id, pb, plan, label));
+    for (const b of glyphBoxes(block.id, pb, plan, label)) boxes.push(b);
     if (plan.ops.length) at = opEnd(plan.ops[plan.ops.length - 1]!);
     placed.push(pb);
     plans.push(plan);
-    ops.push(...plan.ops);
+    for (const op of plan.ops) ops.push(op);
     extents.push({ id: block.id, box: pb.box, marks: plan.ops.map((op) => (op.kind === "strike" ? [op.at] : op.points)), ...(label ? { label } : {}) });
     let strikes = 0;
     let scribeLength = 0;
@@ -134,7 +138,7 @@ export function compile(input: CompileInput): CompiledJob {
   const addDatamatrix = (block: DatamatrixBlock) => {
     checkForce(block.id, block.force, machine);
     const payload = fillTemplate(block.payload, record, ctx, `block "${block.id}" payload`);
-    const dm = planDatamatrix({
+    const planned = planDatamatrix({
       payload,
       module: block.module,
       origin: block.origin,
@@ -146,12 +150,17 @@ export function compile(input: CompileInput): CompiledJob {
       from: at,
       everyStart: true,
     });
-    checkBounds(block.id, dm.strikes, machine);
+    checkBounds(block.id, planned.strikes, machine);
+    // The symbol's own order (every start on the module grid) improved by the travel order
+    // on the head's move time, from where the head is: never worse than the symbol's order.
+    const dots = planned.strikes.map((p) => ({ start: p, end: p, reversible: true }));
+    const strikes = orderItems(dots, at, { cost: moveCost(machine) }).map((v) => planned.strikes[v.index]!);
+    const dm: DatamatrixPlan = { ...planned, strikes };
     datamatrix.push(dm);
     quietZones.push({ id: block.id, polygon: dm.quietBox.polygon });
-    extents.push({ id: block.id, box: boxOf(dm.symbolBox), marks: dm.strikes.map((p) => [p]) });
-    for (const p of dm.strikes) ops.push({ kind: "strike", at: p, force: block.force, block: block.id });
-    if (dm.strikes.length) at = dm.strikes[dm.strikes.length - 1]!;
+    extents.push({ id: block.id, box: boxOf(dm.symbolBox), marks: strikes.map((p) => [p]) });
+    for (const p of strikes) ops.push({ kind: "strike", at: p, force: block.force, block: block.id });
+    if (strikes.length) at = strikes[strikes.length - 1]!;
     blocks.push({
       id: block.id,
       kind: "datamatrix",
@@ -198,8 +207,44 @@ export function compile(input: CompileInput): CompiledJob {
     }
   };
 
+  const addLogo = (block: LogoBlock) => {
+    const pb = placeLogo(block);
+    const plan = planTextBlock(block, pb, machine, at);
+    checkGlyphCollisions(block.id, pb, plan, machine.pinDiameter);
+    for (const b of glyphBoxes(block.id, pb, plan, `the logo "${block.id}"`)) boxes.push(b);
+    if (plan.ops.length) at = opEnd(plan.ops[plan.ops.length - 1]!);
+    placed.push(pb);
+    plans.push(plan);
+    for (const op of plan.ops) ops.push(op);
+    extents.push({ id: block.id, box: pb.box, marks: plan.ops.map((op) => (op.kind === "strike" ? [op.at] : op.points)) });
+    let strikes = 0;
+    let scribeLength = 0;
+    for (const op of plan.ops) {
+      if (op.kind === "strike") strikes++;
+      else for (let i = 1; i < op.points.length; i++) scribeLength += Math.hypot(op.points[i]!.x - op.points[i - 1]!.x, op.points[i]!.y - op.points[i - 1]!.y);
+    }
+    blocks.push({
+      id: block.id,
+      kind: "logo",
+      mode: plan.mode,
+      font: "-",
+      lines: [],
+      glyphs: 0,
+      strikes,
+      scribeLength,
+      capHeight: 0,
+      measuredCapHeight: undefined,
+      characters: [],
+      pitch: plan.pitch,
+      feed: plan.feed,
+      force: block.force,
+      logo: { width: pb.box.maxX - pb.box.minX, height: pb.box.maxY - pb.box.minY },
+    });
+  };
+
   for (const block of profile.blocks) {
     if (block.kind === "datamatrix") addDatamatrix(block);
+    else if (block.kind === "logo") addLogo(block);
     else {
       // A line of only if-designated fields the record lacks (a model never designated) is left out.
       const lines = block.lines.flatMap((t, i) => (lineLeftOut(t, record, ctx) ? [] : [fillTemplateParts(t, record, ctx, `block "${block.id}" line ${i + 1}`)]));

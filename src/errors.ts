@@ -16,6 +16,7 @@ export type ErrorCode =
   | "E_MARK_RULE" // the record or profile breaks another marking rule (height, required field)
   | "E_OUT_OF_BOUNDS" // a strike or stroke lies outside the work area
   | "E_FORCE_RANGE" // a block asks for a force the head cannot give
+  | "E_LOGO" // a logo block's SVG cannot be read, is filled, or has elements the head cannot strike (details.reason: svg, fill, unsupported)
   | "E_DATAMATRIX" // a Data Matrix block cannot be encoded or breaks AS9132 / MIL-STD-130
   | "E_LAYOUT" // a block would strike over itself (arc text longer than its arc, lines or glyphs that collide)
   | "E_OVERLAP" // blocks (or a quiet zone) overlap

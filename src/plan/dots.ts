@@ -340,7 +340,7 @@ export function strikeGlyph(strokes: readonly Stroke[], fontDots: readonly Point
       }
       accepted.push(d);
     }
-    kept.push(...accepted.map((d) => d.p));
+    for (const d of accepted) kept.push(d.p);
     // The train: this stroke's stops (a shared strike in the first stroke that reaches it) and spread strikes, in path order.
     const seq: { s: number; p: Point; rep?: number; foreign?: boolean }[] = [...normaliseStops(path, stops, pitch), ...accepted];
     seq.sort((a, b) => a.s - b.s);

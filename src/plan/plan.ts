@@ -4,7 +4,7 @@ import type { PlacedBlock } from "../layout/layout.ts";
 import type { TextBlock } from "../profile/schema.ts";
 import type { Machine } from "../profile/station.ts";
 import { strikeGlyph } from "./dots.ts";
-import { orderItems, type OrderItem } from "./order.ts";
+import { orderItems, type MoveCost, type OrderItem } from "./order.ts";
 import type { Op } from "./program.ts";
 
 /**
@@ -19,6 +19,8 @@ export interface BlockPlan {
   readonly items: readonly OrderItem[];
   /** The glyph of each item. */
   readonly groupOf: readonly number[];
+  /** Where the head was when the block's order began (the park position or the previous block's end). */
+  readonly from: Point;
   /** Effective dot pitch, mm (the grid for dot-matrix fonts; feed ÷ frequency for scribe). */
   readonly pitch: number;
   /** Scribe feed, mm/min (undefined in dot mode). */
@@ -59,7 +61,19 @@ export function checkBounds(blockId: string, points: Iterable<Point>, m: Machine
     );
 }
 
-export function planTextBlock(block: TextBlock, placed: PlacedBlock, m: Machine, from: Point): BlockPlan {
+/**
+ * What the travel order minimises on this head: the time of its rapids (rest to rest, the
+ * axis limits of the station; src/plan/order.ts says why that is the Chebyshev length's
+ * function, not the length's).
+ */
+export function moveCost(m: Machine): MoveCost {
+  return { kind: "time", rate: m.rapidRate / 60, acceleration: m.acceleration };
+}
+
+/** A text block, or a logo (a placed block of one glyph, struck as single-line strokes). */
+export type PlannedBlock = Pick<TextBlock, "id" | "force" | "mode" | "pitch">;
+
+export function planTextBlock(block: PlannedBlock, placed: PlacedBlock, m: Machine, from: Point): BlockPlan {
   checkForce(block.id, block.force, m);
   const dotMatrix = placed.fontKind === "dot-matrix";
   const mode = dotMatrix ? "dot" : block.mode;
@@ -74,7 +88,8 @@ export function planTextBlock(block: TextBlock, placed: PlacedBlock, m: Machine,
     items.push({ start: pts[0]!, end: pts[pts.length - 1]!, reversible: true });
     payload.push(pts);
     groupOf.push(glyph);
-    glyphMarks[glyph]!.push(...pts);
+    const marks = glyphMarks[glyph]!;
+    for (const p of pts) marks.push(p);
   };
 
   if (mode === "dot") {
@@ -104,10 +119,10 @@ export function planTextBlock(block: TextBlock, placed: PlacedBlock, m: Machine,
   checkBounds(block.id, payload.flat(), m);
 
   const ops: Op[] = [];
-  for (const v of orderItems(items, from, groupOf)) {
+  for (const v of orderItems(items, from, { cost: moveCost(m) })) {
     const pts = v.reversed ? [...payload[v.index]!].reverse() : payload[v.index]!;
     if (mode === "scribe" && pts.length > 1) ops.push({ kind: "scribe", points: pts, force: block.force, feed: feed!, block: block.id });
     else for (const p of pts) ops.push({ kind: "strike", at: p, force: block.force, block: block.id });
   }
-  return { id: block.id, mode, ops, items, groupOf, pitch, feed, glyphMarks };
+  return { id: block.id, mode, ops, items, groupOf, from, pitch, feed, glyphMarks };
 }

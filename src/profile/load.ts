@@ -1,4 +1,6 @@
 import { readFileSync } from "node:fs";
+import { dirname, isAbsolute, join } from "node:path";
+import { MAX_SVG_BYTES } from "../logo/svg.ts";
 import { createHash } from "node:crypto";
 import { z } from "zod";
 import { PeenmarkError } from "../errors.ts";
@@ -53,12 +55,17 @@ export function parseProfile(source: string, data: unknown, opts: ProfileCheckOp
   const p = r.data;
   const fontIssues: string[] = [];
   p.blocks.forEach((b, i) => {
-    const fonts = b.kind === "text" ? [["font", b.font]] : b.humanReadable ? [["humanReadable.font", b.humanReadable.font]] : [];
+    const fonts = b.kind === "text" ? [["font", b.font]] : b.kind === "datamatrix" && b.humanReadable ? [["humanReadable.font", b.humanReadable.font]] : [];
     for (const [field, name] of fonts)
       if (!opts.fonts.has(name!)) fontIssues.push(`${source}: $.blocks[${i}].${field}: unknown font "${name}"; this station has ${[...opts.fonts].sort().join(", ")}`);
   });
   if (fontIssues.length) throw new PeenmarkError("E_FONT_UNKNOWN", `profile ${source} names fonts this station does not have:\n  ${fontIssues.join("\n  ")}`, { where: source });
-  const templates = p.blocks.flatMap((b) => (b.kind === "text" ? b.lines : [b.payload]));
+  const templates = p.blocks.flatMap((b) => (b.kind === "text" ? b.lines : b.kind === "datamatrix" ? [b.payload] : []));
+  // A logo named by file is read by loadProfile (beside the profile file); anything else must carry it.
+  p.blocks.forEach((b, i) => {
+    if (b.kind === "logo" && b.svg === undefined)
+      throw new PeenmarkError("E_LOGO", `${source}: $.blocks[${i}].file: the logo file "${b.file}" can only be read beside a profile file; send the SVG itself as svg`, { where: source, details: { reason: "svg", block: b.id } });
+  });
   const problems = profileRuleProblems(p.rules, templates);
   if (problems.length) throw new PeenmarkError("E_MARK_RULE", `profile ${source} (rules ${p.rules}) is incomplete:\n  ${problems.join("\n  ")}`, { where: source, details: { problems } });
   return p;
@@ -73,7 +80,37 @@ export interface LoadedProfile {
 
 export function loadProfile(path: string, opts: ProfileCheckOptions): LoadedProfile {
   const text = readText(path);
-  return { profile: parseProfile(path, parseJson(path, text), opts), hash: sha256(text), source: path };
+  const data = parseJson(path, text);
+  const logos = inlineLogoFiles(path, data);
+  // The hash covers the logo files too: a changed logo is a new version of the profile.
+  return { profile: parseProfile(path, data, opts), hash: logos.length ? sha256([text, ...logos].join("\0")) : sha256(text), source: path };
+}
+
+/**
+ * A logo block's `file` is read here, beside the profile file, and put in the block as
+ * `svg` (so the compile stays pure and a published profile carries its logo). Only a
+ * relative path inside the profile's folder is read. Returns the texts read.
+ */
+function inlineLogoFiles(path: string, data: unknown): string[] {
+  const read: string[] = [];
+  const blocks = (data as { blocks?: unknown } | null)?.blocks;
+  if (!Array.isArray(blocks)) return read;
+  blocks.forEach((b: unknown, i) => {
+    if (!b || typeof b !== "object") return;
+    const block = b as Record<string, unknown>;
+    if (block.kind !== "logo" || typeof block.file !== "string" || block.svg !== undefined) return;
+    const file = block.file;
+    if (isAbsolute(file) || file.split(/[\\/]/).includes(".."))
+      throw new PeenmarkError("E_LOGO", `${path}: $.blocks[${i}].file: "${file}" must be a path inside the profile's folder`, { where: path, details: { reason: "svg", block: block.id } });
+    const full = join(dirname(path), file);
+    const svg = readText(full);
+    if (Buffer.byteLength(svg) > MAX_SVG_BYTES)
+      throw new PeenmarkError("E_LOGO", `${path}: $.blocks[${i}].file: ${file} is ${Buffer.byteLength(svg)} bytes, more than the ${MAX_SVG_BYTES} a logo may have`, { where: path, details: { reason: "svg", block: block.id } });
+    delete block.file;
+    block.svg = svg;
+    read.push(svg);
+  });
+  return read;
 }
 
 export function parseStation(source: string, data: unknown): Station {

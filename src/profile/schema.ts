@@ -74,7 +74,27 @@ export const DatamatrixBlockSchema = z
   })
   .strict();
 
-export const BlockSchema = z.discriminatedUnion("kind", [TextBlockSchema, DatamatrixBlockSchema]);
+export const LogoBlockSchema = z
+  .object({
+    kind: z.literal("logo"),
+    id,
+    file: z.string().min(1).optional().describe("The SVG file, relative to the profile file: read when the profile is loaded from a file, and kept in the profile as svg."),
+    svg: z.string().min(1).optional().describe("The SVG document itself (a profile published to the station carries its logo this way)."),
+    height: mm("logo height").optional().describe("The SVG's viewBox height as struck, mm (give height or width: the other follows the viewBox)."),
+    width: mm("logo width").optional().describe("The SVG's viewBox width as struck, mm."),
+    origin: point.describe("Where the lower-left corner of the SVG's viewBox goes."),
+    rotation: z.number().default(0).describe("Degrees counter-clockwise, about the origin."),
+    mode: z.enum(["dot", "scribe"]).default("dot").describe("dot: strikes spread along the logo's lines; scribe: the pin fires while the head follows them."),
+    pitch: mm("dot pitch").default(0.3).describe("Distance between strikes along a line, mm (dot), or the dot-train pitch (scribe). Curves are flattened to a tenth of it, as text is."),
+    force: z.number().min(0).max(100).default(70).describe("Percent of full force."),
+  })
+  .strict()
+  .superRefine((b, ctx) => {
+    if ((b.file === undefined) === (b.svg === undefined)) ctx.addIssue({ code: "custom", path: ["file"], message: "a logo block names its SVG with file or carries it as svg: one of the two" });
+    if ((b.height === undefined) === (b.width === undefined)) ctx.addIssue({ code: "custom", path: ["height"], message: "give the logo's height or its width (one of the two: the other follows the SVG's viewBox)" });
+  });
+
+export const BlockSchema = z.discriminatedUnion("kind", [TextBlockSchema, DatamatrixBlockSchema, LogoBlockSchema]);
 
 /**
  * Text a person reads, in one language or several: `"Import mark"`, or
@@ -137,3 +157,4 @@ export type Profile = z.output<typeof ProfileSchema>;
 export type Block = z.output<typeof BlockSchema>;
 export type TextBlock = z.output<typeof TextBlockSchema>;
 export type DatamatrixBlock = z.output<typeof DatamatrixBlockSchema>;
+export type LogoBlock = z.output<typeof LogoBlockSchema>;

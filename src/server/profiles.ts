@@ -68,7 +68,7 @@ const FIELD_OF: Record<string, string[]> = {
 
 function blockFields(b: Profile["blocks"][number]): string[] {
   const out: string[] = [];
-  for (const t of b.kind === "text" ? b.lines : [b.payload])
+  for (const t of b.kind === "text" ? b.lines : b.kind === "datamatrix" ? [b.payload] : [])
     for (const f of templateFields(t)) {
       if (f.startsWith("date.")) continue;
       for (const r of (Object.hasOwn(FIELD_OF, f) ? FIELD_OF[f] : undefined) ?? [f.startsWith("extra.") ? "extra" : f]) if (!out.includes(r)) out.push(r);

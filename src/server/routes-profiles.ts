@@ -114,7 +114,7 @@ export function profileRoutes(app: FastifyInstance, ctx: ServiceContext): void {
       return {
         ok: true,
         id: profile.id,
-        blocks: profile.blocks.map((b) => ({ id: b.id, kind: b.kind, origin: b.origin, ...(b.kind === "text" ? { lines: b.lines, font: b.font, capHeight: b.capHeight, mode: b.mode } : { payload: b.payload, module: b.module }) })),
+        blocks: profile.blocks.map((b) => ({ id: b.id, kind: b.kind, origin: b.origin, ...(b.kind === "text" ? { lines: b.lines, font: b.font, capHeight: b.capHeight, mode: b.mode } : b.kind === "datamatrix" ? { payload: b.payload, module: b.module } : { mode: b.mode, ...(b.height !== undefined ? { height: b.height } : { width: b.width }) }) })),
         warnings: check.warnings,
         ...(check.compiled ? { preview: previewOf(check.compiled, ctx.station) } : {}),
       };

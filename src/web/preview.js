@@ -136,12 +136,13 @@ export function showBlocks(tbody, blocks) {
     th.scope = "row";
     const text = document.createElement("td");
     for (const line of b.lines ?? []) text.append(value("div", line, "mark-line"));
+    if (b.kind === "logo" && b.logo) text.append(tr("div", "preview.logo", { width: b.logo.width, height: b.logo.height }));
     const mode = document.createElement("td");
     if (b.kind === "datamatrix" && b.symbol) mode.append(tr("span", "preview.datamatrix", { rows: b.symbol.rows, cols: b.symbol.cols, module: b.symbol.module }));
     else mode.append(tr("span", `mode.${b.mode}`));
     const asked = document.createElement("td");
     const measured = document.createElement("td");
-    if (b.kind === "datamatrix") {
+    if (b.kind === "datamatrix" || b.kind === "logo") {
       asked.append(tr("span", "preview.none"));
       measured.append(tr("span", "preview.none"));
     } else {

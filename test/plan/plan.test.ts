@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { distance, type Point } from "../../src/geometry.ts";
 import { dotsAlongStroke, strikeGlyph } from "../../src/plan/dots.ts";
-import { orderItems, travelOf, mstLowerBound, type OrderItem } from "../../src/plan/order.ts";
+import { costOf, lowerBound, orderItems, travelOf, mstLowerBound, type OrderItem } from "../../src/plan/order.ts";
+import { totalTime } from "../../firmware-bridge/kinematics.ts";
 import { compileExample, profileIds } from "../compile/examples.ts";
 
 describe("dots along a stroke", () => {
@@ -95,5 +96,52 @@ describe("travel order on degenerate marks", () => {
     const items: OrderItem[] = Array.from({ length: 400 }, (_v, i) => ({ start: { x: 10 + i * 0.25, y: 40 }, end: { x: 10 + i * 0.25, y: 40 }, reversible: true }));
     const tour = orderItems(items, { x: 0, y: 100 });
     expect(tour.map((v) => v.index)).toEqual(items.map((_it, i) => i));
+  });
+});
+
+describe("travel order: what it minimises and where it starts", () => {
+  const dot = (x: number, y: number): OrderItem => ({ start: { x, y }, end: { x, y }, reversible: true });
+
+  it("starts from the point the head is at and ends wherever is shortest", () => {
+    const items = Array.from({ length: 30 }, (_v, i) => dot(i, 0));
+    const tour = orderItems(items, { x: 40, y: 0 });
+    expect(tour.map((v) => v.index)).toEqual(items.map((_it, i) => 29 - i));
+  });
+
+  it("on move time, a diagonal costs what its longer axis costs (GRBL's axis limits), so it can win over a shorter move", () => {
+    // From the origin: A (1, 1) is 1.41 mm away but 1 mm on its longer axis; B (1.2, 0) is 1.2 mm.
+    const items = [dot(1.2, 0), dot(1, 1)];
+    const time = { kind: "time", rate: 50, acceleration: 500 } as const;
+    expect(orderItems(items, { x: 0, y: 0 }).map((v) => v.index)).toEqual([0, 1]);
+    expect(orderItems(items, { x: 0, y: 0 }, { cost: time }).map((v) => v.index)).toEqual([1, 0]);
+    // The time of a rest-to-rest move: 2·√(c/a) below v²/a (5 mm here), c/v + v/a above.
+    expect(costOf([dot(1, 1)], [{ index: 0, reversed: false }], { x: 0, y: 0 }, time)).toBeCloseTo(2 * Math.sqrt(1 / 500), 12);
+    expect(costOf([dot(30, -10)], [{ index: 0, reversed: false }], { x: 0, y: 0 }, time)).toBeCloseTo(30 / 50 + 50 / 500, 12);
+  });
+
+  it("agrees with the kinematics the estimate runs on, to within its step rounding", () => {
+    const limits = { maxRate: { x: 3000, y: 3000, z: 600 }, acceleration: { x: 500, y: 500, z: 1000 }, junctionDeviation: 0.01, stepsPerMm: { x: 80, y: 80, z: 250 }, idleLockMs: 255 };
+    const time = { kind: "time", rate: 50, acceleration: 500 } as const;
+    for (const [dx, dy] of [[0.25, 0], [0.25, 0.25], [3, 1], [12, 7], [40, 2]] as const) {
+      const t = totalTime({ x: 0, y: 0, z: 0 }, [{ kind: "line", to: { x: dx, y: dy, z: 0 }, feed: 0, rapid: true }, { kind: "sync" }], limits, Infinity);
+      expect(costOf([dot(dx, dy)], [{ index: 0, reversed: false }], { x: 0, y: 0 }, time)).toBeCloseTo(t, 6);
+    }
+  });
+
+  it("orders a large mark in linear work, with no recursion or spread that grows with it (20 000 dots)", () => {
+    const items: OrderItem[] = [];
+    for (let i = 0; i < 20_000; i++) items.push(dot((i % 400) * 0.25 + ((i * 7) % 3) * 0.05, Math.floor(i / 400) * 0.3));
+    const tour = orderItems(items, { x: 0, y: 0 }, { cost: { kind: "time", rate: 50, acceleration: 500 } });
+    expect(new Set(tour.map((v) => v.index)).size).toBe(items.length);
+  }, 300_000);
+
+  it("keeps the lower bound below every order: from the start point, through every item", () => {
+    for (const id of ["slide-5x7", "us-receiver"]) {
+      const job = compileExample(id);
+      for (const plan of job.plans) {
+        const chosen = orderItems(plan.items, plan.from);
+        expect(lowerBound(plan.items, plan.from)).toBeLessThanOrEqual(travelOf(plan.items, chosen, plan.from) + 1e-9);
+      }
+    }
   });
 });
