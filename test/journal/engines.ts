@@ -5,6 +5,7 @@ import { type JournalEngine, SqliteEngine } from "../../src/journal/engine.ts";
 import { Journal, type NewJob } from "../../src/journal/journal.ts";
 import { PgJournal } from "../../src/journal/pg-journal.ts";
 import { steppingClock, tempJournalPath } from "./helpers.ts";
+import { Child } from "./processes.ts";
 
 /**
  * The journal's behaviours run against every engine through the one async interface
@@ -25,6 +26,8 @@ export interface OpenedEngine {
   readonly journal: JournalEngine;
   /** Another connection to the same journal (a second station, a restarted service), not yet opened. */
   another(options?: { stationId?: string; clock?: () => Date }): JournalEngine;
+  /** A child process (child.ts) on the same journal: `child(["create", SERIAL])` runs `create TARGET SERIAL`. */
+  child(args: readonly string[], station?: string): Child;
   /** Closes every engine made here and removes the file or the schema. */
   done(): Promise<void>;
 }
@@ -52,6 +55,7 @@ const sqlite: EngineCase = {
     return {
       journal,
       another,
+      child: (args, station) => new Child([args[0]!, tmp.path, ...args.slice(1)], station ? { CHILD_STATION: station } : {}),
       async done() {
         for (const e of made) await e.close();
         tmp.cleanup();
@@ -94,6 +98,7 @@ const postgres: EngineCase = {
     return {
       journal,
       another,
+      child: (args, station) => new Child([args[0]!, PG_URL!, ...args.slice(1)], { CHILD_SCHEMA: schema, ...(station ? { CHILD_STATION: station } : {}) }),
       async done() {
         for (const e of made) if (e.isOpen) await e.close();
         await drop();
