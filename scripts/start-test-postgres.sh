@@ -45,5 +45,7 @@ if [ -z "$(psql_postgres -c "SELECT 1 FROM pg_roles WHERE rolname = '$ROLE'")" ]
 fi
 if [ -z "$(psql_postgres -c "SELECT 1 FROM pg_database WHERE datname = '$DB'")" ]; then
   psql_postgres -c "CREATE DATABASE $DB OWNER $ROLE"
+else
+  psql_postgres -c "ALTER DATABASE $DB OWNER TO $ROLE"
 fi
 echo "postgres://$ROLE:$PASSWORD@127.0.0.1:5432/$DB"
