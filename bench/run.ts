@@ -14,6 +14,7 @@ const BENCHES: [string, string][] = [
   ["fonts.ts", "Fonts: marked length per character, and the legibility sweep (takes about 20 minutes)"],
   ["datamatrix.ts", "Data Matrix strike order: travel against the MST bound"],
   ["journal.ts", "Journal: progress updates and jobs per second"],
+  ["registry.ts", "Registry: stations sharing one PostgreSQL journal (marks/s, reservation wait; search over a million rows)"],
 ];
 
 // `npm run bench -- fonts --quick`: the benchmarks named (by file name without .ts), with the rest of the arguments passed on.

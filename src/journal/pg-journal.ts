@@ -78,7 +78,6 @@ const intParser = (v: string) => {
   return n;
 };
 
-const ISO_LEVEL = "BEGIN ISOLATION LEVEL SERIALIZABLE";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -91,7 +90,8 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * isolation (SSI) lets at most one of two stations doing that for the same serial commit; the
  * other is told to retry (SQLSTATE 40001), does, finds the first station's job and is refused
  * with E_SERIAL_RESERVED or E_SERIAL_DUPLICATE. A series' next number is taken under a row
- * lock on the series (`SELECT … FOR UPDATE`). No lock of our own: the engine's.
+ * lock on the series (`SELECT … FOR UPDATE`, READ COMMITTED: stations queue on the lock
+ * instead of retrying). No lock of our own: the engine's.
  *
  * A write that loses the link is tried again until `reconnectMs` has passed. A job or a series
  * reservation carries a request id chosen before the first attempt (unique in the registry),
@@ -143,6 +143,9 @@ export class PgJournal implements JournalEngine {
     // An idle connection the server closed (a restart) is dropped by the pool; without a
     // listener the error would end the process.
     pool.on("error", () => undefined);
+    // A connection in use when the server goes away emits "error" on its client, and the query
+    // under way rejects: the rejection is what #tx and #read act on; the event needs a listener.
+    pool.on("connect", (client) => client.on("error", () => undefined));
     this.#pool = pool;
     try {
       await this.#withRetry(async () => {
@@ -458,7 +461,12 @@ export class PgJournal implements JournalEngine {
       ]);
       await q("UPDATE series SET next_number = $1 WHERE id = $2", [number + s.step, seriesId]);
       return numberOf(q, seriesId, number);
-    });
+      // READ COMMITTED: the series row lock orders the reservations, and each statement after
+      // it sees what the station before committed. Under SERIALIZABLE every station queued on
+      // the lock would be told to retry when it got it (the row changed after its snapshot).
+      // Nothing here is decided on a read the lock does not cover: the numbers are the
+      // series_numbers primary key, and a released number is taken under the same lock.
+    }, "READ COMMITTED");
   }
 
   async peekNext(seriesId: string, now: Date): Promise<{ number: number; serial: string } | undefined> {
@@ -535,7 +543,7 @@ export class PgJournal implements JournalEngine {
   }
 
   /** Runs `fn` in a SERIALIZABLE transaction; again on a serialization conflict, and again while the registry cannot be reached. */
-  async #tx<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
+  async #tx<T>(fn: (tx: Tx) => Promise<T>, isolation: "SERIALIZABLE" | "READ COMMITTED" = "SERIALIZABLE"): Promise<T> {
     const pool = this.#poolOf();
     const deadline = Date.now() + this.#reconnectMs;
     let afterLostLink = false;
@@ -546,7 +554,7 @@ export class PgJournal implements JournalEngine {
         c = await pool.connect();
         const client = c;
         const q: Q = async (sql, params) => (await client.query(sql, params as unknown[])).rows;
-        await client.query(ISO_LEVEL);
+        await client.query(`BEGIN ISOLATION LEVEL ${isolation}`);
         const out = await fn({ q, attempt, afterLostLink });
         await client.query("COMMIT");
         return out;

@@ -54,10 +54,14 @@ export async function race(o: RaceOptions): Promise<RaceResult> {
 
   let seed = o.seed ?? 1;
   const lives = new Map<string, Line[][]>();
+  const failed: string[] = [];
   const live = new Map<string, Child>();
   const spawnStation = (id: string, count: number, start: "wait" | "go"): Child => {
     const c = new Child([o.url, o.schema ?? "-", id, String(count), String(seed++), String(o.pool), start], {}, STATION);
     live.set(id, c);
+    void c.exited.then((x) => {
+      if (x.code !== 0 && x.signal !== "SIGKILL") failed.push(`${id} exited ${JSON.stringify(x)}:\n${c.stderr}`);
+    });
     return c;
   };
   const doneLines = (id: string) => (lives.get(id) ?? []).flat().concat((live.get(id)?.lines ?? []).map(parse));
@@ -78,7 +82,10 @@ export async function race(o: RaceOptions): Promise<RaceResult> {
   let kills = 0;
   let restarts = 0;
   const waitFor = async (cond: () => boolean) => {
-    while (!cond()) await new Promise((r) => setTimeout(r, 20));
+    while (!cond()) {
+      if (failed.length) throw new Error(`a station failed: ${failed.join("\n")}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
   };
   const finished = (id: string) => doneLines(id).some((l) => l.e === "done");
   // Marks at which to kill a station (spread over the run), and the halfway mark for the server.
