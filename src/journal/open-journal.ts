@@ -1,5 +1,4 @@
 import { join } from "node:path";
-import { PeenmarkError } from "../errors.ts";
 import { SqliteEngine, type JournalEngine } from "./engine.ts";
 import { Journal } from "./journal.ts";
 import { PgJournal } from "./pg-journal.ts";
@@ -17,7 +16,11 @@ export interface JournalChoice {
   readonly journal?: string | undefined;
   /** The data dir, whose `peenmark.db` is the default. */
   readonly dataDir: string;
-  /** The station's id: the registry scopes recovery (jobs found interrupted) to it. */
+  /**
+   * The station's id: on the registry, open() interrupts only this station's jobs whose process
+   * is gone. A station passes it; a command that is not a station (a trace query) leaves it out
+   * and interrupts nothing.
+   */
   readonly stationId?: string | undefined;
   readonly clock?: () => Date;
   readonly env?: NodeJS.ProcessEnv;
@@ -28,12 +31,7 @@ export const isPostgresUrl = (s: string): boolean => /^postgres(ql)?:\/\//i.test
 export function chooseJournal(choice: JournalChoice): JournalEngine {
   const env = choice.env ?? process.env;
   const given = choice.journal ?? (env.PEENMARK_JOURNAL || undefined);
-  if (given !== undefined && isPostgresUrl(given)) {
-    if (!choice.stationId) {
-      throw new PeenmarkError("E_USAGE", "a journal on PostgreSQL is shared by stations: say which station this is (--station, or the station file's id)", { where: "station" });
-    }
-    return new PgJournal({ url: given, stationId: choice.stationId, ...(choice.clock ? { clock: choice.clock } : {}) });
-  }
+  if (given !== undefined && isPostgresUrl(given)) return new PgJournal({ url: given, stationId: choice.stationId, ...(choice.clock ? { clock: choice.clock } : {}) });
   const path = given ?? join(choice.dataDir, "peenmark.db");
   return new SqliteEngine(new Journal({ path, ...(choice.clock ? { clock: choice.clock } : {}) }));
 }

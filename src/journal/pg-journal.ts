@@ -23,9 +23,10 @@ export interface PgJournalOptions {
   readonly url: string;
   /**
    * This station's id (stations/*.json `id`). open() interrupts only this station's jobs whose
-   * process is gone: another station's live job is never touched.
+   * process is gone: another station's live job is never touched. Without one (a trace desk,
+   * `peenmark journal` on a supervisor's PC) open() interrupts nothing.
    */
-  readonly stationId: string;
+  readonly stationId?: string | undefined;
   readonly clock?: () => Date;
   /** A schema to work in instead of the user's default (`search_path`): tests use one each. */
   readonly schema?: string;
@@ -101,7 +102,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export class PgJournal implements JournalEngine {
   readonly kind = "postgres" as const;
   readonly where: string;
-  readonly stationId: string;
+  readonly stationId: string | undefined;
   readonly #url: string;
   readonly #clock: () => Date;
   readonly #schema: string | undefined;
@@ -112,7 +113,9 @@ export class PgJournal implements JournalEngine {
   constructor(options: PgJournalOptions) {
     this.#url = options.url;
     this.where = redactUrl(options.url);
-    if (!options.stationId) throw new PeenmarkError("E_USAGE", "a station on the registry needs its station id", { where: "stationId" });
+    if (options.stationId !== undefined && !/^[\p{L}\p{N}._-]{1,64}$/u.test(options.stationId)) {
+      throw new PeenmarkError("E_USAGE", `station id "${options.stationId}" is not 1–64 letters, digits, '.', '_' or '-'`, { where: "stationId" });
+    }
     this.stationId = options.stationId;
     this.#clock = options.clock ?? (() => new Date());
     if (options.schema !== undefined && !/^[a-z_][a-z0-9_]{0,62}$/.test(options.schema)) {
@@ -138,7 +141,7 @@ export class PgJournal implements JournalEngine {
       connectionTimeoutMillis: 5_000,
       types,
       ...(this.#schema ? { options: `-c search_path=${this.#schema}` } : {}),
-      application_name: `peenmark ${this.stationId}`,
+      application_name: `peenmark ${this.stationId ?? "(no station)"}`,
     });
     // An idle connection the server closed (a restart) is dropped by the pool; without a
     // listener the error would end the process.
@@ -164,6 +167,7 @@ export class PgJournal implements JournalEngine {
     }
     return this.#tx(async ({ q }) => {
       await this.#rekey(q);
+      if (this.stationId === undefined) return [];
       const found = await q<{ id: number; outcome: Outcome; owner: string | null }>(
         "SELECT id, outcome, owner FROM jobs WHERE station_id = $1 AND outcome IN ('marking', 'pending') AND released_at IS NULL ORDER BY id",
         [this.stationId],
@@ -201,7 +205,7 @@ export class PgJournal implements JournalEngine {
       ...(remark ? { remark } : {}),
     };
     if (job.technician === "") throw new PeenmarkError("E_SCHEMA", "the technician's name is missing: say who is marking", { where: "technician", details: { issues: [{ path: "$.technician", message: "the technician's name must not be empty" }] } });
-    const requestId = `${this.stationId}:${randomUUID()}`;
+    const requestId = `${this.stationId ?? "-"}:${randomUUID()}`;
     return this.#tx(async ({ q, afterLostLink }) => {
       if (afterLostLink) {
         const mine = await q<{ id: number }>("SELECT id FROM jobs WHERE request_id = $1", [requestId]);
@@ -423,7 +427,7 @@ export class PgJournal implements JournalEngine {
    * series at once queue on that lock, each gets a different number.
    */
   async reserveNext(seriesId: string, now: Date): Promise<SeriesNumber> {
-    const requestId = `${this.stationId}:${randomUUID()}`;
+    const requestId = `${this.stationId ?? "-"}:${randomUUID()}`;
     return this.#tx(async ({ q, afterLostLink }) => {
       if (afterLostLink) {
         const mine = (await q<NumberColumns>("SELECT * FROM series_numbers WHERE request_id = $1", [requestId]))[0];
@@ -438,7 +442,7 @@ export class PgJournal implements JournalEngine {
         await q(
           `UPDATE series_numbers SET state = 'reserved', serial = $1, job_id = NULL, reserved_at = $2, updated_at = $2, reason = NULL, operator = NULL, station_id = $3, request_id = $4
             WHERE series_id = $5 AND number = $6`,
-          [serial, at, this.stationId, requestId, seriesId, released.number],
+          [serial, at, this.stationId ?? null, requestId, seriesId, released.number],
         );
         await logEvent(q, { at, kind: "number-reissued", seriesId, number: released.number });
         return numberOf(q, seriesId, released.number);
@@ -456,7 +460,7 @@ export class PgJournal implements JournalEngine {
         number,
         serial,
         at,
-        this.stationId,
+        this.stationId ?? null,
         requestId,
       ]);
       await q("UPDATE series SET next_number = $1 WHERE id = $2", [number + s.step, seriesId]);

@@ -128,32 +128,60 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
   },
 ];
 
-/** Runs every step the registry has not seen yet, in one transaction; returns the version it now has. */
+/** The schema version the registry is at: 0 for an empty database. */
+async function versionOf(c: PoolClient): Promise<number | undefined> {
+  const there = (await c.query<{ t: string | null }>("SELECT to_regclass('peenmark_schema')::text AS t")).rows[0]?.t;
+  if (!there) return undefined;
+  return (await c.query<{ version: number }>("SELECT version FROM peenmark_schema")).rows[0]?.version ?? 0;
+}
+
+/**
+ * Runs every step the registry has not seen yet, in one transaction; returns the version it
+ * now has. A registry that is current is only read: a station's user, which may not create
+ * tables (docs/REGISTRY.md), opens it. One that is behind is migrated by whoever may (the
+ * registry's owner); anyone else is told so.
+ */
 export async function migratePg(c: PoolClient, steps: readonly PgMigration[] = PG_MIGRATIONS): Promise<number> {
-  // Two stations starting together may both try to create the table: the loser's error is a
-  // unique violation on the catalogue (23505) or "already exists" (42P07); it then finds it made.
+  const tooNew = (have: number) =>
+    new PeenmarkError("E_JOURNAL", `the registry's schema version ${have} is newer than this peenmark knows (${steps.length}): update peenmark before connecting`, {
+      details: { have, know: steps.length },
+    });
+  const seen = await versionOf(c);
+  if (seen !== undefined && seen > steps.length) throw tooNew(seen);
+  if (seen === steps.length) return seen;
   try {
-    await c.query("CREATE TABLE IF NOT EXISTS peenmark_schema (version integer NOT NULL)");
-  } catch (e) {
-    const code = (e as { code?: string }).code;
-    if (code !== "23505" && code !== "42P07") throw e;
-  }
-  await c.query("BEGIN");
-  try {
-    await c.query("LOCK TABLE peenmark_schema IN ACCESS EXCLUSIVE MODE");
-    const r = await c.query<{ version: number }>("SELECT version FROM peenmark_schema");
-    const have = r.rows[0]?.version ?? 0;
-    if (have > steps.length) {
-      throw new PeenmarkError("E_JOURNAL", `the registry's schema version ${have} is newer than this peenmark knows (${steps.length}): update peenmark before connecting`, {
-        details: { have, know: steps.length },
-      });
+    // Two stations starting together may both try to create the table: the loser's error is a
+    // unique violation on the catalogue (23505) or "already exists" (42P07); it then finds it made.
+    if (seen === undefined) {
+      try {
+        await c.query("CREATE TABLE IF NOT EXISTS peenmark_schema (version integer NOT NULL)");
+      } catch (e) {
+        const code = (e as { code?: string }).code;
+        if (code !== "23505" && code !== "42P07") throw e;
+      }
     }
-    for (let v = have; v < steps.length; v++) await c.query(steps[v]!.sql);
-    if (r.rows.length === 0) await c.query("INSERT INTO peenmark_schema (version) VALUES ($1)", [steps.length]);
-    else await c.query("UPDATE peenmark_schema SET version = $1", [steps.length]);
-    await c.query("COMMIT");
+    await c.query("BEGIN");
+    try {
+      await c.query("LOCK TABLE peenmark_schema IN ACCESS EXCLUSIVE MODE");
+      const r = await c.query<{ version: number }>("SELECT version FROM peenmark_schema");
+      const have = r.rows[0]?.version ?? 0;
+      if (have > steps.length) throw tooNew(have);
+      for (let v = have; v < steps.length; v++) await c.query(steps[v]!.sql);
+      if (r.rows.length === 0) await c.query("INSERT INTO peenmark_schema (version) VALUES ($1)", [steps.length]);
+      else await c.query("UPDATE peenmark_schema SET version = $1", [steps.length]);
+      await c.query("COMMIT");
+    } catch (e) {
+      await c.query("ROLLBACK").catch(() => undefined);
+      throw e;
+    }
   } catch (e) {
-    await c.query("ROLLBACK").catch(() => undefined);
+    if ((e as { code?: string }).code === "42501") {
+      throw new PeenmarkError(
+        "E_JOURNAL",
+        `the registry's schema is at version ${seen ?? 0} and this peenmark needs ${steps.length}, which this database user may not create: have the registry's owner connect once (docs/REGISTRY.md, "Upgrading")`,
+        { details: { have: seen ?? 0, know: steps.length }, cause: e },
+      );
+    }
     throw e;
   }
   return steps.length;
