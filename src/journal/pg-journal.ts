@@ -176,7 +176,7 @@ export class PgJournal implements JournalEngine {
       const at = dead.length > 0 ? this.#now() : "";
       for (const j of dead) {
         const note = j.outcome === "marking" ? INTERRUPTED_NOTE : NEVER_STARTED_NOTE;
-        await q("UPDATE jobs SET outcome = 'interrupted', note = $1 WHERE id = $2 AND outcome = $3", [note, j.id, j.outcome]);
+        changed(await q("UPDATE jobs SET outcome = 'interrupted', note = $1 WHERE id = $2 AND outcome = $3 RETURNING id", [note, j.id, j.outcome]), j.id, this.where);
         await logEvent(q, { at, kind: "job-interrupted", jobId: j.id, reason: note });
       }
       const out: JobRow[] = [];
@@ -241,7 +241,7 @@ export class PgJournal implements JournalEngine {
           details: { jobId: id, remarkedBy: remarkedBy.id },
         });
       }
-      await q("UPDATE jobs SET outcome = 'marking', started_at = $1, owner = $2 WHERE id = $3", [this.#now(), owner, id]);
+      changed(await q("UPDATE jobs SET outcome = 'marking', started_at = $1, owner = $2 WHERE id = $3 RETURNING id", [this.#now(), owner, id]), id, this.where);
       return jobOf(q, id, this.where);
     });
   }
@@ -270,10 +270,14 @@ export class PgJournal implements JournalEngine {
       if (end.outcome === "failed" && !end.error) throw new PeenmarkError("E_JOURNAL", `job ${id} failed: say the controller's error or alarm code and text`, { where: "error" });
       const at = this.#now();
       const p = end.progress ?? j.progress;
-      await q(
-        `UPDATE jobs SET outcome = $1, ended_at = $2, error_code = $3, error_text = $4, note = $5,
-                         last_acked_line = $6, last_executed_line = $7, strikes_done = $8 WHERE id = $9`,
-        [end.outcome, at, end.error?.code ?? null, end.error?.text ?? null, end.note ?? null, p.ackedLine, p.executedLine, p.strikesDone, id],
+      changed(
+        await q(
+          `UPDATE jobs SET outcome = $1, ended_at = $2, error_code = $3, error_text = $4, note = $5,
+                           last_acked_line = $6, last_executed_line = $7, strikes_done = $8 WHERE id = $9 RETURNING id`,
+          [end.outcome, at, end.error?.code ?? null, end.error?.text ?? null, end.note ?? null, p.ackedLine, p.executedLine, p.strikesDone, id],
+        ),
+        id,
+        this.where,
       );
       if (end.outcome === "completed") await q("UPDATE series_numbers SET state = 'committed', updated_at = $1 WHERE job_id = $2 AND state = 'reserved'", [at, id]);
       return jobOf(q, id, this.where);
@@ -527,7 +531,7 @@ export class PgJournal implements JournalEngine {
     const reason = writtenReason(action.reason);
     if (operator === "") throw new PeenmarkError("E_JOURNAL", `releasing job ${id}'s serial needs the operator's name`, { where: "operator" });
     if (reason.length < 10) throw new PeenmarkError("E_JOURNAL", `releasing job ${id}'s serial needs a written reason of at least 10 characters`, { where: "reason" });
-    await q("UPDATE jobs SET released_at = $1, released_by = $2, release_reason = $3 WHERE id = $4", [at, operator, reason, id]);
+    changed(await q("UPDATE jobs SET released_at = $1, released_by = $2, release_reason = $3 WHERE id = $4 RETURNING id", [at, operator, reason, id]), id, this.where);
     await logEvent(q, { at, kind: "serial-released", jobId: id, operator, reason });
     const held = j.seriesNumber;
     if (!held) return undefined;
@@ -571,6 +575,7 @@ export class PgJournal implements JournalEngine {
           await sleep(Math.min(50, 1 + attempt * 2) * Math.random());
           continue;
         }
+        if (code === "42501") throw this.#forbidden(e);
         if (isGone(e)) {
           broken = true;
           afterLostLink = true;
@@ -596,6 +601,7 @@ export class PgJournal implements JournalEngine {
         return await fn(async (sql, params) => (await c.query(sql, params as unknown[])).rows);
       } catch (e) {
         broken = isGone(e);
+        if ((e as { code?: string }).code === "42501") throw this.#forbidden(e);
         throw e;
       } finally {
         c.release(broken ? true : undefined);
@@ -614,6 +620,13 @@ export class PgJournal implements JournalEngine {
         await sleep(200);
       }
     }
+  }
+
+  #forbidden(e: unknown): PeenmarkError {
+    return new PeenmarkError("E_FORBIDDEN", `the registry ${this.where} refused: ${(e as Error).message} (this database user lacks the right: docs/REGISTRY.md, "Roles")`, {
+      where: this.where,
+      cause: e,
+    });
   }
 
   #unreachable(e: unknown): PeenmarkError {
@@ -652,6 +665,19 @@ async function jobOf(q: Q, id: number, where: string): Promise<JobRow> {
   const c = (await q<JobColumns>(`${JOB_SELECT} WHERE jobs.id = $1`, [id]))[0];
   if (!c) throw new PeenmarkError("E_JOURNAL", `there is no job ${id} in the registry ${where}`, { details: { jobId: id } });
   return jobFromColumns(c);
+}
+
+/**
+ * An UPDATE of one job changed it, or the registry would not let this user change it: with
+ * row-level security (docs/REGISTRY.md) a station changes only its own jobs, and PostgreSQL
+ * then updates nothing rather than failing. Said, never passed over.
+ */
+function changed(rows: readonly unknown[], id: number, where: string): void {
+  if (rows.length !== 1) {
+    throw new PeenmarkError("E_FORBIDDEN", `the registry ${where} did not let this station change job ${id}: it is another station's job (row-level security); that station, or the registry's owner, can`, {
+      details: { jobId: id },
+    });
+  }
 }
 
 async function ownerOf(q: Q, id: number): Promise<string | null> {
