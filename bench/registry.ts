@@ -1,6 +1,8 @@
 /**
  * `npm run bench -- registry [--stations 8] [--jobs 300] [--kills 4] [--no-restart] [--search-rows N]`
  *
+ * Second part: the trace searches over N jobs (default 1 000 000; bench/registry-search.ts).
+ *
  * Many stations, one PostgreSQL registry (docs/REGISTRY.md): N station processes
  * (test/journal/station.ts), each writing M jobs as the runner does, at journal level (create,
  * start, four progress updates, end; no head: the head's own time is not what is measured),
@@ -18,6 +20,7 @@
 import { execFileSync, execSync } from "node:child_process";
 import { pgSchema } from "../test/journal/engines.ts";
 import { check, quantile, race } from "../test/journal/registry-race.ts";
+import { benchSearch } from "./registry-search.ts";
 
 const argv = process.argv.slice(2);
 const opt = (name: string, fallback: number) => {
@@ -94,3 +97,6 @@ try {
   await db.drop();
 }
 
+// Trace searches over a registry of a million jobs (`--search-rows 0` leaves them out).
+const searchRows = opt("search-rows", 1_000_000);
+if (searchRows > 0) await benchSearch(url, searchRows);

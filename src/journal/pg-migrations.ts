@@ -11,7 +11,7 @@ import { PeenmarkError } from "../errors.ts";
  * ACCESS EXCLUSIVE lock on `peenmark_schema`, so exactly one station migrates and the others
  * wait and then find the version current.
  */
-export type PgMigration = { readonly summary: string; readonly sql: string };
+export type PgMigration = { readonly summary: string; readonly sql: string | ((c: PoolClient) => Promise<void>) };
 
 export const PG_MIGRATIONS: readonly PgMigration[] = [
   {
@@ -126,7 +126,38 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
       CREATE TABLE settings (key text PRIMARY KEY, value text NOT NULL);
     `,
   },
+  {
+    summary: "trigram indexes (pg_trgm) on the serial, licence-form, maker and model keys: a part of a serial is found without reading every job",
+    sql: async (c) => {
+      // pg_trgm is a trusted extension: the database's owner may create it. It goes in
+      // `public` (or stays where it is), never in the registry's own schema, which a test
+      // drops with everything in it.
+      const where = async () => (await c.query<{ s: string }>("SELECT n.nspname AS s FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = 'pg_trgm'")).rows[0]?.s;
+      let schema = await where();
+      if (schema === undefined) {
+        await c.query("SAVEPOINT trgm");
+        try {
+          await c.query("CREATE EXTENSION IF NOT EXISTS pg_trgm SCHEMA public");
+          await c.query("RELEASE SAVEPOINT trgm");
+        } catch (e) {
+          // another registry in this database created it at the same moment
+          await c.query("ROLLBACK TO SAVEPOINT trgm");
+          if ((e as { code?: string }).code !== "23505" && (e as { code?: string }).code !== "42710") throw e;
+        }
+        schema = await where();
+      }
+      const ops = `${quoteIdent(schema ?? "public")}.gin_trgm_ops`;
+      await c.query(`
+        CREATE INDEX jobs_serial_key_trgm ON jobs USING gin (serial_key ${ops});
+        CREATE INDEX jobs_licence_key_trgm ON jobs USING gin (licence_key ${ops}) WHERE licence_key IS NOT NULL;
+        CREATE INDEX jobs_maker_key_trgm ON jobs USING gin (maker_key ${ops});
+        CREATE INDEX jobs_model_trgm ON jobs USING gin (lower(model) ${ops}) WHERE model IS NOT NULL;
+      `);
+    },
+  },
 ];
+
+const quoteIdent = (s: string) => `"${s.replaceAll('"', '""')}"`;
 
 /** The schema version the registry is at: 0 for an empty database. */
 async function versionOf(c: PoolClient): Promise<number | undefined> {
@@ -166,7 +197,11 @@ export async function migratePg(c: PoolClient, steps: readonly PgMigration[] = P
       const r = await c.query<{ version: number }>("SELECT version FROM peenmark_schema");
       const have = r.rows[0]?.version ?? 0;
       if (have > steps.length) throw tooNew(have);
-      for (let v = have; v < steps.length; v++) await c.query(steps[v]!.sql);
+      for (let v = have; v < steps.length; v++) {
+        const step = steps[v]!.sql;
+        if (typeof step === "string") await c.query(step);
+        else await step(c);
+      }
       if (r.rows.length === 0) await c.query("INSERT INTO peenmark_schema (version) VALUES ($1)", [steps.length]);
       else await c.query("UPDATE peenmark_schema SET version = $1", [steps.length]);
       await c.query("COMMIT");
