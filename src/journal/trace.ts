@@ -1,0 +1,94 @@
+import { PeenmarkError } from "../errors.ts";
+import { identity } from "../record/identity.ts";
+import type { JournalEngine } from "./engine.ts";
+import type { JobRow } from "./types.ts";
+
+/**
+ * A trace request's serial search, on any journal engine: the serial as read off a firearm
+ * that may be worn, filed or misread.
+ *
+ *   `?` one character that cannot be read, `*` any run of them (also none);
+ *   every other character compares by the serial identity (record/identity.ts: case,
+ *   lookalike letters from other scripts, 0/O and 1/I/l), and, as confusable, also as the
+ *   digit or letter a worn stamp or a tired reader mistakes it for: 5/S, 8/B, 2/Z.
+ *
+ * The whole serial is matched (or its licence form `12345678-SERIAL`). Results: the jobs whose
+ * serial reads exactly as typed (by identity) first, then those that need a confusable or a
+ * wildcard; newest first within each. Candidates come from the engine's indexed search on the
+ * longest run of characters that are neither wildcards nor confusable (at least two), and are
+ * then matched here; a pattern without such a run is refused as too broad.
+ */
+export interface TraceMatch {
+  readonly job: JobRow;
+  /** `exact`: the serial reads as typed; `confusable`: only with 5/S, 8/B, 2/Z read as each other; `pattern`: through `?` or `*`. */
+  readonly match: "exact" | "confusable" | "pattern";
+}
+
+/** Characters a worn or misread stamp swaps, after the identity fold (which made 0→o, 1→l). */
+const CONFUSABLE: Readonly<Record<string, string>> = { "5": "s", "8": "b", "2": "z" };
+const CONFUSABLE_CLASS = new Set(["5", "s", "8", "b", "2", "z", "o", "l"]);
+
+const confusableFold = (key: string) => [...key].map((c) => CONFUSABLE[c] ?? c).join("");
+
+const MAX_CANDIDATES = 20_000;
+
+type Piece = { readonly kind: "text"; readonly text: string } | { readonly kind: "one" } | { readonly kind: "any" };
+
+function pieces(pattern: string): Piece[] {
+  const out: Piece[] = [];
+  let text = "";
+  const flush = () => {
+    if (text) out.push({ kind: "text", text: identity(text) });
+    text = "";
+  };
+  for (const c of pattern.trim()) {
+    if (c === "?" || c === "*") {
+      flush();
+      out.push(c === "?" ? { kind: "one" } : { kind: "any" });
+    } else text += c;
+  }
+  flush();
+  return out;
+}
+
+const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+
+export async function traceSerial(journal: JournalEngine, pattern: string): Promise<TraceMatch[]> {
+  const ps = pieces(pattern);
+  if (!ps.some((p) => p.kind === "text")) throw new PeenmarkError("E_USAGE", `serial "${pattern}" has no character to search by`, { where: "serial" });
+  const wild = ps.some((p) => p.kind !== "text");
+  const exactKey = wild ? undefined : ps.map((p) => (p.kind === "text" ? p.text : "")).join("");
+  const re = new RegExp(
+    `^${ps.map((p) => (p.kind === "one" ? "." : p.kind === "any" ? ".*" : escapeRe(confusableFold(p.text)))).join("")}$`,
+    "u",
+  );
+  // The longest run no confusable or wildcard can change: what the index narrows by.
+  let run = "";
+  for (const p of ps) {
+    if (p.kind !== "text") continue;
+    for (const part of [...p.text].map((c) => (CONFUSABLE_CLASS.has(c) ? " " : c)).join("").split(" ")) if (part.length > run.length) run = part;
+  }
+  if (run.length < 2) {
+    throw new PeenmarkError("E_USAGE", `serial "${pattern}" is too broad to search: give at least two characters in a row that are not ?, * or one of 0 O 1 I L 5 S 8 B 2 Z`, {
+      where: "serial",
+    });
+  }
+  const found = new Map<number, JobRow>();
+  for (let offset = 0; ; offset += 500) {
+    const page = await journal.search({ serial: run, limit: 500, offset });
+    if (page.total > MAX_CANDIDATES) {
+      throw new PeenmarkError("E_USAGE", `serial "${pattern}": ${page.total} jobs hold "${run}"; give more of the serial`, { where: "serial", details: { candidates: page.total } });
+    }
+    for (const j of page.jobs) found.set(j.id, j);
+    if (offset + page.jobs.length >= page.total || page.jobs.length === 0) break;
+  }
+  const out: TraceMatch[] = [];
+  for (const job of found.values()) {
+    const keys = [identity(job.serial), ...(job.licencePrefix ? [identity(`${job.licencePrefix}-${job.serial}`)] : [])];
+    if (!keys.some((k) => re.test(confusableFold(k)))) continue;
+    const match = exactKey !== undefined && keys.includes(exactKey) ? "exact" : wild ? "pattern" : "confusable";
+    out.push({ job, match });
+  }
+  const rank = { exact: 0, confusable: 1, pattern: 2 } as const;
+  return out.sort((a, b) => rank[a.match] - rank[b.match] || b.job.id - a.job.id);
+}
