@@ -59,7 +59,10 @@ export async function benchSearch(url: string, rows: number, runs = 40): Promise
       ["search: 3 characters (a worn serial)", async () => (await journal.search({ serial: pick().slice(4, 7) })).total],
       ["search: part of a maker and one month", async () => (await journal.search({ maker: "querétaro", from: `2025-${String(1 + (k++ % 12)).padStart(2, "0")}-01`, to: `2025-${String(1 + (k % 12)).padStart(2, "0")}-28` })).total],
       ["search: a station and an outcome", async () => (await journal.search({ station: `st-0${1 + (k++ % 8)}`, outcome: "interrupted" })).total],
-      ["trace: a serial with one character unreadable (?)", async () => (await traceSerial(journal, `${pick().slice(0, 4)}?${pick().slice(5)}`)).length],
+      ["trace: a serial with one character unreadable (?)", async () => {
+        const s = pick();
+        return (await traceSerial(journal, `${s.slice(0, 4)}?${s.slice(5)}`)).length;
+      }],
       ["trace: a serial read with confusables (5/S, 8/B, 2/Z)", async () => (await traceSerial(journal, pick().replace(/[58]/g, (c) => (c === "5" ? "S" : "B")))).length],
       ["search: part of a model", async () => (await journal.search({ model: ["galil", "75", "power", "acero"][k++ % 4]! })).total],
     ];
