@@ -127,7 +127,7 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
     `,
   },
   {
-    summary: "trigram indexes (pg_trgm) on the serial, licence-form, maker and model keys: a part of a serial is found without reading every job",
+    summary: "trigram indexes (pg_trgm) on the serial, licence-form, maker and model keys: a part of a serial is found without reading every job; station and outcome together",
     sql: async (c) => {
       // pg_trgm is a trusted extension: the database's owner may create it. It goes in
       // `public` (or stays where it is), never in the registry's own schema, which a test
@@ -152,6 +152,7 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
         CREATE INDEX jobs_licence_key_trgm ON jobs USING gin (licence_key ${ops}) WHERE licence_key IS NOT NULL;
         CREATE INDEX jobs_maker_key_trgm ON jobs USING gin (maker_key ${ops});
         CREATE INDEX jobs_model_trgm ON jobs USING gin (lower(model) ${ops}) WHERE model IS NOT NULL;
+        CREATE INDEX jobs_station_outcome ON jobs (station_id, outcome, id);
       `);
     },
   },
