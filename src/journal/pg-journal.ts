@@ -39,6 +39,9 @@ export interface PgJournalOptions {
   readonly poolSize?: number;
 }
 
+/** Serialization conflicts in a row before a write gives up (each is another station winning a race). */
+const MAX_CONFLICT_RETRIES = 200;
+
 /** SQLSTATEs after which the same transaction may simply be run again. */
 const CONFLICT = new Set(["40001", "40P01"]);
 /** The server went away or is starting or stopping: nothing is known to have committed, unless it was the COMMIT. */
@@ -572,6 +575,12 @@ export class PgJournal implements JournalEngine {
         if (code !== undefined && CONFLICT.has(code)) {
           // Another station's transaction touched the same serial or series: ours saw a state
           // that no longer holds. Wait a moment (randomised, growing) and decide again.
+          if (attempt >= MAX_CONFLICT_RETRIES) {
+            throw new PeenmarkError("E_JOURNAL", `the registry ${this.where} kept refusing this write as conflicting with other stations' (${attempt + 1} tries): nothing was written; try again`, {
+              where: this.where,
+              cause: e,
+            });
+          }
           await sleep(Math.min(50, 1 + attempt * 2) * Math.random());
           continue;
         }
