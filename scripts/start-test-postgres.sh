@@ -21,7 +21,7 @@ if [ -z "$VERSION" ]; then
   exit 1
 fi
 if ! pg_lsclusters -h | awk '{print $1" "$2}' | grep -qx "$VERSION main"; then
-  pg_createcluster "$VERSION" main >/dev/null
+  pg_createcluster "$VERSION" main >&2
 fi
 CONF=/etc/postgresql/$VERSION/main/conf.d/peenmark-tests.conf
 mkdir -p "$(dirname "$CONF")"
@@ -35,9 +35,9 @@ max_connections = 200
 CONFEOF
 if pg_lsclusters -h | awk -v v="$VERSION" '$1==v && $2=="main" {print $4}' | grep -q online; then
   # listen_addresses and max_connections take a restart, not a reload
-  pg_ctlcluster "$VERSION" main restart
+  pg_ctlcluster "$VERSION" main restart >&2
 else
-  pg_ctlcluster "$VERSION" main start
+  pg_ctlcluster "$VERSION" main start >&2
 fi
 psql_postgres() { runuser -u postgres -- psql -v ON_ERROR_STOP=1 -qAt "$@"; }
 if [ -z "$(psql_postgres -c "SELECT 1 FROM pg_roles WHERE rolname = '$ROLE'")" ]; then
