@@ -1,5 +1,6 @@
 import type { PoolClient } from "pg";
 import { PeenmarkError } from "../errors.ts";
+import { confusableSql } from "./search.ts";
 
 /**
  * The registry's schema on PostgreSQL, as an ordered list of steps (like migrations.ts for
@@ -127,7 +128,7 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
     `,
   },
   {
-    summary: "trigram indexes (pg_trgm) on the serial, licence-form, maker and model keys: a part of a serial is found without reading every job; station and outcome together",
+    summary: "trigram indexes (pg_trgm) on the serial, licence-form, maker and model keys: a part of a serial is found without reading every job; the confusable keys of serials and licence forms (trace.ts); station and outcome together",
     sql: async (c) => {
       // pg_trgm is a trusted extension: the database's owner may create it. It goes in
       // `public` (or stays where it is), never in the registry's own schema, which a test
@@ -153,6 +154,8 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
         CREATE INDEX jobs_maker_key_trgm ON jobs USING gin (maker_key ${ops});
         CREATE INDEX jobs_model_trgm ON jobs USING gin (lower(model) ${ops}) WHERE model IS NOT NULL;
         CREATE INDEX jobs_station_outcome ON jobs (station_id, outcome, id);
+        CREATE INDEX jobs_serial_confusable_trgm ON jobs USING gin ((${confusableSql("serial_key")}) ${ops});
+        CREATE INDEX jobs_licence_confusable_trgm ON jobs USING gin ((${confusableSql("licence_key")}) ${ops}) WHERE licence_key IS NOT NULL;
       `);
     },
   },

@@ -14,9 +14,9 @@ import type { JobRow } from "./types.ts";
  *
  * The whole serial is matched (or its licence form `12345678-SERIAL`). Results: the jobs whose
  * serial reads exactly as typed (by identity) first, then those that need a confusable or a
- * wildcard; newest first within each. Candidates come from the engine's indexed search on the
- * longest run of characters that are neither wildcards nor confusable (at least two), and are
- * then matched here; a pattern without such a run is refused as too broad.
+ * wildcard; newest first within each. The engine finds them with the pattern as LIKE on its
+ * confusable keys (search.ts `serialLike`, a trigram index on PostgreSQL); a pattern with
+ * fewer than two characters to go by, or matching more than 20,000 jobs, is refused as too broad.
  */
 export interface TraceMatch {
   readonly job: JobRow;
@@ -26,7 +26,6 @@ export interface TraceMatch {
 
 /** Characters a worn or misread stamp swaps, after the identity fold (which made 0→o, 1→l). */
 const CONFUSABLE: Readonly<Record<string, string>> = { "5": "s", "8": "b", "2": "z" };
-const CONFUSABLE_CLASS = new Set(["5", "s", "8", "b", "2", "z", "o", "l"]);
 
 const confusableFold = (key: string) => [...key].map((c) => CONFUSABLE[c] ?? c).join("");
 
@@ -62,22 +61,16 @@ export async function traceSerial(journal: JournalEngine, pattern: string): Prom
     `^${ps.map((p) => (p.kind === "one" ? "." : p.kind === "any" ? ".*" : escapeRe(confusableFold(p.text)))).join("")}$`,
     "u",
   );
-  // The longest run no confusable or wildcard can change: what the index narrows by.
-  let run = "";
-  for (const p of ps) {
-    if (p.kind !== "text") continue;
-    for (const part of [...p.text].map((c) => (CONFUSABLE_CLASS.has(c) ? " " : c)).join("").split(" ")) if (part.length > run.length) run = part;
+  if (ps.reduce((n, p) => n + (p.kind === "text" ? p.text.length : 0), 0) < 2) {
+    throw new PeenmarkError("E_USAGE", `serial "${pattern}" is too broad to search: give at least two characters that are not ? or *`, { where: "serial" });
   }
-  if (run.length < 2) {
-    throw new PeenmarkError("E_USAGE", `serial "${pattern}" is too broad to search: give at least two characters in a row that are not ?, * or one of 0 O 1 I L 5 S 8 B 2 Z`, {
-      where: "serial",
-    });
-  }
+  // The whole pattern as LIKE on the confusable keys, which the engine indexes (search.ts).
+  const like = ps.map((p) => (p.kind === "one" ? "_" : p.kind === "any" ? "%" : confusableFold(p.text).replace(/[\\%_]/g, (c) => `\\${c}`))).join("");
   const found = new Map<number, JobRow>();
   for (let offset = 0; ; offset += 500) {
-    const page = await journal.search({ serial: run, limit: 500, offset });
+    const page = await journal.search({ serialLike: like, limit: 500, offset });
     if (page.total > MAX_CANDIDATES) {
-      throw new PeenmarkError("E_USAGE", `serial "${pattern}": ${page.total} jobs hold "${run}"; give more of the serial`, { where: "serial", details: { candidates: page.total } });
+      throw new PeenmarkError("E_USAGE", `serial "${pattern}" is too broad: ${page.total} jobs match it; give more of the serial`, { where: "serial", details: { matches: page.total } });
     }
     for (const j of page.jobs) found.set(j.id, j);
     if (offset + page.jobs.length >= page.total || page.jobs.length === 0) break;
