@@ -17,6 +17,7 @@ const BENCHES: [string, string][] = [
   ["datamatrix.ts", "Data Matrix strike order: travel against the MST bound"],
   ["journal.ts", "Journal: progress updates and jobs per second"],
   ["load.ts", "Load: scribe and dot jobs unloaded, under 200 previews/s, and with the journal locked 12 s by another process (real time, about 4 minutes)"],
+  ["registry.ts", "Registry: stations sharing one PostgreSQL journal (marks/s, reservation wait; search over a million rows)"],
 ];
 
 // `npm run bench -- fonts --quick`: the benchmarks named (by file name without .ts), with the rest of the arguments passed on.

@@ -8,6 +8,8 @@
 #                  Hungarian, Turkish
 #   dmtx-utils     dmtxread decodes struck Data Matrix symbols
 #   chromium       the technician's page in a real browser (driven by playwright-core)
+#   postgresql     the journal tests on the PostgreSQL registry (scripts/start-test-postgres.sh
+#                  starts a cluster on loopback; the station needs it only as a registry)
 set -euo pipefail
 if [ "$(id -u)" -ne 0 ]; then
   if command -v sudo >/dev/null 2>&1; then exec sudo bash "$0" "$@"; fi
@@ -16,4 +18,4 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
-apt-get install -y -qq --no-install-recommends socat tesseract-ocr tesseract-ocr-eng tesseract-ocr-spa tesseract-ocr-por tesseract-ocr-fra tesseract-ocr-deu tesseract-ocr-ita tesseract-ocr-nld tesseract-ocr-ces tesseract-ocr-slk tesseract-ocr-pol tesseract-ocr-hun tesseract-ocr-tur dmtx-utils chromium fonts-dejavu-core >/dev/null
+apt-get install -y -qq --no-install-recommends socat tesseract-ocr tesseract-ocr-eng tesseract-ocr-spa tesseract-ocr-por tesseract-ocr-fra tesseract-ocr-deu tesseract-ocr-ita tesseract-ocr-nld tesseract-ocr-ces tesseract-ocr-slk tesseract-ocr-pol tesseract-ocr-hun tesseract-ocr-tur dmtx-utils chromium fonts-dejavu-core postgresql >/dev/null

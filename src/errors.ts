@@ -24,6 +24,7 @@ export type ErrorCode =
   | "E_SERIAL_RESERVED" // an unfinished job (pending, marking, interrupted) holds the serial
   | "E_SERIES_EXHAUSTED" // a serial-number series has no number left
   | "E_JOURNAL" // the journal refuses an operation (unknown job, wrong state, bad series)
+  | "E_REGISTRY_UNREACHABLE" // the PostgreSQL registry cannot be reached: nothing written, no serial can be checked
   | "E_USAGE" // the command line is wrong
   | "E_BUSY" // the head is marking a job already: one head, one job at a time
   | "E_OVERLOADED" // the station has more requests of this kind than it takes at once (previews): try again shortly

@@ -2,6 +2,8 @@ import { join } from "node:path";
 import { existsSync, writeFileSync } from "node:fs";
 import { PeenmarkError } from "../errors.ts";
 import { markedAt } from "../journal/export.ts";
+import { chooseJournal, isPostgresUrl } from "../journal/open-journal.ts";
+import { type JournalEngine, SqliteEngine } from "../journal/engine.ts";
 import { Journal, type JobRow, type NumberState, type Outcome, type SeriesNumber, type SeriesRow } from "../journal/journal.ts";
 import { args, dataDirOf, helpText, type OptionHelp, print as printResult, required } from "./args.ts";
 import { loadStation } from "../profile/load.ts";
@@ -17,7 +19,7 @@ const USAGE = `peenmark journal find SERIAL [--json]
        peenmark journal series numbers ID [--state reserved|committed|released|void] [--json]
        peenmark journal series release ID NUMBER --operator NAME --reason TEXT [--json]
        peenmark journal series void ID NUMBER --operator NAME --reason TEXT [--json]
-every command reads the journal of the data dir (--data DIR, else $PEENMARK_DATA, else ./data), or the file --db names`;
+every command reads the journal of the data dir (--data DIR, else $PEENMARK_DATA, else ./data), or the file --db names, or the registry --journal postgres://… (else $PEENMARK_JOURNAL) names`;
 
 const OUTCOMES: readonly Outcome[] = ["pending", "marking", "completed", "aborted", "interrupted", "failed"];
 const STATES: readonly NumberState[] = ["reserved", "committed", "released", "void"];
@@ -25,6 +27,7 @@ const STATES: readonly NumberState[] = ["reserved", "committed", "released", "vo
 export const OPTIONS = {
   data: { type: "string" },
   db: { type: "string" },
+  journal: { type: "string" },
   station: { type: "string" },
   maker: { type: "string" },
   model: { type: "string" },
@@ -53,6 +56,7 @@ export const OPTIONS = {
 
 export const HELP: Record<string, OptionHelp> = {
   db: { arg: "FILE", help: "the journal file itself, instead of the data dir's peenmark.db" },
+  journal: { arg: "URL|FILE", help: "the shared PostgreSQL registry (postgres://user@host/db, docs/REGISTRY.md) or an SQLite file", default: "$PEENMARK_JOURNAL, else the data dir's peenmark.db" },
   station: { arg: "ID", help: "search: jobs of this station; stats: the station file whose time zone counts the days", default: "stats: stations/bench.json" },
   format: { arg: "csv|json", help: "export: the format" },
   output: { arg: "FILE", help: "export: write to FILE; - for standard output", default: "standard output" },
@@ -162,16 +166,16 @@ const action = (v: Values) => ({ operator: required(v.operator, "--operator", US
 
 const print = (v: Values, data: unknown, human: () => string) => printResult(v.json, data, human);
 
-function series(journal: Journal, words: string[], v: Values): number {
+async function series(journal: JournalEngine, words: string[], v: Values): Promise<number> {
   const [verb, id, number] = words;
   switch (verb) {
     case "list": {
-      const all = journal.listSeries();
+      const all = await journal.listSeries();
       print(v, all, () => seriesTable(all));
       return 0;
     }
     case "create": {
-      const s = journal.createSeries({
+      const s = await journal.createSeries({
         id: required(id, "series ID", USAGE),
         pattern: required(v.pattern, "--pattern", USAGE),
         start: integer(v.start, "--start"),
@@ -185,7 +189,7 @@ function series(journal: Journal, words: string[], v: Values): number {
       return 0;
     }
     case "numbers": {
-      const numbers = journal.numbers(required(id, "series ID", USAGE), oneOf(v.state, STATES, "--state"));
+      const numbers = await journal.numbers(required(id, "series ID", USAGE), oneOf(v.state, STATES, "--state"));
       print(v, numbers, () => numbersTable(numbers));
       return 0;
     }
@@ -193,7 +197,7 @@ function series(journal: Journal, words: string[], v: Values): number {
     case "void": {
       const seriesId = required(id, "series ID", USAGE);
       const n = integer(number, "NUMBER");
-      const done = verb === "release" ? journal.releaseReservation(seriesId, n, action(v)) : journal.voidNumber(seriesId, n, action(v));
+      const done = verb === "release" ? await journal.releaseReservation(seriesId, n, action(v)) : await journal.voidNumber(seriesId, n, action(v));
       print(v, done, () => numbersTable([done]));
       return 0;
     }
@@ -211,16 +215,23 @@ export async function run(argv: string[]): Promise<number> {
   }
   if (command === undefined) throw new PeenmarkError("E_USAGE", `journal needs a command: find, search, stats, export, release or series\nusage: ${USAGE}`);
   // The same journal the station and `peenmark mark` use: the data dir's (--data, else
-  // $PEENMARK_DATA, else ./data), unless --db names the file.
-  const path = v.db ?? join(dataDirOf(v.data), "peenmark.db");
-  // Reading a journal that is not there must not answer "no such serial" from a new empty file.
-  const creates = command === "series" && words[0] === "create";
-  const existed = existsSync(path);
-  if (!creates && !existed)
-    throw new PeenmarkError("E_FILE", `no journal at ${path}: give the station's data dir with --data (or set PEENMARK_DATA), or the file with --db`, { where: path });
-  const journal = new Journal({ path });
-  const interrupted = journal.open();
-  if (!existed) console.error(`note: there was no journal at ${journal.path}: a new one was made (a station started with --data ${join(journal.path, "..")} uses it)`);
+  // $PEENMARK_DATA, else ./data), unless --db names the file or --journal ($PEENMARK_JOURNAL)
+  // the registry. On the registry no station is named: nothing is found interrupted here.
+  const given = v.db ?? v.journal ?? (process.env.PEENMARK_JOURNAL || undefined);
+  let journal: JournalEngine;
+  let existed = true;
+  if (given !== undefined && isPostgresUrl(given)) journal = chooseJournal({ journal: given, dataDir: dataDirOf(v.data) });
+  else {
+    const path = given ?? join(dataDirOf(v.data), "peenmark.db");
+    // Reading a journal that is not there must not answer "no such serial" from a new empty file.
+    const creates = command === "series" && words[0] === "create";
+    existed = existsSync(path);
+    if (!creates && !existed)
+      throw new PeenmarkError("E_FILE", `no journal at ${path}: give the station's data dir with --data (or set PEENMARK_DATA), the file with --db, or the registry with --journal`, { where: path });
+    journal = new SqliteEngine(new Journal({ path }));
+  }
+  const interrupted = await journal.open();
+  if (!existed) console.error(`note: there was no journal at ${journal.where}: a new one was made (a station started with --data ${join(journal.where, "..")} uses it)`);
   try {
     for (const j of interrupted) {
       console.error(`job ${j.id} (${j.serial}) was marking when its service stopped: now interrupted at line ${j.progress.executedLine} of ${j.program.lines}; re-home before re-marking`);
@@ -228,9 +239,9 @@ export async function run(argv: string[]): Promise<number> {
     switch (command) {
       case "find": {
         const serial = required(words[0], "SERIAL", USAGE);
-        const jobs = journal.find(serial);
+        const jobs = await journal.find(serial);
         if (jobs.length === 0 && !v.json) {
-          console.log(`no job for serial "${serial}" in ${journal.path}`);
+          console.log(`no job for serial "${serial}" in ${journal.where}`);
           return 1;
         }
         print(v, jobs, () => jobsTable(jobs));
@@ -238,7 +249,7 @@ export async function run(argv: string[]): Promise<number> {
       }
       case "search": {
         const outcome = oneOf(v.outcome, OUTCOMES, "--outcome");
-        const r = journal.search({
+        const r = await journal.search({
           ...(v.serial ? { serial: v.serial } : {}),
           ...(v.maker ? { maker: v.maker } : {}),
           ...(v.model ? { model: v.model } : {}),
@@ -254,7 +265,7 @@ export async function run(argv: string[]): Promise<number> {
       }
       case "stats": {
         const station = loadStation(stationPath(v.station, undefined));
-        const s = journal.statistics({ ...(v.from ? { from: v.from } : {}), ...(v.to ? { to: v.to } : {}) }, station.timeZone);
+        const s = await journal.statistics({ ...(v.from ? { from: v.from } : {}), ...(v.to ? { to: v.to } : {}) }, station.timeZone);
         const cols = ["jobs", "completed", "failed", "aborted", "interrupted", "remarks"] as const;
         const block = (title: string, rows: { key: string; c: (typeof s)["totals"] }[]) =>
           table([title, ...cols], rows.map((r) => [r.key, ...cols.map((k) => String(r.c[k]))]), [1, 2, 3, 4, 5, 6]);
@@ -272,7 +283,7 @@ export async function run(argv: string[]): Promise<number> {
         const format = oneOf(required(v.format, "--format", USAGE), ["csv", "json"] as const, "--format")!;
         const outcome = oneOf(v.outcome, OUTCOMES, "--outcome");
         const delimiter = oneOf(v.delimiter, ["comma", "semicolon"] as const, "--delimiter");
-        const text = journal.exportJobs({
+        const text = await journal.exportJobs({
           format,
           ...(v.from ? { from: v.from } : {}),
           ...(v.to ? { to: v.to } : {}),
@@ -288,16 +299,16 @@ export async function run(argv: string[]): Promise<number> {
         return 0;
       }
       case "release": {
-        const job = journal.releaseSerial(integer(words[0], "JOB"), action(v));
+        const job = await journal.releaseSerial(integer(words[0], "JOB"), action(v));
         print(v, job, () => jobsTable([job]));
         return 0;
       }
       case "series":
-        return series(journal, words, v);
+        return await series(journal, words, v);
       default:
         throw new PeenmarkError("E_USAGE", `journal ${command}: expected find, search, stats, export, release or series\nusage: ${USAGE}`);
     }
   } finally {
-    journal.close();
+    await journal.close();
   }
 }

@@ -18,6 +18,12 @@ export const OUTCOMES: readonly Outcome[] = ["pending", "marking", "completed", 
 export interface JobQuery {
   /** Part of the serial (or of its licence form `12345678-SERIAL`), by identity. */
   readonly serial?: string;
+  /**
+   * A whole serial as a LIKE pattern (`_` one character, `%` any run, `\` escaping) on the
+   * serial's confusable key, `confusableKey(serial_key)`, or its licence form's: trace.ts
+   * builds it from what a trace request read off the firearm.
+   */
+  readonly serialLike?: string;
   /** Part of the maker's name, by identity. */
   readonly maker?: string;
   /** Part of the model, without case. */
@@ -41,6 +47,13 @@ export function containsPattern(text: string): string {
   return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 }
 
+/**
+ * The SQL of a confusable key: the identity key (record/identity.ts) with the characters a worn
+ * stamp or a tired reader swaps made one: 5→s, 8→b, 2→z (identity made 0→o and 1→l already).
+ * replace() reads the same in SQLite and PostgreSQL; pg-migrations.ts indexes this expression.
+ */
+export const confusableSql = (column: string): string => `replace(replace(replace(${column}, '5', 's'), '8', 'b'), '2', 'z')`;
+
 export interface WhereClause {
   readonly sql: string;
   readonly params: Record<string, string | number | null>;
@@ -57,6 +70,7 @@ export function jobWhere(q: Omit<JobQuery, "limit" | "offset">): WhereClause {
     throw new PeenmarkError("E_USAGE", `outcome "${q.outcome}" is not one of ${OUTCOMES.join(", ")}`, { where: "outcome" });
   return {
     sql: `(@serial IS NULL OR jobs.serial_key LIKE @serial ESCAPE '\\' OR jobs.licence_key LIKE @serial ESCAPE '\\')
+      AND (@serialLike IS NULL OR ${confusableSql("jobs.serial_key")} LIKE @serialLike ESCAPE '\\' OR ${confusableSql("jobs.licence_key")} LIKE @serialLike ESCAPE '\\')
       AND (@maker IS NULL OR jobs.maker_key LIKE @maker ESCAPE '\\')
       AND (@model IS NULL OR lower(jobs.model) LIKE @model ESCAPE '\\')
       AND (@from IS NULL OR jobs.created_at >= @from) AND (@to IS NULL OR jobs.created_at < @to)
@@ -64,6 +78,7 @@ export function jobWhere(q: Omit<JobQuery, "limit" | "offset">): WhereClause {
       AND (@outcome IS NULL OR jobs.outcome = @outcome)`,
     params: {
       serial: part(q.serial, identity),
+      serialLike: q.serialLike === undefined || q.serialLike === "" ? null : q.serialLike,
       maker: part(q.maker, identity),
       model: part(q.model, (s) => s.toLowerCase()),
       from: q.from ?? null,

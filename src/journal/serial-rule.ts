@@ -64,7 +64,8 @@ export function jobKeys(r: { readonly serial: string; readonly manufacturer: str
   return { serialKey: identity(r.serial), makerKey: identity(r.manufacturer), licenceKey: form === undefined ? null : identity(form) };
 }
 
-interface Earlier {
+/** An earlier job of the same serial, as the rule weighs it (`holds` is 1 when it holds the serial, else 0). */
+export interface Earlier {
   id: number;
   outcome: Outcome;
   serial: string;
@@ -101,8 +102,15 @@ export function sameSerial(db: Database.Database, r: { readonly serial: string; 
 const asMarked = (e: Earlier, serial: string) => (e.serial === serial ? "" : ` (marked as "${e.serial}", which reads the same)`);
 
 export function checkSerialRule(db: Database.Database, job: NewJob): void {
+  decideSerialRule(job, sameSerial(db, job.record));
+}
+
+/**
+ * The rule itself, on the earlier jobs of the same serial (oldest first) however an engine
+ * found them: SQLite here, PostgreSQL in pg-journal.ts. Throws, or returns when the job may be written.
+ */
+export function decideSerialRule(job: NewJob, earlier: readonly Earlier[]): void {
   const r = job.record;
-  const earlier = sameSerial(db, r);
 
   const holding = earlier.filter((e) => e.holds === 1);
   const completed = earlier.filter((e) => e.outcome === "completed");

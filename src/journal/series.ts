@@ -14,7 +14,7 @@ import type { NumberState, OperatorAction, SeriesDefinition, SeriesNumber, Serie
  * committed, released (available again, after an operator's reason) or void (never used).
  * Callers run these inside an IMMEDIATE transaction (Journal does).
  */
-type SeriesColumns = {
+export type SeriesColumns = {
   id: string;
   pattern: string;
   licence_prefix: string | null;
@@ -26,7 +26,7 @@ type SeriesColumns = {
   created_by: string;
   note: string | null;
 };
-type NumberColumns = {
+export type NumberColumns = {
   series_id: string;
   number: number;
   serial: string;
@@ -38,7 +38,7 @@ type NumberColumns = {
   operator: string | null;
 };
 
-function numberFromColumns(c: NumberColumns): SeriesNumber {
+export function numberFromColumns(c: NumberColumns): SeriesNumber {
   return {
     seriesId: c.series_id,
     number: c.number,
@@ -84,7 +84,7 @@ function numberColumns(db: Database.Database, seriesId: string, number: number):
   return c;
 }
 
-function requireAction(action: OperatorAction, what: string): OperatorAction {
+export function requireAction(action: OperatorAction, what: string): OperatorAction {
   const operator = personName(action.operator, "operator");
   const reason = writtenReason(action.reason);
   if (operator === "") throw new PeenmarkError("E_JOURNAL", `${what} needs the operator's name`, { where: "operator" });
@@ -92,7 +92,8 @@ function requireAction(action: OperatorAction, what: string): OperatorAction {
   return { operator, reason };
 }
 
-export function createSeries(db: Database.Database, def: SeriesDefinition, at: string): SeriesRow {
+/** A series definition as the journal keeps it, whichever engine; E_JOURNAL naming the field otherwise. */
+export function checkSeriesDefinition(def: SeriesDefinition, at: string): { step: number; createdBy: string } {
   const step = def.step ?? 1;
   const where = (f: string, why: string) => new PeenmarkError("E_JOURNAL", `series "${def.id}": ${why}`, { where: f });
   if (!/^[A-Za-z0-9_-]{1,40}$/.test(def.id)) throw where("id", "an id is 1–40 letters, digits, '-' or '_'");
@@ -108,6 +109,12 @@ export function createSeries(db: Database.Database, def: SeriesDefinition, at: s
   if (createdBy === "") throw where("createdBy", "a series needs the operator who defined it");
   // formatting once now catches {licence} without a prefix and over-long serials before any job does
   formatSerial(pattern, def.end, new Date(Date.parse(at)), def.licencePrefix);
+  return { step, createdBy };
+}
+
+export function createSeries(db: Database.Database, def: SeriesDefinition, at: string): SeriesRow {
+  const { step, createdBy } = checkSeriesDefinition(def, at);
+  const where = (f: string, why: string) => new PeenmarkError("E_JOURNAL", `series "${def.id}": ${why}`, { where: f });
   if (stmt(db, "SELECT 1 FROM series WHERE id = ?").get(def.id)) throw where("id", "a series with this id exists already");
   stmt(db, "INSERT INTO series (id, pattern, licence_prefix, start, end, step, next_number, created_at, created_by, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)").run(
     def.id,

@@ -158,7 +158,7 @@ describe("as a newcomer and an integrator run it", () => {
     expect(JSON.parse(listed.stdout).map((s: { id: string }) => s.id)).toEqual(["sv"]);
     // --data wins over the environment.
     const other = await peenmark(["journal", "series", "list", "--data", elsewhere], elsewhere, { PEENMARK_DATA: data });
-    expect([other.code, other.stderr.trim()]).toEqual([1, `E_FILE: no journal at ${join(elsewhere, "peenmark.db")}: give the station's data dir with --data (or set PEENMARK_DATA), or the file with --db`]);
+    expect([other.code, other.stderr.trim()]).toEqual([1, `E_FILE: no journal at ${join(elsewhere, "peenmark.db")}: give the station's data dir with --data (or set PEENMARK_DATA), the file with --db, or the registry with --journal`]);
   });
 
   it("says in one line that the station's port is in use, and exits 1", async () => {

@@ -3,6 +3,8 @@ import { dirname, join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { run } from "../../src/cli/journal.ts";
 import { PeenmarkError } from "../../src/errors.ts";
+import { PgJournal } from "../../src/journal/pg-journal.ts";
+import { mark, PG_URL, pgSchema } from "./engines.ts";
 import { markJob, newJob, openJournal, tempJournalPath } from "./helpers.ts";
 
 let tmp: ReturnType<typeof tempJournalPath>;
@@ -97,5 +99,34 @@ describe("peenmark journal: which journal", () => {
     expect(e).toBeInstanceOf(PeenmarkError);
     expect((e as PeenmarkError).code).toBe("E_FILE");
     expect((e as PeenmarkError).message).toContain(`no journal at ${missing}`);
+  });
+});
+
+describe.skipIf(!PG_URL)("peenmark journal --journal postgres://… (the registry)", () => {
+  it("finds a serial every station marked, and lists the registry's series", async () => {
+    const db = await pgSchema();
+    try {
+      for (const [station, maker] of [["armoury-1", "Forjas Querétaro S.A."], ["customs-2", "Armas del Norte"]] as const) {
+        const j = new PgJournal({ url: PG_URL!, schema: db.schema, stationId: station });
+        await j.open();
+        await mark(j, newJob({ manufacturer: maker, stationId: station }));
+        await j.close();
+      }
+      const url = new URL(PG_URL!);
+      url.searchParams.set("options", `-c search_path=${db.schema}`);
+      expect(await run(["find", "tx104522", "--json", "--journal", url.toString()])).toBe(0);
+      const rows = JSON.parse(out.join("\n")) as { stationId: string; manufacturer: string; outcome: string }[];
+      expect(rows.map((r) => [r.stationId, r.manufacturer, r.outcome])).toEqual([
+        ["customs-2", "Armas del Norte", "completed"],
+        ["armoury-1", "Forjas Querétaro S.A.", "completed"],
+      ]);
+      out.length = 0;
+      expect(await run(["find", "ZZ999", "--journal", url.toString()])).toBe(1);
+      // the message names the registry, never its password
+      expect(out.join("\n")).toContain(`no job for serial "ZZ999" in postgres://`);
+      if (url.password) expect(out.join("\n")).not.toContain(`:${decodeURIComponent(url.password)}@`);
+    } finally {
+      await db.drop();
+    }
   });
 });

@@ -4,18 +4,9 @@ import type { PeenmarkError } from "../../src/errors.ts";
 import { Journal } from "../../src/journal/journal.ts";
 import { MIGRATIONS, migrate } from "../../src/journal/migrations.ts";
 import { identity } from "../../src/record/identity.ts";
+import type { JournalEngine } from "../../src/journal/engine.ts";
+import { forEachEngine, mark, type OpenedEngine, rejection } from "./engines.ts";
 import { markJob, newJob, openJournal, record, tempJournalPath } from "./helpers.ts";
-
-let tmp: ReturnType<typeof tempJournalPath>;
-let journal: Journal;
-beforeEach(() => {
-  tmp = tempJournalPath();
-  journal = openJournal(tmp.path);
-});
-afterEach(() => {
-  journal.close();
-  tmp.cleanup();
-});
 
 function refused(fn: () => unknown): PeenmarkError {
   try {
@@ -26,47 +17,73 @@ function refused(fn: () => unknown): PeenmarkError {
   throw new Error("expected a refusal");
 }
 
-describe("one serial, one firearm: the serial rule compares identities", () => {
-  it("refuses lookalike serials (Cyrillic А, Greek Α, fullwidth) as duplicates, naming the struck text", () => {
-    const first = markJob(journal, newJob({ serial: "RA2026A00417" }));
-    for (const lookalike of ["RA2026А00417", "RA2026Α00417", "ＲＡ２０２６Ａ００４１７", "ra2026a00417", "RA2O26AOO4l7"]) {
-      const e = refused(() => journal.createJob(newJob({ serial: lookalike })));
-      expect(e.code, lookalike).toBe("E_SERIAL_DUPLICATE");
-      expect(e.details).toMatchObject({ jobId: first.id });
-      if (lookalike !== "RA2026A00417") expect(e.message).toContain('marked as "RA2026A00417"');
-    }
-    expect(journal.jobs().map((j) => j.id)).toEqual([first.id]);
+forEachEngine((engine) => {
+  const refused = rejection;
+  let opened: OpenedEngine;
+  let journal: JournalEngine;
+  beforeEach(async () => {
+    opened = await engine.open();
+    journal = opened.journal;
+  });
+  afterEach(async () => {
+    await opened.done();
   });
 
-  it("refuses one serial under makers that differ by invisible characters, a lookalike letter or non-ASCII case", () => {
-    markJob(journal, newJob({ serial: "CS2026001", manufacturer: "Cañones del Sur" }));
-    for (const maker of ["CAÑONES DEL SUR", "Cañones\u200B del Sur", "Cañones del\u2060 Sur", "Cañones dеl Sur" /* Cyrillic е */, "Cañones  del Sur"]) {
-      expect(refused(() => journal.createJob(newJob({ serial: "CS2026001", manufacturer: maker }))).code, JSON.stringify(maker)).toBe("E_SERIAL_DUPLICATE");
-    }
-    // another maker may use the serial (27 CFR 478.92: a serial the licensee has not used)
-    expect(journal.createJob(newJob({ serial: "CS2026001", manufacturer: "Armas del Norte" })).outcome).toBe("pending");
-  });
+  describe("one serial, one firearm: the serial rule compares identities", () => {
+    it("refuses lookalike serials (Cyrillic А, Greek Α, fullwidth) as duplicates, naming the struck text", async () => {
+      const first = await mark(journal, newJob({ serial: "RA2026A00417" }));
+      for (const lookalike of ["RA2026А00417", "RA2026Α00417", "ＲＡ２０２６Ａ００４１７", "ra2026a00417", "RA2O26AOO4l7"]) {
+        const e = await refused(() => journal.createJob(newJob({ serial: lookalike })));
+        expect(e.code, lookalike).toBe("E_SERIAL_DUPLICATE");
+        expect(e.details).toMatchObject({ jobId: first.id });
+        if (lookalike !== "RA2026A00417") expect(e.message).toContain('marked as "RA2026A00417"');
+      }
+      expect((await journal.jobs()).map((j) => j.id)).toEqual([first.id]);
+    });
 
-  it("holds a serial through its licence form whatever the case and lookalikes", () => {
-    markJob(journal, newJob({ serial: "ABC123", licencePrefix: "98312345", manufacturer: "Maker One" }));
-    expect(refused(() => journal.createJob(newJob({ serial: "98312345-abc123", manufacturer: "Maker Two" }))).code).toBe("E_SERIAL_DUPLICATE");
-    expect(refused(() => journal.createJob(newJob({ serial: "АВС123" /* Cyrillic */, licencePrefix: "98312345", manufacturer: "Maker Two" }))).code).toBe("E_SERIAL_DUPLICATE");
-  });
+    it("refuses one serial under makers that differ by invisible characters, a lookalike letter or non-ASCII case", async () => {
+      await mark(journal, newJob({ serial: "CS2026001", manufacturer: "Cañones del Sur" }));
+      for (const maker of ["CAÑONES DEL SUR", "Cañones\u200B del Sur", "Cañones del\u2060 Sur", "Cañones dеl Sur" /* Cyrillic е */, "Cañones  del Sur"]) {
+        expect((await refused(() => journal.createJob(newJob({ serial: "CS2026001", manufacturer: maker })))).code, JSON.stringify(maker)).toBe("E_SERIAL_DUPLICATE");
+      }
+      // another maker may use the serial (27 CFR 478.92: a serial the licensee has not used)
+      expect((await journal.createJob(newJob({ serial: "CS2026001", manufacturer: "Armas del Norte" }))).outcome).toBe("pending");
+    });
 
-  it("finds every job of a serial by its identity, and exports them by it", () => {
-    const a = markJob(journal, newJob({ serial: "RA2026A00417" }));
-    const b = markJob(journal, newJob({ serial: "RA2026А00417", manufacturer: "Otra Marca" })); // another maker, Cyrillic А
-    markJob(journal, newJob({ serial: "RA2026A00418" }));
-    expect(journal.find("ra2026a00417").map((j) => j.id)).toEqual([b.id, a.id]);
-    expect(journal.find("RA2026Α00417").map((j) => j.serial)).toEqual(["RA2026А00417", "RA2026A00417"]); // struck text as recorded
-    const exported = JSON.parse(journal.exportJobs({ format: "json", serial: "ＲＡ２０２６Ａ００４１７" })) as { jobId: number }[];
-    expect(exported.map((j) => j.jobId)).toEqual([a.id, b.id]);
-  });
+    it("holds a serial through its licence form whatever the case and lookalikes", async () => {
+      await mark(journal, newJob({ serial: "ABC123", licencePrefix: "98312345", manufacturer: "Maker One" }));
+      expect((await refused(() => journal.createJob(newJob({ serial: "98312345-abc123", manufacturer: "Maker Two" })))).code).toBe("E_SERIAL_DUPLICATE");
+      expect((await refused(() => journal.createJob(newJob({ serial: "АВС123" /* Cyrillic */, licencePrefix: "98312345", manufacturer: "Maker Two" })))).code).toBe("E_SERIAL_DUPLICATE");
+    });
 
-  it("finds the newest earlier job of the same serial for a re-mark without a job number", () => {
-    const first = markJob(journal, newJob({ serial: "CS2026001", manufacturer: "Cañones del Sur" }), "interrupted");
-    expect(journal.lastJobOf(record({ serial: "cs2026001", manufacturer: "CAÑONES DEL SUR" }))?.id).toBe(first.id);
-    expect(journal.lastJobOf(record({ serial: "CS2026001", manufacturer: "Armas del Norte" }))).toBeUndefined();
+    it("finds every job of a serial by its identity, and exports them by it", async () => {
+      const a = await mark(journal, newJob({ serial: "RA2026A00417" }));
+      const b = await mark(journal, newJob({ serial: "RA2026А00417", manufacturer: "Otra Marca" })); // another maker, Cyrillic А
+      await mark(journal, newJob({ serial: "RA2026A00418" }));
+      expect((await journal.find("ra2026a00417")).map((j) => j.id)).toEqual([b.id, a.id]);
+      expect((await journal.find("RA2026Α00417")).map((j) => j.serial)).toEqual(["RA2026А00417", "RA2026A00417"]); // struck text as recorded
+      const exported = JSON.parse(await journal.exportJobs({ format: "json", serial: "ＲＡ２０２６Ａ００４１７" })) as { jobId: number }[];
+      expect(exported.map((j) => j.jobId)).toEqual([a.id, b.id]);
+    });
+
+    it("finds the newest earlier job of the same serial for a re-mark without a job number", async () => {
+      const first = await mark(journal, newJob({ serial: "CS2026001", manufacturer: "Cañones del Sur" }), "interrupted");
+      expect((await journal.lastJobOf(record({ serial: "cs2026001", manufacturer: "CAÑONES DEL SUR" })))?.id).toBe(first.id);
+      expect(await journal.lastJobOf(record({ serial: "CS2026001", manufacturer: "Armas del Norte" }))).toBeUndefined();
+    });
+  });
+});
+
+describe("on sqlite: the identity keys in the file", () => {
+  let tmp: ReturnType<typeof tempJournalPath>;
+  let journal: Journal;
+  beforeEach(() => {
+    tmp = tempJournalPath();
+    journal = openJournal(tmp.path);
+  });
+  afterEach(() => {
+    journal.close();
+    tmp.cleanup();
   });
 
   it("stores the identity keys indexed, and computes them again when the identity changes", () => {

@@ -13,8 +13,9 @@ export class Child {
   #partial = "";
   #waiters: { test: (l: string) => boolean; resolve: (l: string) => void }[] = [];
 
-  constructor(args: string[]) {
-    this.proc = spawn(process.execPath, ["--import", "tsx", CHILD, ...args], { cwd: ROOT, stdio: ["pipe", "pipe", "pipe"] });
+  /** `env`: added to this process's environment (the PostgreSQL schema and station of a child on the registry). */
+  constructor(args: string[], env: Record<string, string> = {}, script = CHILD) {
+    this.proc = spawn(process.execPath, ["--import", "tsx", script, ...args], { cwd: ROOT, stdio: ["pipe", "pipe", "pipe"], env: { ...process.env, ...env } });
     this.proc.stdout.setEncoding("utf8");
     this.proc.stdout.on("data", (chunk: string) => {
       const parts = (this.#partial + chunk).split("\n");

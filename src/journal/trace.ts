@@ -1,0 +1,87 @@
+import { PeenmarkError } from "../errors.ts";
+import { identity } from "../record/identity.ts";
+import type { JournalEngine } from "./engine.ts";
+import type { JobRow } from "./types.ts";
+
+/**
+ * A trace request's serial search, on any journal engine: the serial as read off a firearm
+ * that may be worn, filed or misread.
+ *
+ *   `?` one character that cannot be read, `*` any run of them (also none);
+ *   every other character compares by the serial identity (record/identity.ts: case,
+ *   lookalike letters from other scripts, 0/O and 1/I/l), and, as confusable, also as the
+ *   digit or letter a worn stamp or a tired reader mistakes it for: 5/S, 8/B, 2/Z.
+ *
+ * The whole serial is matched (or its licence form `12345678-SERIAL`). Results: the jobs whose
+ * serial reads exactly as typed (by identity) first, then those that need a confusable or a
+ * wildcard; newest first within each. The engine finds them with the pattern as LIKE on its
+ * confusable keys (search.ts `serialLike`, a trigram index on PostgreSQL); a pattern with
+ * fewer than two characters to go by, or matching more than 20,000 jobs, is refused as too broad.
+ */
+export interface TraceMatch {
+  readonly job: JobRow;
+  /** `exact`: the serial reads as typed; `confusable`: only with 5/S, 8/B, 2/Z read as each other; `pattern`: through `?` or `*`. */
+  readonly match: "exact" | "confusable" | "pattern";
+}
+
+/** Characters a worn or misread stamp swaps, after the identity fold (which made 0→o, 1→l). */
+const CONFUSABLE: Readonly<Record<string, string>> = { "5": "s", "8": "b", "2": "z" };
+
+const confusableFold = (key: string) => [...key].map((c) => CONFUSABLE[c] ?? c).join("");
+
+const MAX_CANDIDATES = 20_000;
+
+type Piece = { readonly kind: "text"; readonly text: string } | { readonly kind: "one" } | { readonly kind: "any" };
+
+function pieces(pattern: string): Piece[] {
+  const out: Piece[] = [];
+  let text = "";
+  const flush = () => {
+    if (text) out.push({ kind: "text", text: identity(text) });
+    text = "";
+  };
+  for (const c of pattern.trim()) {
+    if (c === "?" || c === "*") {
+      flush();
+      out.push(c === "?" ? { kind: "one" } : { kind: "any" });
+    } else text += c;
+  }
+  flush();
+  return out;
+}
+
+const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+
+export async function traceSerial(journal: JournalEngine, pattern: string): Promise<TraceMatch[]> {
+  const ps = pieces(pattern);
+  if (!ps.some((p) => p.kind === "text")) throw new PeenmarkError("E_USAGE", `serial "${pattern}" has no character to search by`, { where: "serial" });
+  const wild = ps.some((p) => p.kind !== "text");
+  const exactKey = wild ? undefined : ps.map((p) => (p.kind === "text" ? p.text : "")).join("");
+  const re = new RegExp(
+    `^${ps.map((p) => (p.kind === "one" ? "." : p.kind === "any" ? ".*" : escapeRe(confusableFold(p.text)))).join("")}$`,
+    "u",
+  );
+  if (ps.reduce((n, p) => n + (p.kind === "text" ? p.text.length : 0), 0) < 2) {
+    throw new PeenmarkError("E_USAGE", `serial "${pattern}" is too broad to search: give at least two characters that are not ? or *`, { where: "serial" });
+  }
+  // The whole pattern as LIKE on the confusable keys, which the engine indexes (search.ts).
+  const like = ps.map((p) => (p.kind === "one" ? "_" : p.kind === "any" ? "%" : confusableFold(p.text).replace(/[\\%_]/g, (c) => `\\${c}`))).join("");
+  const found = new Map<number, JobRow>();
+  for (let offset = 0; ; offset += 500) {
+    const page = await journal.search({ serialLike: like, limit: 500, offset });
+    if (page.total > MAX_CANDIDATES) {
+      throw new PeenmarkError("E_USAGE", `serial "${pattern}" is too broad: ${page.total} jobs match it; give more of the serial`, { where: "serial", details: { matches: page.total } });
+    }
+    for (const j of page.jobs) found.set(j.id, j);
+    if (offset + page.jobs.length >= page.total || page.jobs.length === 0) break;
+  }
+  const out: TraceMatch[] = [];
+  for (const job of found.values()) {
+    const keys = [identity(job.serial), ...(job.licencePrefix ? [identity(`${job.licencePrefix}-${job.serial}`)] : [])];
+    if (!keys.some((k) => re.test(confusableFold(k)))) continue;
+    const match = exactKey !== undefined && keys.includes(exactKey) ? "exact" : wild ? "pattern" : "confusable";
+    out.push({ job, match });
+  }
+  const rank = { exact: 0, confusable: 1, pattern: 2 } as const;
+  return out.sort((a, b) => rank[a.match] - rank[b.match] || b.job.id - a.job.id);
+}
