@@ -204,7 +204,7 @@ const NEIGHBOURS = 8;
 /** No move rearranges more tour positions than this (keeps every move O(1) in the program's size). */
 const MAX_SPAN = 1000;
 /** Kicks of the iterated local search: per item, and at least (small blocks get many for little). */
-const KICKS_PER_ITEM = 10;
+const KICKS_PER_ITEM = 3;
 const MIN_KICKS = 300;
 /** Of a time order's kicks, the share spent on length first. */
 const LENGTH_SHARE = 0.2;
