@@ -526,8 +526,9 @@ export class PgJournal implements JournalEngine {
 
   async #releaseJob(q: Q, id: number, action: OperatorAction, at: string): Promise<SeriesNumber | undefined> {
     const j = await jobOf(q, id, this.where);
-    if (j.outcome !== "pending" && j.outcome !== "interrupted") {
-      throw new PeenmarkError("E_JOURNAL", `job ${id} is ${j.outcome}: only a pending or interrupted job holds a serial to release`, { details: { jobId: id } });
+    const [h] = await q<{ holds: number }>(`SELECT (${HOLDS_SQL})::int AS holds FROM jobs WHERE id = $1`, [id]);
+    if (h?.holds !== 1) {
+      throw new PeenmarkError("E_JOURNAL", `job ${id} is ${j.outcome}: only a pending or interrupted job, or one aborted or failed after it may have struck the part, holds a serial to release`, { details: { jobId: id } });
     }
     if (j.release) throw new PeenmarkError("E_JOURNAL", `job ${id}'s serial was released already on ${j.release.at} by ${j.release.by}`, { details: { jobId: id } });
     const operator = personName(action.operator, "operator");

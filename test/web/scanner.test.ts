@@ -73,8 +73,10 @@ afterAll(async () => {
 
 async function markAndWait(p: Page): Promise<void> {
   await lookAtPreview(p);
+  // The panel may still show the previous test's job completed: wait for this serial's.
+  const serial = await p.inputValue("#f-serial");
   await p.keyboard.press("Enter");
-  await until(p, "document.getElementById('job-panel').dataset.state === 'completed'", 60_000);
+  await until(p, `document.getElementById('job-panel').dataset.state === 'completed' && document.getElementById('job-state').textContent.includes(${JSON.stringify(serial)})`, 60_000);
 }
 
 describe("the serial field at the bench", () => {
