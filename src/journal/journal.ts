@@ -11,6 +11,7 @@ import { columnsOf, JOB_SELECT, type JobColumns, jobFromColumns } from "./rows.t
 import * as series from "./series.ts";
 import { IDENTITY_VERSION, identity } from "../record/identity.ts";
 import { personName, writtenReason } from "./names.ts";
+import { normaliseNewJob } from "./new-job.ts";
 import { checkSerialRule, HOLDS_SQL, jobKeys, sameSerial } from "./serial-rule.ts";
 import { jobWhere, type JobQuery, pageOf, type StatRow, type Statistics, statistics } from "./search.ts";
 import { stmt } from "./statements.ts";
@@ -175,19 +176,7 @@ export class Journal {
    */
   createJob(input: NewJob): JobRow {
     const db = this.#open();
-    const remark = input.remark && {
-      of: input.remark.of,
-      reason: writtenReason(input.remark.reason),
-      authorisedBy: personName(input.remark.authorisedBy, "remark.authorisedBy"),
-      ...(input.remark.currentProfile ? { currentProfile: { reason: writtenReason(input.remark.currentProfile.reason) } } : {}),
-    };
-    const job: NewJob = {
-      ...input,
-      record: parseRecord("the job's marking record", input.record),
-      technician: personName(input.technician, "technician"),
-      ...(remark ? { remark } : {}),
-    };
-    if (job.technician === "") throw new PeenmarkError("E_SCHEMA", "the technician's name is missing: say who is marking", { where: "technician", details: { issues: [{ path: "$.technician", message: "the technician's name must not be empty" }] } });
+    const job = normaliseNewJob(input);
     return this.#durable(() => {
       const at = this.#now();
       checkSerialRule(db, job);

@@ -1,19 +1,19 @@
 import { randomUUID } from "node:crypto";
 import pg from "pg";
 import { PeenmarkError } from "../errors.ts";
-import { parseRecord } from "../profile/load.ts";
 import { IDENTITY_VERSION, identity, sameIdentity } from "../record/identity.ts";
 import type { JournalEngine } from "./engine.ts";
 import type { EventKind, JournalEvent } from "./events.ts";
 import { jobsToCsv, jobsToJson } from "./export.ts";
 import { bound, type ExportOptions, INTERRUPTED_NOTE, NEVER_STARTED_NOTE } from "./journal.ts";
 import { personName, writtenReason } from "./names.ts";
+import { normaliseNewJob } from "./new-job.ts";
 import { ownerAlive, ownerOfThisProcess } from "./owner.ts";
 import { formatSerial, parseSeriesPattern } from "./pattern.ts";
 import { migratePg } from "./pg-migrations.ts";
 import { columnsOf, JOB_SELECT, type JobColumns, jobFromColumns } from "./rows.ts";
 import { jobWhere, type JobQuery, pageOf, type StatRow, type Statistics, statistics } from "./search.ts";
-import { checkSeriesDefinition, type NumberColumns, numberFromColumns, requireAction, type SeriesColumns } from "./series.ts";
+import { checkSeriesDefinition, type NumberColumns, numberFromColumns, requireAction, type SeriesColumns, seriesRow } from "./series.ts";
 import { decideSerialRule, type Earlier, HOLDS_SQL, jobKeys } from "./serial-rule.ts";
 import { opt } from "./statements.ts";
 import type { JobEnd, JobRow, NewJob, NumberState, OperatorAction, Outcome, Progress, SeriesDefinition, SeriesNumber, SeriesRow } from "./types.ts";
@@ -195,19 +195,7 @@ export class PgJournal implements JournalEngine {
   }
 
   async createJob(input: NewJob): Promise<JobRow> {
-    const remark = input.remark && {
-      of: input.remark.of,
-      reason: writtenReason(input.remark.reason),
-      authorisedBy: personName(input.remark.authorisedBy, "remark.authorisedBy"),
-      ...(input.remark.currentProfile ? { currentProfile: { reason: writtenReason(input.remark.currentProfile.reason) } } : {}),
-    };
-    const job: NewJob = {
-      ...input,
-      record: parseRecord("the job's marking record", input.record),
-      technician: personName(input.technician, "technician"),
-      ...(remark ? { remark } : {}),
-    };
-    if (job.technician === "") throw new PeenmarkError("E_SCHEMA", "the technician's name is missing: say who is marking", { where: "technician", details: { issues: [{ path: "$.technician", message: "the technician's name must not be empty" }] } });
+    const job = normaliseNewJob(input);
     const requestId = `${this.stationId ?? "-"}:${randomUUID()}`;
     return this.#tx(async ({ q, afterLostLink }) => {
       if (afterLostLink) {
@@ -730,21 +718,7 @@ async function seriesColumns(q: Q, id: string, lock = ""): Promise<SeriesColumns
 
 async function seriesOf(q: Q, id: string): Promise<SeriesRow> {
   const c = await seriesColumns(q, id);
-  const counts = { reserved: 0, committed: 0, released: 0, void: 0 };
-  for (const row of await q<{ state: NumberState; n: number }>("SELECT state, count(*) AS n FROM series_numbers WHERE series_id = $1 GROUP BY state", [id])) counts[row.state] = row.n;
-  return {
-    id: c.id,
-    pattern: c.pattern,
-    licencePrefix: opt(c.licence_prefix),
-    start: c.start,
-    end: c.end,
-    step: c.step,
-    nextNumber: c.next_number,
-    createdAt: c.created_at,
-    createdBy: c.created_by,
-    note: opt(c.note),
-    counts,
-  };
+  return seriesRow(c, await q<{ state: NumberState; n: number }>("SELECT state, count(*)::int AS n FROM series_numbers WHERE series_id = $1 GROUP BY state", [id]));
 }
 
 async function numberOf(q: Q, seriesId: string, number: number): Promise<SeriesNumber> {

@@ -53,10 +53,13 @@ export function numberFromColumns(c: NumberColumns): SeriesNumber {
 }
 
 function seriesFromColumns(db: Database.Database, c: SeriesColumns): SeriesRow {
+  return seriesRow(c, stmt(db, "SELECT state, count(*) AS n FROM series_numbers WHERE series_id = ? GROUP BY state").all(c.id) as { state: NumberState; n: number }[]);
+}
+
+/** A series as the API shows it, from its row and its numbers counted by state (either engine). */
+export function seriesRow(c: SeriesColumns, byState: readonly { readonly state: NumberState; readonly n: number }[]): SeriesRow {
   const counts = { reserved: 0, committed: 0, released: 0, void: 0 };
-  for (const row of stmt(db, "SELECT state, count(*) AS n FROM series_numbers WHERE series_id = ? GROUP BY state").all(c.id) as { state: NumberState; n: number }[]) {
-    counts[row.state] = row.n;
-  }
+  for (const row of byState) counts[row.state] = Number(row.n);
   return {
     id: c.id,
     pattern: c.pattern,
