@@ -13,7 +13,7 @@ import type { ControllerEvents, ControllerStatus, Handshake, RunOptions } from "
 import { BridgeError, type BridgeErrorCode } from "../errors.ts";
 import type { LinkState } from "../link.ts";
 import { buildFeatures, type BuildFeatures, type ExpectedSettings, type SettingMismatch, type XYZ } from "../settings-check.ts";
-import type { JobOutcome } from "../streamer.ts";
+import type { JobOutcome, JobProgress } from "../streamer.ts";
 import type { FromWorker, Mirror, Op, SimAction, SimSnapshot, WireError, WorkerInit, WorkerOps } from "./messages.ts";
 
 /** What the station uses of a controller: the Controller itself, or a WorkerController in front of one. */
@@ -62,6 +62,8 @@ function workerEntry(): { url: URL; entry: string | undefined } {
 
 /** The channel to the worker: a thread's port or a child process's IPC (structured clone both ways). */
 interface Channel {
+  /** The child process's pid (undefined for a thread). */
+  readonly pid: number | undefined;
   post(m: unknown): void;
   on(event: "message", f: (m: FromWorker) => void): void;
   on(event: "error", f: (e: Error) => void): void;
@@ -73,6 +75,7 @@ function threadChannel(init: WorkerInit): Channel {
   const { url, entry } = workerEntry();
   const w = new Worker(url, { workerData: { ...init, ...(entry ? { entry } : {}) }, stdout: false, stderr: false });
   return {
+    pid: undefined,
     post: (m) => w.postMessage(m),
     on: (event: string, f: (...a: any[]) => void) => void w.on(event, f), // eslint-disable-line @typescript-eslint/no-explicit-any
     stop: async () => void (await w.terminate().catch(() => undefined)),
@@ -95,6 +98,7 @@ function processChannel(init: WorkerInit): Channel {
     queue = undefined;
   });
   return {
+    pid: child.pid,
     post: (m) => {
       if (queue) queue.push(m);
       else send(m);
@@ -120,12 +124,28 @@ function fromWire(e: WireError): Error {
 
 const INITIAL: Mirror = { status: { state: "unknown", pins: "" }, homed: false, homing: false, linkState: "closed", bytesInFlight: 0, running: false, handshake: undefined };
 
+/**
+ * A worker that died on its own (a crash, an out-of-memory kill, kill -9 of the child) is
+ * started again after this long, doubling with each death in the last minute up to
+ * RESTART_MAX_MS: the station reconnects to a fresh worker instead of staying "disconnected"
+ * until someone restarts the service.
+ */
+const RESTART_MS = 500;
+const RESTART_MAX_MS = 30_000;
+
 export class WorkerController extends EventEmitter<ControllerEvents> implements ControllerLike {
-  readonly #worker: Channel;
+  #worker: Channel;
+  readonly #open: () => Channel;
   readonly #pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
   #nextId = 0;
   #mirror: Mirror = INITIAL;
   #exited: Error | undefined;
+  /** close() was called: a worker that exits now is not started again. */
+  #closing = false;
+  #restartTimer: NodeJS.Timeout | undefined;
+  #deaths: number[] = [];
+  /** The job being streamed: its request, what it was given, and the latest progress the worker reported. */
+  #run: { id: number; lines: number; strikes: number; started: number; progress: JobProgress | undefined } | undefined;
   readonly link: { readonly state: LinkState; readonly path: string; readonly baudRate: number };
   readonly streamer: { readonly bytesInFlight: number; readonly running: boolean };
   /** The simulated head in the worker, when there is one. */
@@ -138,7 +158,8 @@ export class WorkerController extends EventEmitter<ControllerEvents> implements 
    */
   constructor(init: WorkerInit, transport: "thread" | "process" = init.sim ? "thread" : "process") {
     super();
-    this.#worker = transport === "thread" ? threadChannel(init) : processChannel(init);
+    this.#open = () => this.#attach(transport === "thread" ? threadChannel(init) : processChannel(init));
+    this.#worker = this.#open();
     const self = this;
     this.link = {
       get state() {
@@ -161,9 +182,25 @@ export class WorkerController extends EventEmitter<ControllerEvents> implements 
           act: (action) => this.#call("simAct", action),
         }
       : undefined;
-    this.#worker.on("message", (m: FromWorker) => this.#onMessage(m));
-    this.#worker.on("error", (e) => this.#died(e));
-    this.#worker.on("exit", (code) => this.#died(new Error(`the streaming worker exited (code ${code})`)));
+  }
+
+  /** The worker's events, for as long as it is the current one (an old worker's late exit is not this one's). */
+  #attach(ch: Channel): Channel {
+    ch.on("message", (m: FromWorker) => {
+      if (ch === this.#worker) this.#onMessage(m);
+    });
+    ch.on("error", (e) => {
+      if (ch === this.#worker) this.#died(e);
+    });
+    ch.on("exit", (code) => {
+      if (ch === this.#worker) this.#died(new Error(`the streaming worker exited (${code === null ? "killed" : `code ${code}`})`));
+    });
+    return ch;
+  }
+
+  /** The streaming worker's process id (a child process: a serial port), for operations and tests. */
+  get workerPid(): number | undefined {
+    return this.#exited ? undefined : this.#worker.pid;
   }
 
   get status(): ControllerStatus {
@@ -229,7 +266,12 @@ export class WorkerController extends EventEmitter<ControllerEvents> implements 
   }
   /** The whole program goes to the worker in one message; the worker streams it on its own loop. */
   run(lines: readonly string[], options: RunOptions = {}): Promise<JobOutcome> {
-    return this.#call("run", lines, options);
+    const p = this.#call("run", lines, options);
+    const id = this.#nextId;
+    this.#run = { id, lines: lines.length, strikes: typeof options.strikes === "object" ? options.strikes.size : 0, started: performance.now(), progress: undefined };
+    return p.finally(() => {
+      if (this.#run?.id === id) this.#run = undefined;
+    });
   }
   pause(): Promise<void> {
     return this.#call("pause");
@@ -261,6 +303,9 @@ export class WorkerController extends EventEmitter<ControllerEvents> implements 
 
   /** Close the port (a job still running ends interrupted) and stop the worker. */
   async close(): Promise<void> {
+    this.#closing = true;
+    if (this.#restartTimer) clearTimeout(this.#restartTimer);
+    this.#restartTimer = undefined;
     if (!this.#exited) await this.#call("close").catch(() => undefined);
     this.#exited ??= new Error("the streaming worker was stopped");
     await this.#worker.stop();
@@ -286,6 +331,7 @@ export class WorkerController extends EventEmitter<ControllerEvents> implements 
       else p.reject(fromWire(m.error));
       return;
     }
+    if (m.name === "progress" && this.#run) this.#run.progress = (m.args as [JobProgress])[0];
     if (m.name === "disconnected") {
       this.emit("disconnected", fromWire((m.args as [WireError])[0]) as BridgeError);
       return;
@@ -293,14 +339,61 @@ export class WorkerController extends EventEmitter<ControllerEvents> implements 
     (this.emit as (name: string, ...a: unknown[]) => boolean)(m.name, ...m.args);
   }
 
+  /**
+   * The worker is gone. A job it was streaming ends interrupted, naming the lines the
+   * controller may have run after the last confirmed one (it runs what it holds, then stops,
+   * pin off); every other request fails with E_LINK_CLOSED. Unless the station is closing,
+   * a fresh worker is started, and the station's reconnect (Head.keepConnected) connects it,
+   * which resets the controller at once.
+   */
   #died(e: Error): void {
     if (this.#exited) return;
     this.#exited = e;
-    const pending = [...this.#pending.values()];
+    const pending = [...this.#pending.entries()];
     this.#pending.clear();
     const err = new BridgeError("E_LINK_CLOSED", `the streaming worker stopped: ${e.message}`, { where: this.link.path });
-    for (const p of pending) p.reject(err);
+    const run = this.#run;
+    this.#run = undefined;
+    for (const [id, p] of pending) {
+      if (run && id === run.id) p.resolve(workerLostOutcome(run, e.message));
+      else p.reject(err);
+    }
     this.#mirror = { ...this.#mirror, linkState: "disconnected", running: false, status: { state: "disconnected", pins: "" } };
     this.emit("disconnected", err);
+    if (!this.#closing) this.#restartLater();
   }
+
+  #restartLater(): void {
+    const now = Date.now();
+    this.#deaths = [...this.#deaths.filter((t) => now - t < 60_000), now];
+    const delay = Math.min(RESTART_MAX_MS, RESTART_MS * 2 ** (this.#deaths.length - 1));
+    this.#restartTimer = setTimeout(() => {
+      this.#restartTimer = undefined;
+      if (this.#closing) return;
+      this.#mirror = INITIAL;
+      this.#worker = this.#open();
+      this.#exited = undefined;
+    }, delay);
+    this.#restartTimer.unref();
+  }
+}
+
+/** A job whose streaming worker died under it: interrupted, the unconfirmed lines named. */
+function workerLostOutcome(run: { lines: number; strikes: number; started: number; progress: JobProgress | undefined }, why: string): JobOutcome {
+  const p = run.progress;
+  const executed = p?.executed ?? 0;
+  const sent = p?.sent ?? 0;
+  const range = sent <= executed ? "no line was" : sent === executed + 1 ? `line ${sent} was` : `lines ${executed + 1}–${sent} were`;
+  return {
+    outcome: "interrupted",
+    totalLines: p?.totalLines ?? run.lines,
+    lastSentLine: sent,
+    lastAckedLine: p?.acked ?? 0,
+    lastExecutedLine: executed,
+    strikesDone: p?.strikesDone ?? 0,
+    strikesTotal: p?.strikesTotal ?? run.strikes,
+    ...(sent > executed ? { unconfirmed: { from: executed + 1, to: sent } } : {}),
+    reason: `the streaming worker stopped while marking (${why}); ${range} sent to the controller after the last confirmed line (${executed}) and may have run; position unknown: re-home before re-marking`,
+    elapsed: (performance.now() - run.started) / 1000,
+  };
 }

@@ -69,6 +69,7 @@ export const NOTE_KEYS: readonly (readonly [key: string, test: (note: string) =>
   ["service-stopped", (n) => n === INTERRUPTED_NOTE],
   ["service-stopped-sent", (n) => /^service stopped while marking; lines? \d/.test(n)],
   ["controller-silent", (n) => n.startsWith("controller silent:")],
+  ["worker-stopped", (n) => n.startsWith("the streaming worker stopped while marking")],
   ["never-started", (n) => n === NEVER_STARTED_NOTE],
   ["aborted-before-start", (n) => n.startsWith("aborted before the first byte went to the head")],
   ["service-stopped-marking", (n) => n.startsWith("the service was stopped while marking")],

@@ -49,7 +49,26 @@ export function renderJob(job) {
   // Resume needs no wait for the head to stand: it goes on from wherever the pause has got to.
   $("resume-btn").disabled = job.state !== "paused";
   $("abort-btn").disabled = !ACTIVE.includes(job.state);
+  renderJournal(job);
   renderOutcome(job);
+}
+
+/**
+ * The journal cannot record this job's latest state (another process holds its lock, the disk
+ * is full, an I/O error, read-only): what the station does about it, in the page's language,
+ * and the journal's own sentence under "details". Gone as soon as the journal records again.
+ */
+function renderJournal(job) {
+  const box = $("job-journal");
+  if (!job.journal || job.journal.recorded !== false) {
+    box.hidden = true;
+    box.replaceChildren();
+    return;
+  }
+  const when = job.state === "paused" ? "paused" : ACTIVE.includes(job.state) ? "marking" : "ended";
+  box.replaceChildren(tr("p", `job.journal.${when}`), tr("p", "job.journal.held"));
+  if (job.journal.message) box.append(technical(job.journal.message));
+  box.hidden = false;
 }
 
 /** The station's own note on a job (`outcome.note`), in the page's language. */
@@ -77,7 +96,8 @@ function renderOutcome(job) {
   box.hidden = false;
   const p = job.progress ?? {};
   const serial = job.serial ?? job.record?.serial ?? "";
-  if (job.state === "completed") box.append(tr("p", "outcome.completed", { serial }));
+  // "Recorded in the journal" only once it is: an outcome the journal could not yet take says so.
+  if (job.state === "completed") box.append(tr("p", job.journal?.recorded === false ? "outcome.completedNotRecorded" : "outcome.completed", { serial }));
   else if (job.state === "aborted") {
     box.append(tr("p", "outcome.aborted", { serial, line: p.linesExecuted ?? 0, total: p.linesTotal ?? 0 }));
     const note = noteLine(job);
