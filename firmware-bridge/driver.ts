@@ -36,6 +36,11 @@ export interface ControllerStatus {
   readonly subState?: number;
   /** Machine position, mm (from MPos, or WPos + WCO). */
   readonly position?: { readonly x: number; readonly y: number; readonly z: number };
+  /**
+   * Work position, mm: the machine position less the work offset GRBL last reported (WCO: the
+   * G54 offset plus G92), in the program's coordinates; absent until a report has carried a WCO.
+   */
+  readonly workPosition?: { readonly x: number; readonly y: number; readonly z: number };
   /** Free planner blocks and free RX bytes. */
   readonly buffer?: { readonly blocks: number; readonly bytes: number };
   /** mm/min and S (pin power). */
@@ -487,10 +492,13 @@ export class Controller extends EventEmitter<ControllerEvents> {
       const moved = !before || !pos || Math.abs((pos[0] ?? 0) - before.x) > 0.002 || Math.abs((pos[1] ?? 0) - before.y) > 0.002 || Math.abs((pos[2] ?? 0) - before.z) > 0.002;
       if (moved || r.state === "Alarm") this._homed = false;
     }
+    const position = pos ? { x: pos[0] ?? 0, y: pos[1] ?? 0, z: pos[2] ?? 0 } : this._status.position;
+    const wco = this.wco;
     const s: ControllerStatus = {
       state: r.state,
       ...(r.subState === undefined ? {} : { subState: r.subState }),
-      ...(pos ? { position: { x: pos[0] ?? 0, y: pos[1] ?? 0, z: pos[2] ?? 0 } } : this._status.position ? { position: this._status.position } : {}),
+      ...(position ? { position } : {}),
+      ...(position && wco ? { workPosition: { x: round3(position.x - (wco[0] ?? 0)), y: round3(position.y - (wco[1] ?? 0)), z: round3(position.z - (wco[2] ?? 0)) } } : {}),
       ...(r.bf ? { buffer: r.bf } : {}),
       ...(r.fs ? { feed: r.fs.feed, spindle: r.fs.spindle } : r.f !== undefined ? { feed: r.f } : {}),
       ...(r.ln === undefined ? {} : { line: r.ln }),
@@ -514,4 +522,10 @@ export class Controller extends EventEmitter<ControllerEvents> {
     this.setStatus({ state: "disconnected", pins: "" });
     this.emit("disconnected", e);
   }
+}
+
+/** GRBL reports positions to 0.001 mm: a difference of two is shown to the same (no -0.0000001). */
+function round3(v: number): number {
+  const r = Math.round(v * 1000) / 1000;
+  return r === 0 ? 0 : r;
 }

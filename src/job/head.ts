@@ -27,6 +27,8 @@ export interface ControllerView {
   readonly state: string;
   /** Machine position, mm. */
   readonly position: { readonly x: number; readonly y: number };
+  /** Work position, mm (the program's coordinates, the preview's grid), once the controller has reported its work offset. */
+  readonly workPosition?: { readonly x: number; readonly y: number };
   /** Homed since the link came up, and no alarm or disconnect since. */
   readonly homed: boolean;
   /** The last thing the controller said that a person should read (alarm, [MSG:…], link error). */
@@ -293,6 +295,7 @@ export class Head extends EventEmitter<{ controller: [view: ControllerView] }> {
       port: this.port,
       state,
       position: { x: s.position?.x ?? 0, y: s.position?.y ?? 0 },
+      ...(s.workPosition ? { workPosition: { x: s.workPosition.x, y: s.workPosition.y } } : {}),
       homed: this.homed,
       ...(this.#message === undefined ? {} : { message: this.#message }),
       ...(this.kind === "sim" ? { simStrikes: this.localSim ? this.localSim.strikes.length : ((this.controller as WorkerController).simStrikes ?? 0) } : {}),

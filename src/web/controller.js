@@ -39,9 +39,11 @@ export function renderController(c) {
     state.dataset.shown = String(c.state);
     state.replaceChildren(has(`ctl.state.${c.state}`) ? tr("span", `ctl.state.${c.state}`) : value("span", String(c.state ?? "")));
   }
-  const pos = c.position ?? { x: 0, y: 0 };
+  // Where the head is in the program's coordinates (the preview's grid); the machine's own
+  // position, so labelled, until the controller has reported its work offset.
+  const pos = c.workPosition ?? c.position ?? { x: 0, y: 0 };
   // Numbers as numbers: a language switch writes them again in the new locale.
-  setText($("ctl-position"), "ctl.position", { x: pos.x, y: pos.y });
+  setText($("ctl-position"), c.workPosition ? "ctl.position" : "ctl.machinePosition", { x: pos.x, y: pos.y });
   setText($("ctl-link"), c.connected ? (c.kind === "sim" ? "ctl.connectedSim" : "ctl.connected") : "ctl.disconnected", { port: c.port ?? "" });
   const needsHome = c.connected && (!c.homed || c.state === "Alarm");
   $("ctl-homed").hidden = !c.connected || (c.homed && c.state !== "Alarm");
