@@ -64,6 +64,17 @@ function releasesOf(job: JobRow, events: readonly JournalEvent[]) {
   return logged;
 }
 
+/**
+ * When the job was interrupted: the operators' log has it when a station found its own job
+ * left mid-mark by a dead process; a job the runner ended `interrupted` (the head's link lost)
+ * says so by its outcome and note.
+ */
+function interruptionsOf(job: JobRow, events: readonly JournalEvent[]) {
+  const logged = events.filter((e) => e.kind === "job-interrupted").map((e) => ({ at: e.at, reason: e.reason ?? null }));
+  if (logged.length === 0 && job.outcome === "interrupted") return [{ at: job.endedAt ?? job.startedAt ?? job.createdAt, reason: job.note ?? null }];
+  return logged;
+}
+
 /** One job's whole story for a trace: the record, where, who, when, with what, and what happened to it since. */
 async function detail(journal: JournalEngine, id: number) {
   let job: JobRow;
@@ -89,7 +100,7 @@ async function detail(journal: JournalEngine, id: number) {
     remarkOf: remarkOf ? traceFields(remarkOf) : null,
     remarks: remarks.map((r) => traceFields(r)),
     releases: releasesOf(job, events),
-    interruptions: events.filter((e) => e.kind === "job-interrupted").map((e) => ({ at: e.at, reason: e.reason ?? null })),
+    interruptions: interruptionsOf(job, events),
     events,
   };
 }

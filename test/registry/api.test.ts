@@ -100,6 +100,8 @@ forEachEngine((engine) => {
       const c = (await get(`/api/trace/jobs/${ids.confusable}`)).json();
       expect(c.releases).toEqual([expect.objectContaining({ operator: "Marta Ruiz", reason: "frame destroyed at the proof house" })]);
       expect(c.outcome).toBe("interrupted");
+      expect(c.interruptions).toHaveLength(1);
+      expect(d.interruptions).toEqual([]);
       const r = (await get(`/api/trace/jobs/${ids.remark}`)).json();
       expect(r.remarkOf.jobId).toBe(ids.exact);
       const none = await get("/api/trace/jobs/999");
