@@ -1,10 +1,11 @@
 import { join } from "node:path";
-import { DEFAULT_HOST, isLoopback, loadConfig } from "../config.ts";
+import { DEFAULT_HOST, loadConfig } from "../config.ts";
 import { PeenmarkError } from "../errors.ts";
 import { chooseJournal } from "../journal/open-journal.ts";
 import { buildRegistry } from "../registry/app.ts";
 import { args, dataDirOf, helpText, type OptionHelp } from "./args.ts";
-import { listenError, makeLogger } from "./station.ts";
+import { hostNamesOf, listenOn, untilStopped } from "./serve.ts";
+import { makeLogger } from "./station.ts";
 
 const USAGE = "peenmark registry [--journal postgres://…|FILE] [--port 8420] [--host 127.0.0.1] [--data DIR] [--time-zone UTC]";
 
@@ -51,30 +52,10 @@ export async function run(argv: string[]): Promise<number> {
   // No station id: opening the registry interrupts no station's jobs.
   const journal = chooseJournal({ journal: values.journal, dataDir });
   await journal.open();
-  const hostNames = [...(config.hostNames ?? []), ...(isLoopback(host) || host === "0.0.0.0" || host === "::" ? [] : [host])];
+  const hostNames = hostNamesOf(config.hostNames, host);
   const app = await buildRegistry({ journal, token, logger: log, hostNames, timeZone, closeJournal: true });
-  let address: string;
-  try {
-    address = await app.listen({ host, port });
-  } catch (e) {
-    await app.close().catch(() => undefined);
-    throw listenError(e, host, port);
-  }
-  const url = address.endsWith("/") ? address : `${address}/`;
+  const url = await listenOn(app, host, port);
   log.info({ url, journal: journal.where, engine: journal.kind }, "registry trace service ready");
   process.stderr.write(`peenmark registry: ${url} (trace page and API, ${journal.kind} journal ${journal.where})\n`);
-  return new Promise<number>((done) => {
-    const stop = (signal: string) => {
-      log.info({ signal }, "stopping");
-      app.close().then(
-        () => done(0),
-        (e: unknown) => {
-          log.error({ err: e }, "stopping failed");
-          done(1);
-        },
-      );
-    };
-    process.once("SIGINT", () => stop("SIGINT"));
-    process.once("SIGTERM", () => stop("SIGTERM"));
-  });
+  return untilStopped(app, log, "registry", "stopping");
 }

@@ -33,7 +33,7 @@ export interface RegistryOptions {
 }
 
 /** The page's files: the trace page, its script and style, the shared dictionaries and their module. Nothing of the station's page. */
-export const TRACE_PAGE = ["/trace.html", "/trace.js", "/trace.css", "/style.css", "/i18n.js", "/i18n/en.json", "/i18n/es.json"] as const;
+export const TRACE_PAGE = ["/trace.html", "/trace.js", "/trace.css", "/save.js", "/style.css", "/i18n.js", "/i18n/en.json", "/i18n/es.json"] as const;
 
 const API: ApiInfo = {
   title: "peenmark registry (trace)",

@@ -6,7 +6,7 @@ import type { JournalEvent } from "../journal/events.ts";
 import { type Column, jobsToCsv, jobsToJson, markedAt, traceFields } from "../journal/export.ts";
 import { traceSerial, type MatchKind } from "../journal/trace.ts";
 import type { JobRow } from "../journal/types.ts";
-import { doc, ErrorSchema } from "../server/api-doc.ts";
+import { doc, ErrorSchema, StatisticsSchema } from "../server/api-doc.ts";
 import { jobId } from "../server/context.ts";
 import { asQuery, SearchQuerySchema, traceQuery, type TraceQuery } from "./query.ts";
 
@@ -52,7 +52,6 @@ async function find(journal: JournalEngine, q: TraceQuery, all: boolean): Promis
   });
 }
 
-const Counts = z.object({ jobs: z.number(), completed: z.number(), failed: z.number(), aborted: z.number(), interrupted: z.number(), open: z.number(), remarks: z.number() });
 const TraceFields = z.record(z.string(), z.union([z.string(), z.number(), z.null()])).describe("The trace fields of a job (the export's columns: docs/JOURNAL.md)");
 const Result = z.object({ match: z.enum(["exact", "licence", "confusable", "pattern"]).optional().describe("How the serial matched; absent for a search without a serial"), job: TraceFields });
 const EventSchema = z.object({ at: z.string(), kind: z.string(), jobId: z.number().optional(), operator: z.string().optional(), reason: z.string().optional() });
@@ -165,13 +164,7 @@ export function traceRoutes(app: FastifyInstance, ctx: TraceContext): void {
       role: "trace",
       query: z.object({ from: z.string().optional(), to: z.string().optional(), timeZone: z.string().optional().describe("IANA time zone the days are counted in (America/El_Salvador)") }),
       responses: {
-        200: z.object({
-          timeZone: z.string(),
-          totals: Counts,
-          days: z.array(Counts.extend({ day: z.string() })),
-          stations: z.array(Counts.extend({ station: z.string() })),
-          stationDays: z.array(Counts.extend({ station: z.string(), day: z.string() })),
-          technicians: z.array(Counts.extend({ technician: z.string() })),
+        200: StatisticsSchema.extend({
           series: z.array(z.object({ id: z.string(), pattern: z.string(), start: z.number(), end: z.number(), step: z.number(), nextNumber: z.number(), counts: z.record(z.string(), z.number()) })),
         }),
         400: ErrorSchema,

@@ -30,6 +30,19 @@ export const ErrorSchema = z
   })
   .describe("Every error the service answers with, fastify's own included.");
 
+/** How many jobs ended each way (journal/search.ts `Counts`). */
+export const CountsSchema = z.object({ jobs: z.number(), completed: z.number(), failed: z.number(), aborted: z.number(), interrupted: z.number(), open: z.number(), remarks: z.number() });
+
+/** journal/search.ts `Statistics`: marks per local day, station, station and day, technician. */
+export const StatisticsSchema = z.object({
+  timeZone: z.string(),
+  totals: CountsSchema,
+  days: z.array(CountsSchema.extend({ day: z.string() })),
+  stations: z.array(CountsSchema.extend({ station: z.string() })),
+  stationDays: z.array(CountsSchema.extend({ station: z.string(), day: z.string() })),
+  technicians: z.array(CountsSchema.extend({ technician: z.string() })),
+});
+
 const Progress = z.object({
   linesTotal: z.number().int(),
   linesAcked: z.number().int(),

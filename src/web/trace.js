@@ -1,3 +1,4 @@
+import { saveResponse } from "./save.js";
 import { formatDate, formatNumber, has, initialLanguage, setLanguage, setText, t, tr, value } from "./i18n.js";
 
 /**
@@ -164,15 +165,7 @@ async function download(format) {
   q.set("format", format);
   try {
     const res = await call(`api/trace/export?${q}`);
-    const name = /filename="([^"]+)"/.exec(res.headers.get("content-disposition") ?? "")?.[1] ?? `peenmark-trace.${format}`;
-    const url = URL.createObjectURL(await res.blob());
-    const a = document.createElement("a");
-    a.href = url;
-    a.download = name;
-    document.body.append(a);
-    a.click();
-    a.remove();
-    setTimeout(() => URL.revokeObjectURL(url), 10_000);
+    await saveResponse(res, `peenmark-trace.${format}`);
   } catch (e) {
     showError(e);
   }
