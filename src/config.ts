@@ -21,7 +21,8 @@ const token = z.string().min(16, "a token must be at least 16 characters (openss
 
 export const ConfigSchema = z
   .object({
-    tokens: z.object({ technician: token.optional(), operator: token.optional() }).strict().default({}),
+    // `trace`: the registry's trace service (`peenmark registry`, read only); a station ignores it.
+    tokens: z.object({ technician: token.optional(), operator: token.optional(), trace: token.optional() }).strict().default({}),
     host: z.string().min(1).optional(),
     port: z.number().int().min(0).max(65535).optional(),
     station: z.string().min(1).optional(),
@@ -55,6 +56,7 @@ export function loadConfig(dataDir: string, env: NodeJS.ProcessEnv = process.env
   const tokens = { ...r.data.tokens };
   if (env.PEENMARK_TOKEN_TECHNICIAN) tokens.technician = env.PEENMARK_TOKEN_TECHNICIAN;
   if (env.PEENMARK_TOKEN_OPERATOR) tokens.operator = env.PEENMARK_TOKEN_OPERATOR;
+  if (env.PEENMARK_TOKEN_TRACE) tokens.trace = env.PEENMARK_TOKEN_TRACE;
   const checked = ConfigSchema.safeParse({ ...r.data, tokens });
   if (!checked.success) throw schemaError("PEENMARK_TOKEN_* environment", checked.error, "token from the environment");
   if (checked.data.tokens.technician !== undefined && checked.data.tokens.technician === checked.data.tokens.operator)

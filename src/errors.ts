@@ -26,6 +26,7 @@ export type ErrorCode =
   | "E_JOURNAL" // the journal refuses an operation (unknown job, wrong state, bad series)
   | "E_REGISTRY_UNREACHABLE" // the PostgreSQL registry cannot be reached: nothing written, no serial can be checked
   | "E_USAGE" // the command line is wrong
+  | "E_QUERY" // a query parameter of a trace request is wrong (`where` names it)
   | "E_BUSY" // the head is marking a job already: one head, one job at a time
   | "E_OVERLOADED" // the station has more requests of this kind than it takes at once (previews): try again shortly
   | "E_CONTROLLER" // the head's controller refuses, is unreachable or does not fit the station (details.code: the bridge's code)

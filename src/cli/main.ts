@@ -18,6 +18,7 @@ const COMMANDS: Record<string, Command> = {
   sim: { summary: "run the simulated head on a pseudo-terminal", load: () => import("./sim.ts") },
   journal: { summary: "journal find SERIAL | journal export --format csv|json | journal series …", load: () => import("./journal.ts") },
   station: { summary: "start the bench station (service and technician's page)", load: () => import("./station.ts") },
+  registry: { summary: "serve the registry's trace page and API (read only, role trace)", load: () => import("./registry.ts") },
 };
 
 /** Commands added by later stages register here (kept in one table so `help` lists them all). */

@@ -9,6 +9,7 @@ import { tokensConfigured } from "../server/auth.ts";
 import { buildServer } from "../server/app.ts";
 import { args, dataDirOf, helpText, type OptionHelp } from "./args.ts";
 import { PACKAGE_ROOT } from "../paths.ts";
+import { hostNamesOf, listenOn, untilStopped } from "./serve.ts";
 
 const USAGE = "peenmark station [--port 8410] [--host 127.0.0.1] [--data DIR] [--station stations/bench.json] [--serial PATH]";
 
@@ -67,56 +68,14 @@ export async function run(argv: string[]): Promise<number> {
     head = Head.create({ station, serial, homedStatePath: join(dataDir, "head.json") });
     head.keepConnected((e) => log.warn({ port: serial, err: e instanceof Error ? e.message : String(e) }, "head not connected; retrying in 5 s"));
   } else head = await Head.open({ station, simSpeed: 1 });
-  // The address it listens on is one of its names too (--host bench-3.plant.example).
-  const hostNames = [...(config.hostNames ?? []), ...(isLoopback(host) || host === "0.0.0.0" || host === "::" ? [] : [host])];
+  const hostNames = hostNamesOf(config.hostNames, host);
   const app = await buildServer({ dataDir, station, head, tokens: config.tokens, logger: log, hostNames });
-  let address: string;
-  try {
-    address = await app.listen({ host, port });
-  } catch (e) {
-    await app.close().catch(() => undefined);
-    throw listenError(e, host, port);
-  }
-  const url = address.endsWith("/") ? address : `${address}/`;
+  const url = await listenOn(app, host, port);
   log.info({ url, station: station.id, head: head.kind, port: head.port, dataDir }, "station ready");
   // The one plain line for people and scripts: where the page is.
   process.stderr.write(`peenmark station: ${url} (station ${station.id}, ${head.kind === "sim" ? "simulated head" : `head on ${head.port}`}, data ${dataDir})\n`);
 
-  return new Promise<number>((done) => {
-    let stopping = false;
-    const stop = (signal: string) => {
-      if (stopping) {
-        process.stderr.write("peenmark station: stopping now\n");
-        process.exit(130);
-      }
-      stopping = true;
-      log.info({ signal }, "stopping: a job under way is aborted and recorded");
-      app.close().then(
-        () => done(0),
-        (e: unknown) => {
-          log.error({ err: e }, "stopping failed");
-          done(1);
-        },
-      );
-    };
-    process.on("SIGINT", () => stop("SIGINT"));
-    process.on("SIGTERM", () => stop("SIGTERM"));
-  });
-}
-
-/** Why the service cannot listen, in one line: the port is taken, not allowed, or the address is not this computer's. */
-export function listenError(e: unknown, host: string, port: number): PeenmarkError {
-  const code = (e as NodeJS.ErrnoException).code;
-  const where = `${host}:${port}`;
-  const why =
-    code === "EADDRINUSE"
-      ? `port ${port} on ${host} is in use (another station, or another program): stop it, or start this one with --port N`
-      : code === "EACCES"
-        ? `port ${port} needs privileges this user does not have: use a port above 1023 (--port 8410)`
-        : code === "EADDRNOTAVAIL"
-          ? `${host} is not an address of this computer: use --host 127.0.0.1, or one of its own addresses`
-          : `cannot listen on ${where}: ${(e as Error).message}`;
-  return new PeenmarkError("E_LISTEN", why, { where, details: { code: code ?? null } });
+  return untilStopped(app, log, "station", "stopping: a job under way is aborted and recorded");
 }
 
 /**

@@ -6,7 +6,7 @@ import type { JobRow } from "./types.ts";
  * and where it was marked, and what exactly was streamed. One list of columns, used by the
  * CSV header and the JSON keys alike.
  */
-type Column = { readonly key: string; readonly value: (j: JobRow) => string | number | undefined };
+export type Column = { readonly key: string; readonly value: (j: JobRow) => string | number | undefined };
 
 /** When the mark was made: the end of a finished job, else its start, else when it was written. */
 export const markedAt = (j: JobRow): string => j.endedAt ?? j.startedAt ?? j.createdAt;
@@ -82,15 +82,21 @@ export function csvField(v: string | number | undefined, delimiter: "," | ";" = 
   return s.includes(delimiter) || /["\r\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
 }
 
-export function jobsToCsv(jobs: readonly JobRow[], options: CsvOptions = {}): string {
+/** `lead`: columns before the trace fields (a trace search's `match`). */
+export function jobsToCsv(jobs: readonly JobRow[], options: CsvOptions = {}, lead: readonly Column[] = []): string {
   const d = options.delimiter ?? ",";
-  const lines = [EXPORT_COLUMNS.map((c) => c.key).join(d)];
-  for (const j of jobs) lines.push(EXPORT_COLUMNS.map((c) => csvField(c.value(j), d)).join(d));
+  const columns = [...lead, ...EXPORT_COLUMNS];
+  const lines = [columns.map((c) => c.key).join(d)];
+  for (const j of jobs) lines.push(columns.map((c) => csvField(c.value(j), d)).join(d));
   return (options.bom ? "\uFEFF" : "") + lines.map((l) => `${l}\r\n`).join("");
 }
 
 /** An array of flat objects with the CSV's keys; absent fields are null so every object has every key. */
-export function jobsToJson(jobs: readonly JobRow[]): string {
-  const out = jobs.map((j) => Object.fromEntries(EXPORT_COLUMNS.map((c) => [c.key, c.value(j) ?? null])));
-  return `${JSON.stringify(out, null, 2)}\n`;
+export function jobsToJson(jobs: readonly JobRow[], lead: readonly Column[] = []): string {
+  return `${JSON.stringify(jobs.map((j) => traceFields(j, lead)), null, 2)}\n`;
+}
+
+/** One job's trace fields as a flat object, the JSON export's and the trace service's: every key, absent ones null. */
+export function traceFields(j: JobRow, lead: readonly Column[] = []): Record<string, string | number | null> {
+  return Object.fromEntries([...lead, ...EXPORT_COLUMNS].map((c) => [c.key, c.value(j) ?? null]));
 }

@@ -352,7 +352,7 @@ export class Journal {
       ...(q.to === undefined ? {} : { to: bound(q.to, "to") }),
     });
     const total = Number((stmt(db, `SELECT count(*) AS n FROM jobs WHERE ${where.sql}`).get(where.params) as { n: number }).n);
-    const rows = stmt(db, `${JOB_SELECT} WHERE ${where.sql} ORDER BY jobs.id DESC LIMIT @limit OFFSET @offset`).all({ ...where.params, limit, offset }) as JobColumns[];
+    const rows = stmt(db, `${JOB_SELECT} WHERE ${where.sql} ORDER BY jobs.created_at DESC, jobs.id DESC LIMIT @limit OFFSET @offset`).all({ ...where.params, limit, offset }) as JobColumns[];
     return { jobs: rows.map(jobFromColumns), total, limit, offset };
   }
 

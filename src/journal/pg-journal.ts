@@ -326,7 +326,7 @@ export class PgJournal implements JournalEngine {
     return this.#read(async (q) => {
       const count = positional(`SELECT count(*) AS n FROM jobs WHERE ${where.sql}`, where.params);
       const total = (await q<{ n: number }>(count.sql, count.values))[0]!.n;
-      const page = positional(`${JOB_SELECT} WHERE ${where.sql} ORDER BY jobs.id DESC LIMIT @limit OFFSET @offset`, { ...where.params, limit, offset });
+      const page = positional(`${JOB_SELECT} WHERE ${where.sql} ORDER BY jobs.created_at DESC, jobs.id DESC LIMIT @limit OFFSET @offset`, { ...where.params, limit, offset });
       const rows = await q<JobColumns>(page.sql, page.values);
       return { jobs: rows.map(jobFromColumns), total, limit, offset };
     });

@@ -5,7 +5,9 @@ import type { Outcome } from "./types.ts";
 /**
  * Finding jobs for a person at the journal view (and a script at /api/journal): parts of a
  * serial, a maker or a model, a time range, a station, an outcome; a page of rows at a time,
- * newest first, and how many there are in all. Plain SQL that SQLite and PostgreSQL both
+ * newest first (by the time written, then the job number: the order an index on `created_at`
+ * gives, so a page of a month's jobs is read from that index, not by walking every later job
+ * backwards by number), and how many there are in all. Plain SQL that SQLite and PostgreSQL both
  * read (LIKE … ESCAPE, lower(), LIMIT/OFFSET, count(*)): a later journal engine runs the same
  * text.
  *
@@ -28,6 +30,15 @@ export interface JobQuery {
   readonly maker?: string;
   /** Part of the model, without case. */
   readonly model?: string;
+  /** Part of the caliber, without case (`9×19`, `5.56`). */
+  readonly caliber?: string;
+  /**
+   * A country of manufacture or of import: its ISO 3166 code (`MX`, exactly, without case) or
+   * part of its name, without case.
+   */
+  readonly country?: string;
+  /** Part of the importer's name, without case. */
+  readonly importer?: string;
   /** Jobs written at or after (journal.ts `bound`, ISO 8601 UTC). */
   readonly from?: string;
   /** Jobs written before. */
@@ -73,6 +84,10 @@ export function jobWhere(q: Omit<JobQuery, "limit" | "offset">): WhereClause {
       AND (@serialLike IS NULL OR ${confusableSql("jobs.serial_key")} LIKE @serialLike ESCAPE '\\' OR ${confusableSql("jobs.licence_key")} LIKE @serialLike ESCAPE '\\')
       AND (@maker IS NULL OR jobs.maker_key LIKE @maker ESCAPE '\\')
       AND (@model IS NULL OR lower(jobs.model) LIKE @model ESCAPE '\\')
+      AND (@caliber IS NULL OR lower(jobs.caliber) LIKE @caliber ESCAPE '\\')
+      AND (@country IS NULL OR jobs.place_country_code = @countryCode OR jobs.import_country_code = @countryCode
+           OR lower(jobs.place_country_name) LIKE @country ESCAPE '\\' OR lower(jobs.import_country_name) LIKE @country ESCAPE '\\')
+      AND (@importer IS NULL OR lower(jobs.import_importer) LIKE @importer ESCAPE '\\')
       AND (@from IS NULL OR jobs.created_at >= @from) AND (@to IS NULL OR jobs.created_at < @to)
       AND (@station IS NULL OR jobs.station_id = @station)
       AND (@outcome IS NULL OR jobs.outcome = @outcome)`,
@@ -81,6 +96,10 @@ export function jobWhere(q: Omit<JobQuery, "limit" | "offset">): WhereClause {
       serialLike: q.serialLike === undefined || q.serialLike === "" ? null : q.serialLike,
       maker: part(q.maker, identity),
       model: part(q.model, (s) => s.toLowerCase()),
+      caliber: part(q.caliber, (s) => s.toLowerCase()),
+      country: part(q.country, (s) => s.toLowerCase()),
+      countryCode: q.country === undefined || q.country.trim() === "" ? null : q.country.trim().toUpperCase(),
+      importer: part(q.importer, (s) => s.toLowerCase()),
       from: q.from ?? null,
       to: q.to ?? null,
       station: q.station === undefined || q.station === "" ? null : q.station,
@@ -128,6 +147,8 @@ export interface Statistics {
   /** Local days (YYYY-MM-DD) with at least one job, oldest first. */
   readonly days: readonly ({ readonly day: string } & Counts)[];
   readonly stations: readonly ({ readonly station: string } & Counts)[];
+  /** Each station's local days with at least one job: by station, then oldest day first. */
+  readonly stationDays: readonly ({ readonly station: string; readonly day: string } & Counts)[];
   readonly technicians: readonly ({ readonly technician: string } & Counts)[];
 }
 
@@ -157,6 +178,8 @@ export function statistics(rows: readonly StatRow[], timeZone: string): Statisti
   const days = new Map<string, Mutable<Counts>>();
   const stations = new Map<string, Mutable<Counts>>();
   const technicians = new Map<string, Mutable<Counts>>();
+  // key: station id, a tab (no station id holds one), the local day
+  const stationDays = new Map<string, Mutable<Counts>>();
   const bucket = (m: Map<string, Mutable<Counts>>, k: string) => {
     let c = m.get(k);
     if (!c) m.set(k, (c = zero()));
@@ -164,7 +187,9 @@ export function statistics(rows: readonly StatRow[], timeZone: string): Statisti
   };
   for (const r of rows) {
     add(totals, r);
-    add(bucket(days, localDay(r.createdAt, timeZone)), r);
+    const day = localDay(r.createdAt, timeZone);
+    add(bucket(days, day), r);
+    add(bucket(stationDays, `${r.stationId}\t${day}`), r);
     add(bucket(stations, r.stationId), r);
     add(bucket(technicians, r.technician), r);
   }
@@ -175,6 +200,12 @@ export function statistics(rows: readonly StatRow[], timeZone: string): Statisti
     totals,
     days: [...days].sort((a, b) => a[0].localeCompare(b[0])).map(([day, c]) => ({ day, ...c })),
     stations: byCount(stations, "station"),
+    stationDays: [...stationDays]
+      .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
+      .map(([k, c]) => {
+        const [station, day] = k.split("\t") as [string, string];
+        return { station, day, ...c };
+      }),
     technicians: byCount(technicians, "technician"),
   };
 }

@@ -1,6 +1,7 @@
 import { PeenmarkError } from "../errors.ts";
 import { identity } from "../record/identity.ts";
 import type { JournalEngine } from "./engine.ts";
+import type { JobQuery } from "./search.ts";
 import type { JobRow } from "./types.ts";
 
 /**
@@ -13,16 +14,28 @@ import type { JobRow } from "./types.ts";
  *   digit or letter a worn stamp or a tired reader mistakes it for: 5/S, 8/B, 2/Z.
  *
  * The whole serial is matched (or its licence form `12345678-SERIAL`). Results: the jobs whose
- * serial reads exactly as typed (by identity) first, then those that need a confusable or a
- * wildcard; newest first within each. The engine finds them with the pattern as LIKE on its
+ * serial reads exactly as typed (by identity) first, then those whose licence form does, then
+ * those that need a confusable or a wildcard; newest first within each. Other filters of a
+ * search (maker, model, dates, station …) narrow the candidates in the same query. The engine finds them with the pattern as LIKE on its
  * confusable keys (search.ts `serialLike`, a trigram index on PostgreSQL); a pattern with
  * fewer than two characters to go by, or matching more than 20,000 jobs, is refused as too broad.
  */
 export interface TraceMatch {
   readonly job: JobRow;
-  /** `exact`: the serial reads as typed; `confusable`: only with 5/S, 8/B, 2/Z read as each other; `pattern`: through `?` or `*`. */
-  readonly match: "exact" | "confusable" | "pattern";
+  /**
+   * `exact`: the serial reads as typed; `licence`: its licence form `12345678-SERIAL` does;
+   * `confusable`: only with 5/S, 8/B, 2/Z read as each other; `pattern`: through `?` or `*`.
+   */
+  readonly match: MatchKind;
 }
+
+export type MatchKind = "exact" | "licence" | "confusable" | "pattern";
+
+/** The order results come in: what reads as typed first. */
+export const MATCH_RANK: Readonly<Record<MatchKind, number>> = { exact: 0, licence: 1, confusable: 2, pattern: 3 };
+
+/** The filters of a search that narrow a serial trace (everything but the serial and the page). */
+export type TraceFilters = Omit<JobQuery, "serial" | "serialLike" | "limit" | "offset">;
 
 /** Characters a worn or misread stamp swaps, after the identity fold (which made 0→o, 1→l). */
 const CONFUSABLE: Readonly<Record<string, string>> = { "5": "s", "8": "b", "2": "z" };
@@ -52,7 +65,7 @@ function pieces(pattern: string): Piece[] {
 
 const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
-export async function traceSerial(journal: JournalEngine, pattern: string): Promise<TraceMatch[]> {
+export async function traceSerial(journal: JournalEngine, pattern: string, filters: TraceFilters = {}): Promise<TraceMatch[]> {
   const ps = pieces(pattern);
   if (!ps.some((p) => p.kind === "text")) throw new PeenmarkError("E_USAGE", `serial "${pattern}" has no character to search by`, { where: "serial" });
   const wild = ps.some((p) => p.kind !== "text");
@@ -68,7 +81,7 @@ export async function traceSerial(journal: JournalEngine, pattern: string): Prom
   const like = ps.map((p) => (p.kind === "one" ? "_" : p.kind === "any" ? "%" : confusableFold(p.text).replace(/[\\%_]/g, (c) => `\\${c}`))).join("");
   const found = new Map<number, JobRow>();
   for (let offset = 0; ; offset += 500) {
-    const page = await journal.search({ serialLike: like, limit: 500, offset });
+    const page = await journal.search({ ...filters, serialLike: like, limit: 500, offset });
     if (page.total > MAX_CANDIDATES) {
       throw new PeenmarkError("E_USAGE", `serial "${pattern}" is too broad: ${page.total} jobs match it; give more of the serial`, { where: "serial", details: { matches: page.total } });
     }
@@ -77,11 +90,12 @@ export async function traceSerial(journal: JournalEngine, pattern: string): Prom
   }
   const out: TraceMatch[] = [];
   for (const job of found.values()) {
-    const keys = [identity(job.serial), ...(job.licencePrefix ? [identity(`${job.licencePrefix}-${job.serial}`)] : [])];
+    const serialKey = identity(job.serial);
+    const licenceKey = job.licencePrefix ? identity(`${job.licencePrefix}-${job.serial}`) : undefined;
+    const keys = licenceKey === undefined ? [serialKey] : [serialKey, licenceKey];
     if (!keys.some((k) => re.test(confusableFold(k)))) continue;
-    const match = exactKey !== undefined && keys.includes(exactKey) ? "exact" : wild ? "pattern" : "confusable";
+    const match: MatchKind = exactKey === serialKey ? "exact" : exactKey !== undefined && exactKey === licenceKey ? "licence" : wild ? "pattern" : "confusable";
     out.push({ job, match });
   }
-  const rank = { exact: 0, confusable: 1, pattern: 2 } as const;
-  return out.sort((a, b) => rank[a.match] - rank[b.match] || b.job.id - a.job.id);
+  return out.sort((a, b) => MATCH_RANK[a.match] - MATCH_RANK[b.match] || b.job.id - a.job.id);
 }

@@ -30,6 +30,19 @@ export const ErrorSchema = z
   })
   .describe("Every error the service answers with, fastify's own included.");
 
+/** How many jobs ended each way (journal/search.ts `Counts`). */
+export const CountsSchema = z.object({ jobs: z.number(), completed: z.number(), failed: z.number(), aborted: z.number(), interrupted: z.number(), open: z.number(), remarks: z.number() });
+
+/** journal/search.ts `Statistics`: marks per local day, station, station and day, technician. */
+export const StatisticsSchema = z.object({
+  timeZone: z.string(),
+  totals: CountsSchema,
+  days: z.array(CountsSchema.extend({ day: z.string() })),
+  stations: z.array(CountsSchema.extend({ station: z.string() })),
+  stationDays: z.array(CountsSchema.extend({ station: z.string(), day: z.string() })),
+  technicians: z.array(CountsSchema.extend({ technician: z.string() })),
+});
+
 const Progress = z.object({
   linesTotal: z.number().int(),
   linesAcked: z.number().int(),
@@ -116,13 +129,13 @@ export const SeriesNumberSchema = z.object({
 
 export const ProfileFileSchema = ProfileSchema;
 
-const ROLE_TEXT = { none: "No token needed.", technician: "Role: technician (or operator).", operator: "Role: operator." } as const;
+const ROLE_TEXT = { none: "No token needed.", technician: "Role: technician (or operator).", operator: "Role: operator.", trace: "Role: trace (the registry's read-only token)." } as const;
 
 /** What a route is, for the description: a summary, its group, the role it needs, its body, query, path and answers. */
 export interface RouteDoc {
   readonly summary: string;
   readonly description?: string;
-  readonly tag: "station" | "jobs" | "journal" | "series" | "profiles" | "events" | "page";
+  readonly tag: "station" | "jobs" | "journal" | "series" | "profiles" | "events" | "page" | "trace";
   readonly role: keyof typeof ROLE_TEXT;
   readonly body?: z.ZodType;
   readonly query?: z.ZodObject;
@@ -150,30 +163,42 @@ export function doc(d: RouteDoc): { schema: FastifySchema } {
   return { schema: schema as FastifySchema };
 }
 
+/** What the description says of the service it describes: the station's, or the registry's trace service's. */
+export interface ApiInfo {
+  readonly title: string;
+  readonly description: string;
+  /** What the bearer token is. */
+  readonly token: string;
+  readonly tags: readonly { readonly name: string; readonly description: string }[];
+}
+
+export const STATION_API: ApiInfo = {
+  title: "peenmark station",
+  description:
+    "The HTTP API of a peenmark marking station: what the technician's page uses, and what a script or an ERP can use (docs/OPERATIONS.md). Every POST carries Content-Type: application/json and either no Origin or the station's own (docs/SECURITY.md).",
+  token: "The technician's or the operator's token (none on a station without tokens, which answers loopback only).",
+  tags: [
+    { name: "station", description: "The station and its head" },
+    { name: "jobs", description: "Preview, mark, pause, resume, abort" },
+    { name: "journal", description: "Every mark: search, a job's history, statistics, export, release" },
+    { name: "series", description: "Serial-number series" },
+    { name: "profiles", description: "Marking profiles: versions, check, publish, retire" },
+    { name: "events", description: "Server-sent events" },
+  ],
+};
+
 /** Register before the routes: the plugin collects them as they are added. */
-export async function registerApiDoc(app: FastifyInstance, version: string): Promise<void> {
+export async function registerApiDoc(app: FastifyInstance, version: string, info: ApiInfo = STATION_API): Promise<void> {
   // The routes validate with zod and answer with JSON.stringify: the schemas are for the description only.
   app.setValidatorCompiler(() => () => true);
   app.setSerializerCompiler(() => (data) => JSON.stringify(data));
   await app.register(swagger, {
     openapi: {
       openapi: "3.1.0",
-      info: {
-        title: "peenmark station",
-        version,
-        description:
-          "The HTTP API of a peenmark marking station: what the technician's page uses, and what a script or an ERP can use (docs/OPERATIONS.md). Every POST carries Content-Type: application/json and either no Origin or the station's own (docs/SECURITY.md).",
-      },
-      components: { securitySchemes: { token: { type: "http", scheme: "bearer", description: "The technician's or the operator's token (none on a station without tokens, which answers loopback only)." } } },
+      info: { title: info.title, version, description: info.description },
+      components: { securitySchemes: { token: { type: "http", scheme: "bearer", description: info.token } } },
       security: [{ token: [] }],
-      tags: [
-        { name: "station", description: "The station and its head" },
-        { name: "jobs", description: "Preview, mark, pause, resume, abort" },
-        { name: "journal", description: "Every mark: search, a job's history, statistics, export, release" },
-        { name: "series", description: "Serial-number series" },
-        { name: "profiles", description: "Marking profiles: versions, check, publish, retire" },
-        { name: "events", description: "Server-sent events" },
-      ],
+      tags: info.tags.map((t) => ({ ...t })),
     },
     hideUntagged: true,
   });

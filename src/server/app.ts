@@ -1,6 +1,6 @@
 import { EventEmitter } from "node:events";
 import { join } from "node:path";
-import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, LogController } from "fastify";
+import type { FastifyInstance } from "fastify";
 import type { Logger } from "pino";
 import type { Tokens } from "../config.ts";
 import type { Head } from "../job/head.ts";
@@ -8,10 +8,8 @@ import { JobRunner } from "../job/runner.ts";
 import { Journal, type JobRow } from "../journal/journal.ts";
 import type { Station } from "../profile/station.ts";
 import type { ServiceContext } from "./context.ts";
-import helmet from "@fastify/helmet";
 import { PeenmarkError } from "../errors.ts";
-import { handleClientError, handleError, handleFrameworkError } from "./errors.ts";
-import { guard } from "./guard.ts";
+import { baseApp } from "./base.ts";
 import { eventRoutes } from "./events.ts";
 import { ProfileStore } from "./profiles.ts";
 import { jobRoutes } from "./routes-jobs.ts";
@@ -32,64 +30,11 @@ import { PACKAGE_ROOT, PACKAGE_VERSION } from "../paths.ts";
  * Closing the app aborts a job under way, then closes the journal and (unless told not to) the head.
  */
 
-/**
- * Security headers on every answer (@fastify/helmet). The page is the station's own files:
- * scripts, styles, pictures and connections from its origin only; no frame may hold it
- * (`frame-ancestors 'none'`, and X-Frame-Options for browsers before CSP 2); no referrer
- * leaves it. No HSTS: the service speaks plain HTTP on loopback (TLS, and HSTS with it, is
- * the reverse proxy's), and no upgrade-insecure-requests for the same reason.
- */
-const HEADERS = {
-  contentSecurityPolicy: {
-    useDefaults: false,
-    directives: {
-      "default-src": ["'self'"],
-      "script-src": ["'self'"],
-      "style-src": ["'self'"],
-      "img-src": ["'self'", "data:"],
-      "connect-src": ["'self'"],
-      "font-src": ["'self'"],
-      "object-src": ["'none'"],
-      "base-uri": ["'none'"],
-      "form-action": ["'self'"],
-      "frame-ancestors": ["'none'"],
-    },
-  },
-  frameguard: { action: "deny" as const },
-  referrerPolicy: { policy: "no-referrer" as const },
-  strictTransportSecurity: false,
-  crossOriginOpenerPolicy: { policy: "same-origin" as const },
-  crossOriginResourcePolicy: { policy: "same-origin" as const },
-  crossOriginEmbedderPolicy: false,
-};
-
-/**
- * Request lines at debug: the log is what the station did (jobs, publications, releases, who
- * did them), not its traffic (a page's every file and event poll). A refused request is
- * logged at info, a failed one at error.
- */
-class RequestLog extends LogController {
-  override incomingRequest(request: FastifyRequest): void {
-    request.log.debug({ req: request }, "incoming request");
-  }
-
-  override requestCompleted(error: Error | null, request: FastifyRequest, reply: FastifyReply): void {
-    const status = reply.statusCode;
-    const line = { req: request, res: reply, status, responseTime: reply.elapsedTime };
-    if (error || status >= 500) reply.log.error({ ...line, ...(error ? { err: error } : {}) }, "request failed");
-    else if (status >= 400) reply.log.info(line, "request refused");
-    else reply.log.debug(line, "request completed");
-  }
-}
-
 /** One token per role: a technician's token that is also the operator's makes every technician an operator. */
 export function checkTokens(tokens: Tokens): void {
   if (tokens.technician !== undefined && tokens.technician === tokens.operator)
     throw new PeenmarkError("E_USAGE", "the technician's and the operator's tokens are the same: a technician would be an operator; give each role its own token (openssl rand -hex 16)", { where: "tokens" });
 }
-
-/** 256 KiB: a profile or a record is a few KiB; anything this big is a mistake or an attack. */
-export const BODY_LIMIT = 256 * 1024;
 
 export interface ServerOptions {
   /** Journal (peenmark.db), published profiles, config. */
@@ -143,20 +88,8 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   const compiler = new CompilePool();
   const peenmark: Peenmark = { station: opts.station, runner, journal, profiles, tokens: opts.tokens ?? {}, clock, interruptedAtOpen, alerts, compiler };
 
-  const app = Fastify({
-    ...(opts.logger ? { loggerInstance: opts.logger } : { logger: false }),
-    bodyLimit: BODY_LIMIT,
-    forceCloseConnections: true,
-    frameworkErrors: handleFrameworkError,
-    clientErrorHandler: handleClientError,
-    logController: new RequestLog(),
-  }) as unknown as FastifyInstance;
+  const app = await baseApp({ logger: opts.logger ?? false, hostNames: opts.hostNames ?? [] });
   app.decorate("peenmark", peenmark);
-  app.setErrorHandler(handleError);
-  // Only JSON is parsed: a text/plain body (what a page elsewhere may send unasked) is 415.
-  app.removeContentTypeParser("text/plain");
-  await app.register(helmet, HEADERS);
-  guard(app, { hostNames: opts.hostNames ?? [] });
   await registerApiDoc(app, PACKAGE_VERSION);
 
   for (const j of interruptedAtOpen)

@@ -14,7 +14,8 @@ export type Role = "technician" | "operator";
 
 const RANK: Record<Role, number> = { technician: 1, operator: 2 };
 
-function same(a: string, b: string): boolean {
+/** Whether a presented token is `b`, in time that does not depend on where they differ. */
+export function sameToken(a: string, b: string): boolean {
   const x = Buffer.from(a);
   const y = Buffer.from(b);
   return x.length === y.length && timingSafeEqual(x, y);
@@ -34,20 +35,27 @@ export function roleOf(req: FastifyRequest, tokens: Tokens): Role {
     if (isLoopback(ip) || ip === "::ffff:127.0.0.1") return "operator";
     throw new PeenmarkError("E_FORBIDDEN", "this station has no tokens configured and answers only its own computer (loopback)");
   }
+  const presented = presentedToken(req);
+  if (!presented) throw new PeenmarkError("E_AUTH", "a token is needed: send Authorization: Bearer <token> (ask the operator for the station's token)");
+  if (tokens.operator && sameToken(presented, tokens.operator)) return "operator";
+  if (tokens.technician && sameToken(presented, tokens.technician)) return "technician";
+  throw new PeenmarkError("E_AUTH", "the token is not valid for this station");
+}
+
+/**
+ * The token a request presents: `Authorization: Bearer <token>`, or `?access_token=` on the
+ * event stream (browsers' EventSource cannot send headers); undefined when it presents none.
+ * A malformed Authorization header is E_AUTH.
+ */
+export function presentedToken(req: FastifyRequest): string | undefined {
   const header = req.headers.authorization;
-  let presented: string | undefined;
   if (header) {
     const m = /^Bearer\s+(\S+)$/i.exec(header);
     if (!m) throw new PeenmarkError("E_AUTH", 'the Authorization header must be "Bearer <token>"');
-    presented = m[1];
-  } else {
-    const q = (req.query as Record<string, unknown> | undefined)?.access_token;
-    if (typeof q === "string" && req.url.startsWith("/api/events")) presented = q;
+    return m[1];
   }
-  if (!presented) throw new PeenmarkError("E_AUTH", "a token is needed: send Authorization: Bearer <token> (ask the operator for the station's token)");
-  if (tokens.operator && same(presented, tokens.operator)) return "operator";
-  if (tokens.technician && same(presented, tokens.technician)) return "technician";
-  throw new PeenmarkError("E_AUTH", "the token is not valid for this station");
+  const q = (req.query as Record<string, unknown> | undefined)?.access_token;
+  return typeof q === "string" && req.url.startsWith("/api/events") ? q : undefined;
 }
 
 export function requireRole(have: Role, need: Role, doing: string): void {

@@ -6,7 +6,7 @@ import { type ErrorCode, isPeenmarkError } from "../errors.ts";
  * Errors over HTTP: the PeenmarkError shape `{ error: { code, message, where?, details? } }`
  * with a status that says whose move it is: 422 the input is wrong, 409 the journal or the
  * head says not now, 401/403 who you are, 404 no such thing, 405 not with this method, 413
- * too big, 415 not JSON, 400 not HTTP we can read, 503 the head's controller cannot do it, or the station
+ * too big, 415 not JSON, 400 not HTTP we can read or a trace query that is wrong (E_QUERY), 503 the head's controller cannot do it, or the station
  * has more previews queued than it takes (E_OVERLOADED: try again).
  * Every error has this shape, fastify's own included (a bad URL, a body that is not JSON,
  * a malformed request line): a client parses one envelope.
@@ -14,6 +14,7 @@ import { type ErrorCode, isPeenmarkError } from "../errors.ts";
 const STATUS: Partial<Record<ErrorCode, number>> = {
   E_JSON: 400,
   E_REQUEST: 400,
+  E_QUERY: 400,
   E_BUSY: 409,
   E_SERIAL_DUPLICATE: 409,
   E_SERIAL_RESERVED: 409,

@@ -9,12 +9,20 @@ import type { FastifyInstance } from "fastify";
  * /api/ is never a file: the not-found handler answers it (404, or 405 when the path exists
  * with another method).
  */
-export async function staticRoutes(app: FastifyInstance, webDir: string): Promise<void> {
+export interface PageFiles {
+  /** The file `/` serves (index.html). */
+  readonly index?: string;
+  /** Only these paths are files (`/trace.js`); every other path is 404. Default: the whole folder. */
+  readonly only?: readonly string[];
+}
+
+export async function staticRoutes(app: FastifyInstance, webDir: string, files: PageFiles = {}): Promise<void> {
+  const only = files.only === undefined ? undefined : new Set(["/", ...files.only]);
   await app.register(fastifyStatic, {
     root: webDir,
     prefix: "/",
     wildcard: true,
-    index: ["index.html"],
+    index: [files.index ?? "index.html"],
     dotfiles: "ignore",
     list: false,
     etag: true,
@@ -26,6 +34,6 @@ export async function staticRoutes(app: FastifyInstance, webDir: string): Promis
       if (/\.m?js$/.test(path)) res.header("content-type", "text/javascript; charset=utf-8");
     },
     schemaHide: true,
-    allowedPath: (pathName) => !/^\/api(\/|$)/.test(pathName),
+    allowedPath: (pathName) => !/^\/api(\/|$)/.test(pathName) && (only === undefined || only.has(pathName)),
   });
 }

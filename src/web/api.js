@@ -8,6 +8,8 @@
  * is signed in, the operator's (kept for this tab only, in sessionStorage, and sent with the
  * operator's name so the station's log says who did each operator's act).
  */
+import { saveResponse } from "./save.js";
+
 const TOKEN = "peenmark.token";
 const OPERATOR = "peenmark.operator";
 
@@ -114,16 +116,7 @@ export async function download(path) {
     }
     throw new ApiError(res.status, data?.error);
   }
-  const name = /filename="([^"]+)"/.exec(res.headers.get("content-disposition") ?? "")?.[1] ?? "peenmark-journal";
-  const url = URL.createObjectURL(await res.blob());
-  const a = document.createElement("a");
-  a.href = url;
-  a.download = name;
-  document.body.append(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
-  return name;
+  return saveResponse(res, "peenmark-journal");
 }
 
 /**

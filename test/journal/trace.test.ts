@@ -50,7 +50,8 @@ forEachEngine((engine) => {
 
     it("finds a serial by its licence form", async () => {
       await fill();
-      expect(await found("98312345-qx77")).toEqual([["QX77", "exact"]]);
+      expect(await found("98312345-qx77")).toEqual([["QX77", "licence"]]);
+      expect(await found("QX77")).toEqual([["QX77", "exact"]]);
     });
 
     it("refuses a pattern too broad to search, naming why", async () => {

@@ -36,8 +36,11 @@ describe("page dictionaries", () => {
 
   it("hold every key the page's HTML and scripts name", () => {
     const used = new Set<string>();
-    const html = readFileSync(join(WEB, "index.html"), "utf8");
-    for (const m of html.matchAll(/data-i18n(?:-[a-z-]+)?="([^"]+)"/g)) used.add(m[1]!);
+    // the station's page and the registry's trace page
+    for (const page of ["index.html", "trace.html"]) {
+      const html = readFileSync(join(WEB, page), "utf8");
+      for (const m of html.matchAll(/data-i18n(?:-[a-z-]+)?="([^"]+)"/g)) used.add(m[1]!);
+    }
     for (const f of readdirSync(WEB).filter((f) => f.endsWith(".js"))) {
       const js = readFileSync(join(WEB, f), "utf8");
       // setText(el, "key" …), tr("tag", "key" …), t("key" …), { key: "key" }, "data-i18n": "key"
