@@ -14,7 +14,11 @@ export type EventKind =
   | "series-created"
   | "number-released"
   | "number-voided"
-  | "number-reissued";
+  | "number-reissued"
+  | "lease-granted"
+  | "lease-returned"
+  | "offline-upload"
+  | "offline-conflict";
 
 export interface JournalEvent {
   readonly at: string;

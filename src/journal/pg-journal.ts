@@ -5,6 +5,7 @@ import { IDENTITY_VERSION, identity, sameIdentity } from "../record/identity.ts"
 import type { JournalEngine } from "./engine.ts";
 import type { EventKind, JournalEvent } from "./events.ts";
 import { jobsToCsv, jobsToJson } from "./export.ts";
+import { checkLeaseTerms, checkOfflineJob, type Lease, type LeaseTerms, type OfflineJob } from "./lease.ts";
 import { bound, type ExportOptions, INTERRUPTED_NOTE, NEVER_STARTED_NOTE } from "./journal.ts";
 import { personName, writtenReason } from "./names.ts";
 import { normaliseNewJob } from "./new-job.ts";
@@ -512,6 +513,161 @@ export class PgJournal implements JournalEngine {
     });
   }
 
+  /**
+   * Lease `terms.size` numbers of a series to this station (lease.ts): reserved to it in the
+   * registry, so no other station draws them, for the station to mark while it cannot reach
+   * the registry. Released numbers are given first, as reserveNext gives them. The serials are
+   * formatted now (a pattern's date is the lease's).
+   */
+  async leaseNumbers(seriesId: string, terms: LeaseTerms, now: Date): Promise<Lease> {
+    checkLeaseTerms(terms);
+    const action = requireAction({ operator: terms.operator, reason: terms.reason }, `leasing numbers of series "${seriesId}"`);
+    const station = this.stationId;
+    if (station === undefined) throw new PeenmarkError("E_JOURNAL", "a lease is for a station: open the registry with the station's id", { where: "stationId" });
+    const id = randomUUID();
+    return this.#tx(async ({ q, afterLostLink }) => {
+      if (afterLostLink && (await q("SELECT 1 FROM leases WHERE id = $1", [id])).length) return leaseOf(q, id);
+      const at = this.#now();
+      const s = await seriesColumns(q, seriesId, "FOR UPDATE");
+      const pattern = parseSeriesPattern(s.pattern);
+      const expiresAt = new Date(Date.parse(at) + terms.hours * 3_600_000).toISOString();
+      const released = await q<{ number: number }>("SELECT number FROM series_numbers WHERE series_id = $1 AND state = 'released' ORDER BY number LIMIT $2", [seriesId, terms.size]);
+      const fresh = terms.size - released.length;
+      const last = s.next_number + (fresh - 1) * s.step;
+      if (fresh > 0 && last > s.end) {
+        const left = released.length + Math.max(0, Math.floor((s.end - s.next_number) / s.step) + 1);
+        throw new PeenmarkError("E_SERIES_EXHAUSTED", `series "${seriesId}" has ${left} number${left === 1 ? "" : "s"} left, not the ${terms.size} asked for the lease`, {
+          where: "size",
+          details: { left },
+        });
+      }
+      await q("INSERT INTO leases (id, series_id, station_id, created_at, created_by, reason, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7)", [
+        id,
+        seriesId,
+        station,
+        at,
+        action.operator,
+        action.reason,
+        expiresAt,
+      ]);
+      const why = `leased to station ${station} until ${expiresAt} (lease ${id})`;
+      for (const r of released) {
+        await q(
+          `UPDATE series_numbers SET state = 'reserved', serial = $1, job_id = NULL, reserved_at = $2, updated_at = $2, reason = $3, operator = $4, station_id = $5, request_id = NULL, lease_id = $6
+            WHERE series_id = $7 AND number = $8`,
+          [formatSerial(pattern, r.number, now, opt(s.licence_prefix)), at, why, action.operator, station, id, seriesId, r.number],
+        );
+        await logEvent(q, { at, kind: "number-reissued", seriesId, number: r.number, reason: why });
+      }
+      for (let i = 0; i < fresh; i++) {
+        const number = s.next_number + i * s.step;
+        await q(
+          "INSERT INTO series_numbers (series_id, number, serial, state, job_id, reserved_at, updated_at, reason, operator, station_id, lease_id) VALUES ($1, $2, $3, 'reserved', NULL, $4, $4, $5, $6, $7, $8)",
+          [seriesId, number, formatSerial(pattern, number, now, opt(s.licence_prefix)), at, why, action.operator, station, id],
+        );
+      }
+      if (fresh > 0) await q("UPDATE series SET next_number = $1 WHERE id = $2", [s.next_number + fresh * s.step, seriesId]);
+      await logEvent(q, { at, kind: "lease-granted", seriesId, operator: action.operator, reason: `${terms.size} numbers to station ${station} until ${expiresAt} (lease ${id}): ${action.reason}` });
+      return leaseOf(q, id);
+    }, "READ COMMITTED");
+  }
+
+  /**
+   * Return a lease: its numbers no job took become `released` (drawn again before new ones);
+   * the numbers jobs took stay theirs. Done by an operator, or by the station once it is back
+   * and has uploaded everything it marked while cut off.
+   */
+  async returnLease(leaseId: string, given: OperatorAction): Promise<Lease> {
+    const action = requireAction(given, `returning lease ${leaseId}`);
+    return this.#tx(async ({ q, afterLostLink }) => {
+      const l = (await q<LeaseColumns>("SELECT * FROM leases WHERE id = $1 FOR UPDATE", [leaseId]))[0];
+      if (!l) throw new PeenmarkError("E_JOURNAL", `there is no lease ${leaseId}`, { where: "leaseId" });
+      if (l.returned_at !== null) {
+        if (afterLostLink) return leaseOf(q, leaseId);
+        throw new PeenmarkError("E_JOURNAL", `lease ${leaseId} was returned at ${l.returned_at} by ${l.returned_by}`, { where: "leaseId" });
+      }
+      const at = this.#now();
+      const freed = await q<{ number: number }>(
+        "UPDATE series_numbers SET state = 'released', updated_at = $1, reason = $2, operator = $3 WHERE lease_id = $4 AND state = 'reserved' AND job_id IS NULL RETURNING number",
+        [at, `lease ${leaseId} returned: ${action.reason}`, action.operator, leaseId],
+      );
+      await q("UPDATE leases SET returned_at = $1, returned_by = $2, return_reason = $3 WHERE id = $4", [at, action.operator, action.reason, leaseId]);
+      await logEvent(q, { at, kind: "lease-returned", seriesId: l.series_id, operator: action.operator, reason: `lease ${leaseId} of station ${l.station_id}: ${freed.length} unused numbers released: ${action.reason}` });
+      return leaseOf(q, leaseId);
+    });
+  }
+
+  /** Leases, newest first: of one station, or every station's; `open`: not returned. */
+  async leases(filter: { stationId?: string; open?: boolean } = {}): Promise<Lease[]> {
+    return this.#read(async (q) => {
+      const ids = await q<{ id: string }>(
+        "SELECT id FROM leases WHERE ($1::text IS NULL OR station_id = $1) AND (NOT $2::boolean OR returned_at IS NULL) ORDER BY created_at DESC, id",
+        [filter.stationId ?? null, filter.open ?? false],
+      );
+      const out: Lease[] = [];
+      for (const { id } of ids) out.push(await leaseOf(q, id));
+      return out;
+    });
+  }
+
+  /**
+   * A job this station marked while cut off from the registry, entered now: exactly once
+   * (the station's key is the job's request id: an upload repeated after a lost answer, a
+   * crash or a restart finds the row it wrote). The job happened on the metal, so it is never
+   * refused: where the registry finds it at odds with the rules (its number not leased to this
+   * station or already taken, the serial marked elsewhere meanwhile, marked after the lease
+   * expired) it is entered with the conflict in its note and an `offline-conflict` event, for an
+   * operator to settle; otherwise its number is bound to it and committed if it completed.
+   */
+  async uploadOffline(o: OfflineJob): Promise<{ job: JobRow; already: boolean; conflicts: string[] }> {
+    checkOfflineJob(o, this.stationId);
+    const job = normaliseNewJob(o.job);
+    const sn = job.seriesNumber!;
+    return this.#tx(async ({ q }) => {
+      const mine = (await q<{ id: number }>("SELECT id FROM jobs WHERE request_id = $1", [o.key]))[0];
+      if (mine) return { job: await jobOf(q, mine.id, this.where), already: true, conflicts: [] };
+      const at = this.#now();
+      const conflicts: string[] = [];
+      const n = (await q<NumberColumns & { lease_id: string | null }>("SELECT * FROM series_numbers WHERE series_id = $1 AND number = $2 FOR UPDATE", [sn.seriesId, sn.number]))[0];
+      const lease = n?.lease_id ? (await q<LeaseColumns>("SELECT * FROM leases WHERE id = $1", [n.lease_id]))[0] : undefined;
+      if (!n) conflicts.push(`number ${sn.number} of series "${sn.seriesId}" was never handed out`);
+      else {
+        if (!lease || lease.station_id !== this.stationId) conflicts.push(`number ${sn.number} of series "${sn.seriesId}" is not leased to station ${this.stationId}`);
+        else if (o.createdAt > lease.expires_at) conflicts.push(`marked at ${o.createdAt}, after lease ${lease.id} expired (${lease.expires_at})`);
+        if (n.state !== "reserved" || n.job_id !== null) conflicts.push(`number ${sn.number} of series "${sn.seriesId}" is ${n.state}${n.job_id === null ? "" : ` by job ${n.job_id}`}`);
+        if (!sameIdentity(n.serial, job.record.serial)) conflicts.push(`the record's serial "${job.record.serial}" is not "${n.serial}", number ${sn.number} of series "${sn.seriesId}"`);
+      }
+      try {
+        decideSerialRule(job, await sameSerial(q, job.record));
+      } catch (e) {
+        if (!(e instanceof PeenmarkError)) throw e;
+        conflicts.push(`${e.code}: ${e.message}`);
+      }
+      const cut = `marked while station ${this.stationId} was cut off from the registry; uploaded ${at}`;
+      const note = [o.end.note, cut, ...(conflicts.length ? [`CONFLICT, for an operator to settle: ${conflicts.join("; ")}`] : [])].filter(Boolean).join("; ");
+      const cols = { ...columnsOf(job, o.createdAt, ""), owner: null, request_id: o.key };
+      const names = Object.keys(cols);
+      const id = (await q<{ id: number }>(`INSERT INTO jobs (${names.join(", ")}) VALUES (${names.map((_, i) => `$${i + 1}`).join(", ")}) RETURNING id`, Object.values(cols)))[0]!.id;
+      const p = o.end.progress ?? { ackedLine: 0, executedLine: 0, strikesDone: 0 };
+      await q(
+        `UPDATE jobs SET outcome = $1, started_at = $2, ended_at = $3, error_code = $4, error_text = $5, note = $6, last_acked_line = $7, last_executed_line = $8, strikes_done = $9 WHERE id = $10`,
+        [o.end.outcome, o.startedAt ?? null, o.endedAt, o.end.error?.code ?? null, o.end.error?.text ?? null, note, p.ackedLine, p.executedLine, p.strikesDone, id],
+      );
+      if (n && conflicts.length === 0) {
+        await q("UPDATE series_numbers SET job_id = $1, state = $2, updated_at = $3 WHERE series_id = $4 AND number = $5", [
+          id,
+          o.end.outcome === "completed" ? "committed" : "reserved",
+          at,
+          sn.seriesId,
+          sn.number,
+        ]);
+      }
+      await logEvent(q, { at, kind: "offline-upload", jobId: id, seriesId: sn.seriesId, number: sn.number, reason: cut });
+      if (conflicts.length) await logEvent(q, { at, kind: "offline-conflict", jobId: id, seriesId: sn.seriesId, number: sn.number, reason: conflicts.join("; ") });
+      return { job: await jobOf(q, id, this.where), already: false, conflicts };
+    });
+  }
+
   async #releaseJob(q: Q, id: number, action: OperatorAction, at: string): Promise<SeriesNumber | undefined> {
     const j = await jobOf(q, id, this.where);
     const [h] = await q<{ holds: number }>(`SELECT (${HOLDS_SQL})::int AS holds FROM jobs WHERE id = $1`, [id]);
@@ -657,6 +813,37 @@ export function positional(sql: string, params: Record<string, unknown>): { sql:
     return `$${i + 1}::${typeof v === "number" ? "bigint" : "text"}`;
   });
   return { sql: out, values: order.map((n) => params[n]) };
+}
+
+type LeaseColumns = {
+  id: string;
+  series_id: string;
+  station_id: string;
+  created_at: string;
+  created_by: string;
+  reason: string;
+  expires_at: string;
+  returned_at: string | null;
+  returned_by: string | null;
+  return_reason: string | null;
+};
+
+async function leaseOf(q: Q, id: string): Promise<Lease> {
+  const l = (await q<LeaseColumns>("SELECT * FROM leases WHERE id = $1", [id]))[0];
+  if (!l) throw new PeenmarkError("E_JOURNAL", `there is no lease ${id}`, { where: "leaseId" });
+  const numbers = await q<{ number: number; serial: string; taken: boolean }>("SELECT number, serial, (job_id IS NOT NULL) AS taken FROM series_numbers WHERE lease_id = $1 ORDER BY number", [id]);
+  return {
+    id: l.id,
+    seriesId: l.series_id,
+    stationId: l.station_id,
+    numbers: numbers.map((n) => ({ number: Number(n.number), serial: n.serial })),
+    createdAt: l.created_at,
+    createdBy: l.created_by,
+    reason: l.reason,
+    expiresAt: l.expires_at,
+    ...(l.returned_at === null ? {} : { returned: { at: l.returned_at, by: l.returned_by ?? "", reason: l.return_reason ?? "" } }),
+    used: numbers.filter((n) => n.taken).length,
+  };
 }
 
 async function jobOf(q: Q, id: number, where: string): Promise<JobRow> {

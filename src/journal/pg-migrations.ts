@@ -171,6 +171,26 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
       CREATE INDEX jobs_created_maker ON jobs (created_at, maker_key);
     `,
   },
+  {
+    summary: "leases: blocks of series numbers reserved to one station beforehand, for it to mark while it cannot reach the registry (lease.ts); each leased number names its lease",
+    sql: `
+      CREATE TABLE leases (
+        id            text PRIMARY KEY,
+        series_id     text NOT NULL REFERENCES series(id),
+        station_id    text NOT NULL,
+        created_at    text NOT NULL,
+        created_by    text NOT NULL,
+        reason        text NOT NULL,
+        expires_at    text NOT NULL,
+        returned_at   text,
+        returned_by   text,
+        return_reason text
+      );
+      CREATE INDEX leases_station ON leases (station_id, created_at);
+      ALTER TABLE series_numbers ADD COLUMN lease_id text REFERENCES leases(id);
+      CREATE INDEX series_numbers_lease ON series_numbers (lease_id) WHERE lease_id IS NOT NULL;
+    `,
+  },
 ];
 
 const quoteIdent = (s: string) => `"${s.replaceAll('"', '""')}"`;
