@@ -10,6 +10,7 @@ import { Head } from "../src/job/head.ts";
 import type { JobView } from "../src/job/view.ts";
 import { loadProfile, loadRecord, loadStation, parseRecord } from "../src/profile/load.ts";
 import { buildServer } from "../src/server/app.ts";
+import { holdJournalLock } from "../test/fixtures/hold-lock.ts";
 import { table } from "./stats.ts";
 
 /**
@@ -56,11 +57,6 @@ function plan(id: string) {
   return { strikeLines: c.gcode.strikeLines.length, spots: c.program.ops.filter((o) => o.kind === "strike").map((o) => o.at), dots: c.program.ops.every((o) => o.kind !== "scribe") };
 }
 
-function holdLock(db: string, ms: number): Promise<void> {
-  const p = spawn(process.execPath, [join(ROOT, "test", "fixtures", "hold-journal-lock.mjs"), db, String(ms)], { cwd: ROOT, stdio: ["ignore", "pipe", "inherit"] });
-  return new Promise((resolve, reject) => p.on("close", (code) => (code === 0 ? resolve() : reject(new Error(`lock holder exited ${code}`)))));
-}
-
 async function run(id: string, condition: Condition): Promise<Run> {
   const dir = mkdtempSync(join(tmpdir(), "peenmark-load-"));
   const head = await Head.open({ station, simSpeed: 1 });
@@ -95,7 +91,7 @@ async function run(id: string, condition: Condition): Promise<Run> {
         previews = { sent: c.sent, ok: c.ok, refused: c.refused, other: c.other, why: c.why, p50: c.p50 ?? NaN, p90: c.p90 ?? NaN, rate: c.sent / c.seconds };
       };
     }
-    if (condition === "journal locked 12 s") lock = holdLock(join(dir, "peenmark.db"), LOCK_MS);
+    if (condition === "journal locked 12 s") lock = holdJournalLock(join(dir, "peenmark.db"), LOCK_MS).released;
     const view = await ended;
     await stopFlood?.();
     await lock;

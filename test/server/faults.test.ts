@@ -1,4 +1,4 @@
-import { spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { mkdtempSync, openSync, closeSync, rmSync, writeSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -8,7 +8,8 @@ import { compile } from "../../src/compile.ts";
 import type { JobView } from "../../src/job/view.ts";
 import { parseRecord } from "../../src/profile/load.ts";
 import type { Station } from "../../src/profile/station.ts";
-import { MARKED_AT, ROOT, benchStation, exampleProfile, exampleRecord } from "../job/helpers.ts";
+import { holdJournalLock } from "../fixtures/hold-lock.ts";
+import { MARKED_AT, benchStation, exampleProfile, exampleRecord } from "../job/helpers.ts";
 import { ENDED, jobBody, jobEvent, service } from "./helpers.ts";
 
 /**
@@ -42,19 +43,11 @@ function planned(serial?: string) {
 
 const struckAgainstPlan = againstPlan;
 
-/** Another process holding the journal's write lock (BEGIN IMMEDIATE) for `ms`. */
+/** Another process holding the journal's write lock for `ms`, killed at the test's end. */
 function holdLock(dbPath: string, ms: number): { locked: Promise<void>; released: Promise<void> } {
-  const p = spawn(process.execPath, [join(ROOT, "test", "fixtures", "hold-journal-lock.mjs"), dbPath, String(ms)], { cwd: ROOT, stdio: ["ignore", "pipe", "inherit"] });
-  let out = "";
-  let onLocked: () => void = () => undefined;
-  const locked = new Promise<void>((r) => (onLocked = r));
-  p.stdout.on("data", (c: Buffer) => {
-    out += c.toString();
-    if (out.includes("locked")) onLocked();
-  });
-  const released = new Promise<void>((resolve, reject) => p.on("close", (code) => (code === 0 ? resolve() : reject(new Error(`the lock holder exited ${code}`)))));
-  cleanups.push(() => p.kill("SIGKILL"));
-  return { locked, released };
+  const lock = holdJournalLock(dbPath, ms);
+  cleanups.push(lock.kill);
+  return lock;
 }
 
 async function start(s: NonNullable<typeof svc>, body = jobBody({ profileId: PROFILE })): Promise<number> {

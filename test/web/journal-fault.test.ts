@@ -1,8 +1,8 @@
-import { spawn } from "node:child_process";
 import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { dictionary, launchBrowser, lookAtPreview, openPage, pageErrors, REPO, say, scan, SCANNER_SETTINGS, SCREENS, shot, startStation, until, type BenchStation } from "./bench.ts";
+import { holdJournalLock } from "../fixtures/hold-lock.ts";
+import { dictionary, launchBrowser, lookAtPreview, openPage, pageErrors, say, scan, SCANNER_SETTINGS, SCREENS, shot, startStation, until, type BenchStation } from "./bench.ts";
 
 /**
  * The technician's page while the journal cannot record (docs/OPERATIONS.md, "Faults"):
@@ -23,20 +23,6 @@ afterAll(async () => {
   await browser?.close();
   await bench?.close();
 });
-
-/** `node test/fixtures/hold-journal-lock.mjs DB MS`: BEGIN IMMEDIATE on the journal for MS ms. */
-function holdLock(db: string, ms: number): { locked: Promise<void>; released: Promise<void> } {
-  const p = spawn(process.execPath, [join(REPO, "test", "fixtures", "hold-journal-lock.mjs"), db, String(ms)], { cwd: REPO, stdio: ["ignore", "pipe", "inherit"] });
-  let out = "";
-  let onLocked: () => void = () => undefined;
-  const locked = new Promise<void>((r) => (onLocked = r));
-  p.stdout.on("data", (c: Buffer) => {
-    out += c.toString();
-    if (out.includes("locked")) onLocked();
-  });
-  const released = new Promise<void>((resolve, reject) => p.on("close", (code) => (code === 0 ? resolve() : reject(new Error(`the lock holder exited ${code}`)))));
-  return { locked, released };
-}
 
 async function home(p: Page): Promise<void> {
   if (await p.isVisible("#home-btn")) {
@@ -65,7 +51,7 @@ describe("the page while the journal cannot record", () => {
       await page.keyboard.press("Enter");
       await until(page, "document.getElementById('job-panel').dataset.state === 'marking' && document.querySelectorAll('#preview-figure .struck').length > 0");
 
-      const lock = holdLock(join(bench.dataDir, "peenmark.db"), 4000);
+      const lock = holdJournalLock(join(bench.dataDir, "peenmark.db"), 4000);
       await lock.locked;
       await until(page, "!document.getElementById('job-journal').hidden", 10_000);
       const warning = await shownText(page, "#job-journal");
