@@ -6,6 +6,8 @@ import { chooseJournal, isPostgresUrl } from "../journal/open-journal.ts";
 import { type JournalEngine, SqliteEngine } from "../journal/engine.ts";
 import { Journal, type JobRow, type NumberState, type Outcome, type SeriesNumber, type SeriesRow } from "../journal/journal.ts";
 import { args, dataDirOf, helpText, type OptionHelp, print as printResult, required } from "./args.ts";
+import type { Lease } from "../journal/lease.ts";
+import { PgJournal } from "../journal/pg-journal.ts";
 import { loadStation } from "../profile/load.ts";
 import { stationPath } from "./station.ts";
 
@@ -19,6 +21,9 @@ const USAGE = `peenmark journal find SERIAL [--json]
        peenmark journal series numbers ID [--state reserved|committed|released|void] [--json]
        peenmark journal series release ID NUMBER --operator NAME --reason TEXT [--json]
        peenmark journal series void ID NUMBER --operator NAME --reason TEXT [--json]
+       peenmark journal lease grant SERIES --station ID --size N --hours H --operator NAME --reason TEXT [--json]
+       peenmark journal lease list [--station ID] [--json]
+       peenmark journal lease return LEASE --operator NAME --reason TEXT [--json]
 every command reads the journal of the data dir (--data DIR, else $PEENMARK_DATA, else ./data), or the file --db names, or the registry --journal postgres://… (else $PEENMARK_JOURNAL) names`;
 
 const OUTCOMES: readonly Outcome[] = ["pending", "marking", "completed", "aborted", "interrupted", "failed"];
@@ -51,13 +56,15 @@ export const OPTIONS = {
   operator: { type: "string" },
   reason: { type: "string" },
   note: { type: "string" },
+  size: { type: "string" },
+  hours: { type: "string" },
   help: { type: "boolean", short: "h" },
 } as const;
 
 export const HELP: Record<string, OptionHelp> = {
   db: { arg: "FILE", help: "the journal file itself, instead of the data dir's peenmark.db" },
   journal: { arg: "URL|FILE", help: "the shared PostgreSQL registry (postgres://user@host/db, docs/REGISTRY.md) or an SQLite file", default: "$PEENMARK_JOURNAL, else the data dir's peenmark.db" },
-  station: { arg: "ID", help: "search: jobs of this station; stats: the station file whose time zone counts the days", default: "stats: stations/bench.json" },
+  station: { arg: "ID", help: "search: jobs of this station; stats: the station file whose time zone counts the days; lease: the station the numbers are for", default: "stats: stations/bench.json" },
   format: { arg: "csv|json", help: "export: the format" },
   output: { arg: "FILE", help: "export: write to FILE; - for standard output", default: "standard output" },
   from: { arg: "DATE", help: "jobs written from this date or time (2026-11-23, 2026-11-23T18:00:00Z)" },
@@ -79,6 +86,8 @@ export const HELP: Record<string, OptionHelp> = {
   operator: { arg: "NAME", help: "who releases, voids or defines" },
   reason: { arg: "TEXT", help: "why (10 characters or more)" },
   note: { arg: "TEXT", help: "series create: a note kept with the series" },
+  size: { arg: "N", help: "lease grant: how many numbers, 1–1000" },
+  hours: { arg: "H", help: "lease grant: how long the station may mark from it while cut off from the registry, hours (at most 720)" },
 };
 
 type Values = ReturnType<typeof args<typeof OPTIONS>>["values"];
@@ -206,6 +215,53 @@ async function series(journal: JournalEngine, words: string[], v: Values): Promi
   }
 }
 
+function leasesTable(leases: readonly Lease[]): string {
+  return table(
+    ["lease", "series", "station", "numbers", "used", "expires", "granted by", "returned"],
+    leases.map((l) => [
+      l.id,
+      l.seriesId,
+      l.stationId,
+      l.numbers.length ? `${l.numbers[0]!.serial}…${l.numbers[l.numbers.length - 1]!.serial} (${l.numbers.length})` : "none",
+      String(l.used),
+      l.expiresAt,
+      `${l.createdBy}: ${l.reason}`,
+      l.returned ? `${l.returned.at} by ${l.returned.by}: ${l.returned.reason}` : "",
+    ]),
+    [4],
+  );
+}
+
+/** Leases of series numbers to stations (docs/REGISTRY.md, "Leases"): the registry only. */
+async function lease(journal: JournalEngine, words: string[], v: Values): Promise<number> {
+  if (!(journal instanceof PgJournal)) throw new PeenmarkError("E_USAGE", `journal lease: leases are for stations sharing a registry (--journal postgres://…): a bench's own journal is never out of reach\nusage: ${USAGE}`);
+  const [verb, id] = words;
+  switch (verb) {
+    case "grant": {
+      const station = required(v.station, "--station", USAGE);
+      const granted = await journal.leaseNumbers(
+        required(id, "SERIES", USAGE),
+        { stationId: station, size: integer(v.size, "--size"), hours: Number(required(v.hours, "--hours", USAGE)), operator: required(v.operator, "--operator", USAGE), reason: required(v.reason, "--reason", USAGE) },
+        new Date(),
+      );
+      print(v, granted, () => leasesTable([granted]));
+      return 0;
+    }
+    case "list": {
+      const all = await journal.leases(v.station ? { stationId: v.station } : {});
+      print(v, all, () => leasesTable(all));
+      return 0;
+    }
+    case "return": {
+      const back = await journal.returnLease(required(id, "LEASE", USAGE), action(v));
+      print(v, back, () => leasesTable([back]));
+      return 0;
+    }
+    default:
+      throw new PeenmarkError("E_USAGE", `journal lease ${verb ?? ""}: expected grant, list or return\nusage: ${USAGE}`);
+  }
+}
+
 export async function run(argv: string[]): Promise<number> {
   const { values: v, positionals } = args(argv, OPTIONS, true);
   const [command, ...words] = positionals;
@@ -213,7 +269,7 @@ export async function run(argv: string[]): Promise<number> {
     console.log(helpText(USAGE, OPTIONS, HELP));
     return 0;
   }
-  if (command === undefined) throw new PeenmarkError("E_USAGE", `journal needs a command: find, search, stats, export, release or series\nusage: ${USAGE}`);
+  if (command === undefined) throw new PeenmarkError("E_USAGE", `journal needs a command: find, search, stats, export, release, series or lease\nusage: ${USAGE}`);
   // The same journal the station and `peenmark mark` use: the data dir's (--data, else
   // $PEENMARK_DATA, else ./data), unless --db names the file or --journal ($PEENMARK_JOURNAL)
   // the registry. On the registry no station is named: nothing is found interrupted here.
@@ -305,8 +361,10 @@ export async function run(argv: string[]): Promise<number> {
       }
       case "series":
         return await series(journal, words, v);
+      case "lease":
+        return await lease(journal, words, v);
       default:
-        throw new PeenmarkError("E_USAGE", `journal ${command}: expected find, search, stats, export, release or series\nusage: ${USAGE}`);
+        throw new PeenmarkError("E_USAGE", `journal ${command}: expected find, search, stats, export, release, series or lease\nusage: ${USAGE}`);
     }
   } finally {
     await journal.close();

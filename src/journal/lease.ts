@@ -13,6 +13,11 @@ import type { JobEnd, NewJob, OperatorAction } from "./types.ts";
  * (a station cut off past the expiry may still have marked it and not yet said so).
  */
 export interface LeaseTerms {
+  /**
+   * The station it is for: by default the station this registry connection is for. An operator
+   * granting from another PC (`peenmark journal lease grant --station`) names it.
+   */
+  readonly stationId?: string;
   /** How many numbers, 1–1000. */
   readonly size: number;
   /** How long the station may mark from it while cut off, hours (at most 30 days). */
@@ -54,6 +59,7 @@ export const MAX_LEASE = 1000;
 export const MAX_LEASE_HOURS = 24 * 30;
 
 export function checkLeaseTerms(t: LeaseTerms): void {
+  if (t.stationId !== undefined && !/^[\p{L}\p{N}._-]{1,64}$/u.test(t.stationId)) throw new PeenmarkError("E_JOURNAL", `station id "${t.stationId}" is not 1–64 letters, digits, '.', '_' or '-'`, { where: "stationId" });
   if (!Number.isInteger(t.size) || t.size < 1 || t.size > MAX_LEASE) throw new PeenmarkError("E_JOURNAL", `a lease is 1–${MAX_LEASE} numbers, not ${t.size}`, { where: "size" });
   if (!Number.isFinite(t.hours) || t.hours <= 0 || t.hours > MAX_LEASE_HOURS) throw new PeenmarkError("E_JOURNAL", `a lease lasts more than 0 and at most ${MAX_LEASE_HOURS} hours, not ${t.hours}`, { where: "hours" });
 }

@@ -522,8 +522,8 @@ export class PgJournal implements JournalEngine {
   async leaseNumbers(seriesId: string, terms: LeaseTerms, now: Date): Promise<Lease> {
     checkLeaseTerms(terms);
     const action = requireAction({ operator: terms.operator, reason: terms.reason }, `leasing numbers of series "${seriesId}"`);
-    const station = this.stationId;
-    if (station === undefined) throw new PeenmarkError("E_JOURNAL", "a lease is for a station: open the registry with the station's id", { where: "stationId" });
+    const station = terms.stationId ?? this.stationId;
+    if (station === undefined) throw new PeenmarkError("E_JOURNAL", "a lease is for a station: name it (--station), or open the registry with the station's id", { where: "stationId" });
     const id = randomUUID();
     return this.#tx(async ({ q, afterLostLink }) => {
       if (afterLostLink && (await q("SELECT 1 FROM leases WHERE id = $1", [id])).length) return leaseOf(q, id);

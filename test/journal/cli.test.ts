@@ -74,7 +74,7 @@ describe("peenmark journal", () => {
   it("refuses bad usage with E_USAGE", async () => {
     await expect(journal("export", "--format", "xml")).rejects.toThrow(/--format xml: expected one of csv, json/);
     await expect(journal("series", "release", "fq", "x1", "--operator", "a", "--reason", "b")).rejects.toBeInstanceOf(PeenmarkError);
-    await expect(journal("launch")).rejects.toThrow(/expected find, search, stats, export, release or series/);
+    await expect(journal("launch")).rejects.toThrow(/expected find, search, stats, export, release, series or lease/);
   });
 });
 
@@ -125,6 +125,35 @@ describe.skipIf(!PG_URL)("peenmark journal --journal postgres://… (the registr
       // the message names the registry, never its password
       expect(out.join("\n")).toContain(`no job for serial "ZZ999" in postgres://`);
       if (url.password) expect(out.join("\n")).not.toContain(`:${decodeURIComponent(url.password)}@`);
+    } finally {
+      await db.drop();
+    }
+  });
+
+  it("leases numbers of a series to a station, lists and returns the lease; refuses leases on a bench's own journal", async () => {
+    const db = await pgSchema();
+    try {
+      const owner = new PgJournal({ url: PG_URL!, schema: db.schema });
+      await owner.open();
+      await owner.createSeries({ id: "nat", pattern: "NA{counter:5}", start: 1, end: 99999, createdBy: "M. Ortiz" });
+      await owner.close();
+      const url = new URL(PG_URL!);
+      url.searchParams.set("options", `-c search_path=${db.schema}`);
+      const reg = (...argv: string[]) => run([...argv, "--journal", url.toString()]);
+      expect(await reg("lease", "grant", "nat", "--station", "customs_2", "--size", "3", "--hours", "48", "--operator", "M. Ortiz", "--reason", "the post goes off line on Fridays", "--json")).toBe(0);
+      const granted = JSON.parse(out.join("\n")) as { id: string; stationId: string; numbers: { serial: string }[] };
+      expect(granted.stationId).toBe("customs_2");
+      expect(granted.numbers.map((n) => n.serial)).toEqual(["NA00001", "NA00002", "NA00003"]);
+      out.length = 0;
+      expect(await reg("lease", "list", "--station", "customs_2")).toBe(0);
+      expect(out.join("\n")).toMatch(new RegExp(`${granted.id}\\s+nat\\s+customs_2\\s+NA00001…NA00003 \\(3\\)\\s+0\\s`));
+      out.length = 0;
+      expect(await reg("lease", "return", granted.id, "--operator", "M. Ortiz", "--reason", "the post is back on line")).toBe(0);
+      expect(out.join("\n")).toMatch(/by M\. Ortiz: the post is back on line/);
+      const refused = await reg("lease", "grant", "nat", "--size", "3", "--hours", "48", "--operator", "M. Ortiz", "--reason", "no station named here").catch((e: unknown) => e);
+      expect((refused as PeenmarkError).code, "the station must be named").toBe("E_USAGE");
+      const onBench = await journal("lease", "list").catch((e: unknown) => e);
+      expect((onBench as PeenmarkError).message).toMatch(/leases are for stations sharing a registry/);
     } finally {
       await db.drop();
     }
