@@ -5,6 +5,8 @@ import type { Station } from "../../src/profile/station.ts";
 import type { Tokens } from "../../src/config.ts";
 import type { JobView } from "../../src/job/view.ts";
 import { buildServer } from "../../src/server/app.ts";
+import { SqliteEngine } from "../../src/journal/engine.ts";
+import type { Journal } from "../../src/journal/journal.ts";
 import { MARKED_AT, benchStation, exampleRecord, simHead, tempDir, waitFor } from "../job/helpers.ts";
 
 /** The service on the in-process simulated head (fast time), with a fresh data dir. */
@@ -26,13 +28,21 @@ export async function service(opts: { tokens?: Tokens; webDir?: string; simFault
     app,
     head,
     dir: tmp.dir,
-    journal: app.peenmark.journal,
+    /** The SQLite journal itself (synchronous), for reading what the service wrote. */
+    journal: sqliteOf(app),
     runner: app.peenmark.runner,
     async close() {
       await app.close();
       tmp.cleanup();
     },
   };
+}
+
+/** The station's SQLite journal (a `SqliteEngine`'s `Journal`), read synchronously by tests. */
+export function sqliteOf(app: FastifyInstance): Journal {
+  const e = app.peenmark.journal;
+  if (!(e instanceof SqliteEngine)) throw new Error(`the service runs on ${e.kind}, not SQLite`);
+  return e.journal;
 }
 
 export function jobBody(over: { serial?: string; profileId?: string; remark?: unknown; record?: unknown } = {}) {
