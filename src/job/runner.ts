@@ -211,7 +211,7 @@ export class JobRunner extends EventEmitter<{ job: [view: JobView]; controller: 
     if (a && a.id === id) return this.#view(a);
     const kept = this.#unrecorded.get(id);
     const failing = this.#writer.failing;
-    if (kept && failing) return { ...jobView(kept), journal: { recorded: false as const, message: `not yet in the journal: ${failing.message}` } };
+    if (kept && failing) return { ...jobView(kept), journal: { recorded: false as const, code: failing.code, message: `not yet in the journal: ${failing.message}` } };
     return jobView(await this.journal.job(id));
   }
 
@@ -462,7 +462,7 @@ export class JobRunner extends EventEmitter<{ job: [view: JobView]; controller: 
     if (a.closing && a.streaming && end.outcome === "aborted")
       end = { ...end, outcome: "interrupted", note: `the service was stopped while marking (${end.note ?? "feed hold, reset"}); position unknown: re-home before re-marking` };
     let final: JobRow;
-    let unrecorded: string | undefined;
+    let unrecorded: { code?: string; message: string } | undefined;
     try {
       const written = this.journal.isOpen ? await this.#writer.end(id, end) : undefined;
       if (written) final = written;
@@ -470,7 +470,7 @@ export class JobRunner extends EventEmitter<{ job: [view: JobView]; controller: 
         // The journal cannot take the outcome now: it is kept (side file, memory) and written
         // as soon as the journal can; the row still says "marking", so the serial stays held.
         const failing = this.#writer.failing;
-        unrecorded = failing ? `not yet in the journal: ${failing.message}` : "the journal is closed: the outcome was not recorded";
+        unrecorded = failing ? { code: failing.code, message: `not yet in the journal: ${failing.message}` } : { message: "the journal is closed: the outcome was not recorded" };
         final = { ...(a.row ?? row), outcome: end.outcome, ...(end.note === undefined ? {} : { note: end.note }), ...(end.error ? { error: end.error } : {}), progress: end.progress ?? a.progress };
         if (failing) this.#unrecorded.set(id, final);
       }
@@ -482,7 +482,7 @@ export class JobRunner extends EventEmitter<{ job: [view: JobView]; controller: 
       if (a.eventTimer) clearTimeout(a.eventTimer);
       this.#active = undefined;
     }
-    const view = unrecorded ? { ...jobView(final), journal: { recorded: false as const, message: unrecorded } } : jobView(final);
+    const view = unrecorded ? { ...jobView(final), journal: { recorded: false as const, ...unrecorded } } : jobView(final);
     this.#tell("job", view);
     this.#tell("controller", this.head.view());
     return view;
@@ -546,7 +546,7 @@ export class JobRunner extends EventEmitter<{ job: [view: JobView]; controller: 
     const failing = this.#writer.failing;
     if (!failing) return view;
     const what = a.journalPause ? "the mark was stopped between two strikes (pin off) until it can" : "the job's state is kept beside it until it can";
-    return { ...view, journal: { recorded: false as const, message: `${failing.message}; ${what}` } };
+    return { ...view, journal: { recorded: false as const, code: failing.code, message: `${failing.message}; ${what}` } };
   }
 }
 

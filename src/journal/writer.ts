@@ -244,7 +244,8 @@ export class JournalWriter extends EventEmitter<JournalWriterEvents> {
     }
     const settle = (): Map<number, JobRow> => {
       if (failure) this.#failed(failure);
-      else if (this.#failingSince !== undefined) this.#recovered();
+      // Recovered once nothing is left: a registry's answer may come after newer progress was queued.
+      else if (this.#failingSince !== undefined && !this.pending) this.#recovered();
       for (const [id, row] of written) if (id !== caller) this.emit("ended", row);
       return written;
     };

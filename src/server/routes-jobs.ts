@@ -210,7 +210,9 @@ export function jobRoutes(app: FastifyInstance, ctx: ServiceContext): void {
       async (req) => {
         authorise(ctx, req, "technician", `${action === "abort" ? "aborting" : action === "pause" ? "pausing" : "resuming"} a job`);
         const id = jobId(req.params.id);
-        await existingJob(ctx, id, () => ctx.journal.job(id));
+        // The job under way is steered without asking the journal: a registry out of reach
+        // never keeps a technician from pausing or aborting the head.
+        if (ctx.runner.current()?.id !== id) await existingJob(ctx, id, () => ctx.journal.job(id));
         const job = await ctx.runner[action](id);
         req.log.info({ job: id }, `job ${action}`);
         return { job };
