@@ -49,21 +49,7 @@ export function renderJob(job) {
   // Resume needs no wait for the head to stand: it goes on from wherever the pause has got to.
   $("resume-btn").disabled = job.state !== "paused";
   $("abort-btn").disabled = !ACTIVE.includes(job.state);
-  renderJournal(job);
   renderOutcome(job);
-}
-
-/** The journal (the file, or the registry stations share) cannot record this job now: said, with its sentence under "details". */
-function renderJournal(job) {
-  const box = $("job-journal");
-  const j = job.journal;
-  if (!j) {
-    box.hidden = true;
-    box.replaceChildren();
-    return;
-  }
-  box.hidden = false;
-  box.replaceChildren(tr("p", j.code === "E_REGISTRY_UNREACHABLE" ? "job.journal.registry" : "job.journal.file"), technical(j.message));
 }
 
 /** The station's own note on a job (`outcome.note`), in the page's language. */
