@@ -98,7 +98,7 @@ interface Active {
   closing: boolean;
   lastWrite: number;
   lastEvent: number;
-  /** The journal row as last read (the view falls back on it when the journal cannot be read). */
+  /** The journal row as the runner last wrote it (created, then started): what every view of the job under way shows, with the live state. */
   row: JobRow | undefined;
   /** Paused by the station because the journal could not record (not by the technician). */
   journalPause: boolean;
