@@ -8,6 +8,7 @@ import type { Station } from "../../src/profile/station.ts";
 import { buildServer } from "../../src/server/app.ts";
 import { benchStation, exampleRecord, MARKED_AT, simHead, tempDir, waitFor } from "../job/helpers.ts";
 import { PG_URL, pgSchema } from "../journal/engines.ts";
+import { newJob } from "../journal/helpers.ts";
 import { TcpProxy } from "./tcp-proxy.ts";
 
 /**
@@ -289,5 +290,36 @@ describe.skipIf(!PG_URL)("stations marking against one registry (PostgreSQL)", (
     const row = await registry.job(id);
     expect([row.outcome, row.stationId]).toEqual(["aborted", "armoury-1"]);
     expect(readdirSync(s.dir).filter((n) => n.startsWith("registry-armoury-1.side-"))).toEqual([]);
+  });
+
+  it("a station that stopped with records in its side file: its next start enters them in the registry", async () => {
+    const schema = await schemaOnTestServer();
+    const tmp = tempDir("peenmark-registry-");
+    opened.push({ close: async () => tmp.cleanup() });
+    const sideFile = join(tmp.dir, "registry-armoury-1");
+    const first = new PgJournal({ url: PG_URL!, schema, stationId: "armoury-1", reconnectMs: 2_000, sideFile });
+    await first.open();
+    const ended = await first.startJob((await first.createJob(newJob({ serial: "RG2026S00001", stationId: "armoury-1" }))).id);
+    const cut = await first.startJob((await first.createJob(newJob({ serial: "RG2026S00002", stationId: "armoury-1" }))).id);
+    // What the writer kept while the registry was away: the first job's outcome, the second's progress.
+    first.keepAside({ kind: "progress", jobId: cut.id, at: "2026-11-23T12:00:01.000Z", progress: { ackedLine: 40, executedLine: 38, strikesDone: 150 } });
+    first.keepAside({ kind: "end", jobId: ended.id, at: "2026-11-23T12:00:02.000Z", end: { outcome: "completed", note: "every line of the program executed", progress: { ackedLine: 120, executedLine: 120, strikesDone: 480 } } });
+    // The side file is this process's: open() takes its own as a dead process's (the station restarted with the same pid).
+    await first.close();
+
+    const again = new PgJournal({ url: PG_URL!, schema, stationId: "armoury-1", reconnectMs: 2_000, sideFile });
+    const interrupted = await again.open();
+    opened.unshift({ close: () => again.close() });
+    const done = await again.job(ended.id);
+    expect([done.outcome, done.progress.strikesDone]).toEqual(["completed", 480]);
+    expect(done.note).toMatch(/^every line of the program executed \(recorded at 2026-11-23T12:00:02.000Z in the side file while the registry postgres:\/\/.* could not write; entered when it could\)$/);
+    // The job still marking: its last progress from the side file. (Its owner is this process,
+    // alive, so open() leaves it marking; a dead owner's job is then interrupted with this
+    // progress, as the journal tests show for every engine.)
+    expect(interrupted).toEqual([]);
+    const marking = await again.job(cut.id);
+    expect([marking.outcome, marking.progress.strikesDone, marking.progress.executedLine]).toEqual(["marking", 150, 38]);
+    const { readdirSync } = await import("node:fs");
+    expect(readdirSync(tmp.dir)).toEqual([]);
   });
 });
