@@ -97,7 +97,7 @@ async function run(id: string, condition: Condition): Promise<Run> {
     await lock;
     const strikes: readonly Strike[] = (await head.sim!.snapshot()).strikes;
     const dots = p.dots ? againstPlan(strikes, p.spots) : undefined;
-    const row = app.peenmark.journal.job(jobId);
+    const row = await app.peenmark.journal.job(jobId);
     return {
       job: id,
       condition,

@@ -7,7 +7,7 @@ import { Head } from "../job/head.ts";
 import { outcomeLine, progressLine } from "../job/progress-bar.ts";
 import { JobRunner, type StartRequest } from "../job/runner.ts";
 import type { JobView } from "../job/view.ts";
-import { Journal } from "../journal/journal.ts";
+import { chooseJournal } from "../journal/open-journal.ts";
 import { loadStation, parseJson, parseRecord } from "../profile/load.ts";
 import type { Station } from "../profile/station.ts";
 import { args, dataDirOf, helpText, type OptionHelp, print, required } from "./args.ts";
@@ -19,6 +19,7 @@ const USAGE =
   "                [--remark-of JOB] [--reason TEXT --operator NAME]   (a re-mark of a serial marked before)\n" +
   "                [--current-profile TEXT]   (re-mark with P as it is now, not the version JOB was marked with, because TEXT)\n" +
   "                [--series ID]   (draw the serial from a serial-number series; the record has no serial)\n" +
+  "                [--journal postgres://…|FILE]   (the shared registry, or an SQLite file; default $PEENMARK_JOURNAL, else DIR/peenmark.db)\n" +
   "  P: a profile file, or the id of a profile in profiles/ or published in DIR/profiles/";
 
 export const HELP: Record<string, OptionHelp> = {
@@ -30,6 +31,7 @@ export const HELP: Record<string, OptionHelp> = {
   operator: { arg: "NAME", help: "re-mark: the operator who authorises it" },
   "current-profile": { arg: "TEXT", help: "re-mark with the profile as it is now, because TEXT (10 characters or more)" },
   series: { arg: "ID", help: "draw the serial from this serial-number series" },
+  journal: { arg: "URL|FILE", help: "the shared PostgreSQL registry (postgres://station_ID@host/db, docs/REGISTRY.md) or an SQLite file", default: "$PEENMARK_JOURNAL, else the data dir's peenmark.db" },
   json: { help: "print the finished job (JobView) as JSON instead of the outcome line" },
 };
 
@@ -78,6 +80,7 @@ export const OPTIONS = {
   operator: { type: "string" },
   "current-profile": { type: "string" },
   series: { type: "string" },
+  journal: { type: "string" },
   json: { type: "boolean" },
 } as const;
 
@@ -93,14 +96,17 @@ export async function run(argv: string[]): Promise<number> {
   const technician = values.technician ?? process.env.PEENMARK_TECHNICIAN ?? userInfo().username;
   const remark = remarkFlags(values);
 
-  const journal = new Journal({ path: join(dataDir, "peenmark.db") });
-  for (const j of journal.open()) console.error(`note: job ${j.id} (serial ${j.serial}) was interrupted at line ${j.progress.executedLine} of ${j.program.lines} when a station stopped; it holds its serial until re-marked or released`);
+  // The station file first: its id is whose jobs the registry lets this command recover.
+  const station = loadStation(stationPath(values.station, undefined));
+  const journal = chooseJournal({ journal: values.journal, dataDir, stationId: station.id });
+  if (journal.kind === "postgres") process.stderr.write(`registry ${journal.where} (station ${station.id})\n`);
+  for (const j of await journal.open()) console.error(`note: job ${j.id} (serial ${j.serial}) was interrupted at line ${j.progress.executedLine} of ${j.program.lines} when a station stopped; it holds its serial until re-marked or released`);
   let head: Head | undefined;
   let runner: JobRunner | undefined;
   try {
     // A re-mark strikes with the version its earlier job was marked with (the journal holds to it).
-    const earlierOf = remark && !remark.currentProfile ? (remark.of ?? journal.lastJobOf(parseRecord("record", record))?.id) : undefined;
-    const profile = profileRef(spec, dataDir, earlierOf === undefined ? undefined : journal.job(earlierOf).profile);
+    const earlierOf = remark && !remark.currentProfile ? (remark.of ?? (await journal.lastJobOf(parseRecord("record", record)))?.id) : undefined;
+    const profile = profileRef(spec, dataDir, earlierOf === undefined ? undefined : (await journal.job(earlierOf)).profile);
     const opened = await openHeadFromFlags(values, USAGE);
     head = opened.head;
     runner = new JobRunner({ journal, head, station: opened.station });
@@ -109,7 +115,7 @@ export async function run(argv: string[]): Promise<number> {
     return ended.state === "completed" ? 0 : 1;
   } finally {
     await runner?.close();
-    journal.close();
+    await journal.close();
     await head?.close();
   }
 }
@@ -145,7 +151,16 @@ async function mark(runner: JobRunner, req: StartRequest): Promise<JobView> {
       lastLength = line.length;
     } else process.stderr.write(`${line}\n`);
   };
-  const onJob = (job: JobView) => draw(job, job.state !== "marking");
+  // The journal (a registry out of reach, a locked or full disk) stopping or starting to record is said once, on a line of its own.
+  let journalSaid: string | undefined;
+  const onJob = (job: JobView) => {
+    const now = job.journal?.message;
+    if (now !== journalSaid && (now !== undefined || journalSaid !== undefined)) {
+      process.stderr.write(`${tty ? "\n" : ""}${now ?? "the journal records again"}\n`);
+      journalSaid = now;
+    }
+    draw(job, job.state !== "marking");
+  };
   runner.on("job", onJob);
 
   const started = await runner.start(req);

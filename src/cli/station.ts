@@ -11,7 +11,7 @@ import { args, dataDirOf, helpText, type OptionHelp } from "./args.ts";
 import { PACKAGE_ROOT } from "../paths.ts";
 import { hostNamesOf, listenOn, untilStopped } from "./serve.ts";
 
-const USAGE = "peenmark station [--port 8410] [--host 127.0.0.1] [--data DIR] [--station stations/bench.json] [--serial PATH]";
+const USAGE = "peenmark station [--port 8410] [--host 127.0.0.1] [--data DIR] [--station stations/bench.json] [--serial PATH] [--journal postgres://…|FILE]";
 
 export const OPTIONS = {
   port: { type: "string" },
@@ -19,6 +19,7 @@ export const OPTIONS = {
   data: { type: "string" },
   station: { type: "string" },
   serial: { type: "string" },
+  journal: { type: "string" },
   help: { type: "boolean", short: "h" },
 } as const;
 
@@ -27,6 +28,7 @@ export const HELP: Record<string, OptionHelp> = {
   host: { arg: "ADDRESS", help: "the address to listen on; anything but loopback needs both tokens", default: `config.json "host", else ${DEFAULT_HOST}` },
   station: { arg: "FILE", help: "the station file", default: `config.json "station", else ${DEFAULT_STATION} of the working directory, else of the package` },
   serial: { arg: "PATH", help: "the head's serial port", default: 'config.json "serial", else the station file\'s controller.port, else the simulated head' },
+  journal: { arg: "URL|FILE", help: "the shared PostgreSQL registry (postgres://station_ID@host/db, docs/REGISTRY.md) or an SQLite file", default: "$PEENMARK_JOURNAL, else the data dir's peenmark.db" },
 };
 
 /** A flag's path against the working directory; the default station against the repository, so `npm start` works from anywhere. */
@@ -69,11 +71,20 @@ export async function run(argv: string[]): Promise<number> {
     head.keepConnected((e) => log.warn({ port: serial, err: e instanceof Error ? e.message : String(e) }, "head not connected; retrying in 5 s"));
   } else head = await Head.open({ station, simSpeed: 1 });
   const hostNames = hostNamesOf(config.hostNames, host);
-  const app = await buildServer({ dataDir, station, head, tokens: config.tokens, logger: log, hostNames });
+  const journal = values.journal ?? (process.env.PEENMARK_JOURNAL || undefined);
+  let app: Awaited<ReturnType<typeof buildServer>>;
+  try {
+    app = await buildServer({ dataDir, station, head, tokens: config.tokens, logger: log, hostNames, ...(journal === undefined ? {} : { journal }) });
+  } catch (e) {
+    // A registry that cannot be reached: no serial can be checked, so the station does not start (the service manager starts it again).
+    await head.close().catch(() => undefined);
+    throw e;
+  }
   const url = await listenOn(app, host, port);
-  log.info({ url, station: station.id, head: head.kind, port: head.port, dataDir }, "station ready");
+  const registry = app.peenmark.journal.kind === "postgres" ? app.peenmark.journal.where : undefined;
+  log.info({ url, station: station.id, head: head.kind, port: head.port, dataDir, ...(registry ? { registry } : {}) }, "station ready");
   // The one plain line for people and scripts: where the page is.
-  process.stderr.write(`peenmark station: ${url} (station ${station.id}, ${head.kind === "sim" ? "simulated head" : `head on ${head.port}`}, data ${dataDir})\n`);
+  process.stderr.write(`peenmark station: ${url} (station ${station.id}, ${head.kind === "sim" ? "simulated head" : `head on ${head.port}`}, data ${dataDir}${registry ? `, registry ${registry}` : ""})\n`);
 
   return untilStopped(app, log, "station", "stopping: a job under way is aborted and recorded");
 }

@@ -27,7 +27,9 @@ export function progressLine(job: JobView, width = 24): string {
 export function outcomeLine(job: JobView): string {
   const p = job.progress;
   const head = `job ${job.id} ${job.state}: serial ${job.serial}, ${p.strikesDone}/${p.strikesTotal} strikes, ${p.linesExecuted}/${p.linesTotal} lines, program sha256 ${job.programHash.slice(0, 12)}`;
-  if (job.state === "completed") return head;
+  // An outcome the journal could not take yet (kept in the side file, written when it can).
+  const unrecorded = job.journal ? `\n  ${job.journal.message}` : "";
+  if (job.state === "completed") return `${head}${unrecorded}`;
   const why = job.outcome ? `${job.outcome.code ? `${job.outcome.code} ` : ""}${job.outcome.message}` : "";
-  return `${head}\n  ${why}`;
+  return `${head}\n  ${why}${unrecorded}`;
 }

@@ -2,7 +2,8 @@ import { EventEmitter } from "node:events";
 import { expectedSettings, type JobOutcome, type JobProgress } from "../../firmware-bridge/index.ts";
 import { compile, type CompiledJob } from "../compile.ts";
 import { PeenmarkError, isPeenmarkError } from "../errors.ts";
-import type { JobEnd, JobRow, Journal, Progress, Remark } from "../journal/journal.ts";
+import { type JournalEngine, SqliteEngine } from "../journal/engine.ts";
+import { type JobEnd, type JobRow, Journal, type Progress, type Remark } from "../journal/journal.ts";
 import { parseRecord } from "../profile/load.ts";
 import type { Profile } from "../profile/schema.ts";
 import type { Station } from "../profile/station.ts";
@@ -15,8 +16,15 @@ import { jobView, type JobView } from "./view.ts";
  * The one place a job runs (the CLI's `peenmark mark` and the service both come here):
  *
  *   validate the record → compile (pure; the time of marking read here, at the edge)
- *   → check the controller's settings against the station → journal row (the serial rule)
- *   → home if the head needs it → journal "marking" → stream → outcome in the journal.
+ *   → the serial rule (read only) → check the controller's settings against the station
+ *   → journal row (the serial rule again, in the engine's transaction) → home if the head
+ *   needs it → journal "marking" → stream → outcome in the journal.
+ *
+ * The journal is either engine (journal/engine.ts): the SQLite file of one bench, or the
+ * PostgreSQL registry many stations share. Every call before the first byte is awaited (a
+ * registry that cannot be reached refuses the mark, E_REGISTRY_UNREACHABLE, before the head
+ * hears anything); once the head runs, the journal is written through the writer
+ * (journal/writer.ts) and never waited for.
  *
  * Bad input stops before the journal and before the head: no row, no byte. One head, one
  * job: a second start while one is under way is E_BUSY. Progress goes to the journal at
@@ -62,7 +70,8 @@ export interface StartedJob {
 }
 
 export interface RunnerOptions {
-  readonly journal: Journal;
+  /** Either engine; a bare `Journal` (SQLite) is taken as its SqliteEngine. */
+  readonly journal: JournalEngine | Journal;
   readonly head: Head;
   readonly station: Station;
   /** The time of marking ({date.year} in templates); the wall clock unless a test fixes it. */
@@ -89,7 +98,7 @@ interface Active {
   closing: boolean;
   lastWrite: number;
   lastEvent: number;
-  /** The journal row as last read (the view falls back on it when the journal cannot be read). */
+  /** The journal row as the runner last wrote it (created, then started): what every view of the job under way shows, with the live state. */
   row: JobRow | undefined;
   /** Paused by the station because the journal could not record (not by the technician). */
   journalPause: boolean;
@@ -103,7 +112,7 @@ const ZERO: Progress = { ackedLine: 0, executedLine: 0, strikesDone: 0 };
 const toN = (position: number) => Math.max(0, position - 1);
 
 export class JobRunner extends EventEmitter<{ job: [view: JobView]; controller: [view: ControllerView] }> {
-  readonly journal: Journal;
+  readonly journal: JournalEngine;
   readonly head: Head;
   readonly station: Station;
   readonly #clock: () => Date;
@@ -114,6 +123,8 @@ export class JobRunner extends EventEmitter<{ job: [view: JobView]; controller: 
   readonly #writer: JournalWriter;
   /** Outcomes the journal took late (written from the side file's queue), shown until the journal has them. */
   readonly #unrecorded = new Map<number, JobRow>();
+  /** The registry could not be reached at the last start (E_REGISTRY_UNREACHABLE): said on every view until a start reaches it. */
+  #unreachable: PeenmarkError | undefined;
   readonly #onProgress = (p: JobProgress) => this.#progress(p);
   readonly #onController = (v: ControllerView) => {
     this.#tell("controller", v);
@@ -121,7 +132,7 @@ export class JobRunner extends EventEmitter<{ job: [view: JobView]; controller: 
 
   constructor(opts: RunnerOptions) {
     super();
-    this.journal = opts.journal;
+    this.journal = opts.journal instanceof Journal ? new SqliteEngine(opts.journal) : opts.journal;
     this.head = opts.head;
     this.station = opts.station;
     this.#clock = opts.clock ?? (() => new Date());
@@ -141,9 +152,24 @@ export class JobRunner extends EventEmitter<{ job: [view: JobView]; controller: 
     this.head.on("controller", this.#onController);
   }
 
-  /** The journal cannot record now (E_JOURNAL with the reason), or undefined. */
+  /** The journal cannot record now (E_JOURNAL with the reason, E_REGISTRY_UNREACHABLE), or undefined. */
   get journalFailing(): PeenmarkError | undefined {
-    return this.#writer.failing;
+    return this.#writer.failing ?? this.#unreachable;
+  }
+
+  /**
+   * The journal as the station's view shows it: which engine, where (a registry's URL without
+   * its password), and whether it records now; when it does not, why.
+   */
+  journalState(): { kind: "sqlite" | "postgres"; where: string; recording: boolean; code?: string; message?: string } {
+    const failing = this.journalFailing;
+    const base = { kind: this.journal.kind, where: this.journal.where };
+    return failing ? { ...base, recording: false, code: failing.code, message: failing.message } : { ...base, recording: true };
+  }
+
+  /** Remember (or forget) that the registry could not be reached, from what a call to it did. */
+  #heard(e: unknown): void {
+    if (isPeenmarkError(e) && e.code === "E_REGISTRY_UNREACHABLE") this.#unreachable = e;
   }
 
   /**
@@ -180,13 +206,13 @@ export class JobRunner extends EventEmitter<{ job: [view: JobView]; controller: 
   }
 
   /** A job from the journal, with the live state when it is the one under way. */
-  job(id: number): JobView {
+  async job(id: number): Promise<JobView> {
     const a = this.#active;
     if (a && a.id === id) return this.#view(a);
     const kept = this.#unrecorded.get(id);
     const failing = this.#writer.failing;
-    if (kept && failing) return { ...jobView(kept), journal: { recorded: false as const, message: `not yet in the journal: ${failing.message}` } };
-    return jobView(this.journal.job(id));
+    if (kept && failing) return { ...jobView(kept), journal: { recorded: false as const, code: failing.code, message: `not yet in the journal: ${failing.message}` } };
+    return jobView(await this.journal.job(id));
   }
 
   /**
@@ -218,7 +244,7 @@ export class JobRunner extends EventEmitter<{ job: [view: JobView]; controller: 
       const technician = req.technician.trim();
       if (!technician) throw new PeenmarkError("E_SCHEMA", "the technician's name is missing: say who is marking", { where: "technician", details: { issues: [{ path: "$.technician", message: "the technician's name must not be empty" }] } });
       const markedAt = this.#clock();
-      const drawn = req.series === undefined ? undefined : this.#drawSerial(req.series, req.record, markedAt);
+      const drawn = req.series === undefined ? undefined : await this.#drawSerial(req.series, req.record, markedAt);
       try {
         if (drawn && req.seriesSerial !== undefined && drawn.record.serial !== req.seriesSerial)
           throw new PeenmarkError("E_PREVIEW_STALE", `series "${req.series}" now gives serial "${String(drawn.record.serial)}", not "${req.seriesSerial}" as previewed (a number was taken or handed back meanwhile): preview again`, {
@@ -228,7 +254,7 @@ export class JobRunner extends EventEmitter<{ job: [view: JobView]; controller: 
         const { record, compiled } = this.prepare(req.profile.profile, drawn ? drawn.record : req.record, markedAt);
         active.compiled = compiled;
         active.secondsLeft = compiled.figures.seconds;
-        const remark = req.remark ? this.#remark(record, req.remark) : undefined;
+        const remark = req.remark ? await this.#remark(record, req.remark) : undefined;
         const job = {
           record,
           profile: { id: req.profile.profile.id, hash: req.profile.hash },
@@ -238,18 +264,27 @@ export class JobRunner extends EventEmitter<{ job: [view: JobView]; controller: 
           ...(remark ? { remark } : {}),
           ...(drawn ? { seriesNumber: { seriesId: req.series!, number: drawn.number } } : {}),
         };
-        // The serial rule first (read only): a refused serial sends the head nothing, not even `$$`.
-        this.journal.checkSerial(job);
+        // The serial rule first (read only): a refused serial, or a registry that cannot be
+        // reached, sends the head nothing, not even `$$`.
+        await this.journal.checkSerial(job);
+        this.#unreachable = undefined;
         await this.#checkController();
-        row = this.journal.createJob(job);
+        row = await this.journal.createJob(job);
       } catch (e) {
         if (drawn) {
           const why = e instanceof PeenmarkError ? e.toString() : String(e);
           // A number whose serial the journal already holds (marked by hand, or held by another
           // job) can never be marked from this series: void it, or every start would draw it again.
           const taken = e instanceof PeenmarkError && (e.code === "E_SERIAL_DUPLICATE" || e.code === "E_SERIAL_RESERVED");
-          if (taken) this.journal.voidNumber(req.series!, drawn.number, { operator: "station", reason: `its serial is already in the journal: ${why}` });
-          else this.journal.releaseReservation(req.series!, drawn.number, { operator: "station", reason: `job not started, number handed back: ${why}` });
+          try {
+            if (taken) await this.journal.voidNumber(req.series!, drawn.number, { operator: "station", reason: `its serial is already in the journal: ${why}` });
+            else await this.journal.releaseReservation(req.series!, drawn.number, { operator: "station", reason: `job not started, number handed back: ${why}` });
+          } catch (handBack) {
+            // The refusal is what the technician must hear; a number that could not be handed
+            // back stays reserved, without a job, for an operator to release (docs/JOURNAL.md).
+            if (!(isPeenmarkError(handBack) && handBack.code === "E_REGISTRY_UNREACHABLE")) throw handBack;
+            process.emitWarning(`number ${drawn.number} of series "${req.series}" stays reserved: ${handBack.message}`);
+          }
         }
         throw e;
       }
@@ -257,6 +292,7 @@ export class JobRunner extends EventEmitter<{ job: [view: JobView]; controller: 
       active.row = row;
     } catch (e) {
       this.#active = undefined;
+      this.#heard(e);
       throw e;
     }
     const done = this.#run(active, row);
@@ -270,7 +306,7 @@ export class JobRunner extends EventEmitter<{ job: [view: JobView]; controller: 
    * Reserve the series' next number for a record that has no serial of its own. The record
    * is checked first (with a stand-in serial) so that a form error does not churn numbers.
    */
-  #drawSerial(seriesId: string, record: unknown, now: Date): { record: Record<string, unknown>; number: number } {
+  async #drawSerial(seriesId: string, record: unknown, now: Date): Promise<{ record: Record<string, unknown>; number: number }> {
     const fields = record && typeof record === "object" ? (record as Record<string, unknown>) : {};
     if (fields.serial !== undefined && fields.serial !== "")
       throw new PeenmarkError("E_SCHEMA", `the record has serial "${String(fields.serial)}" and asks for series "${seriesId}": leave the serial empty to draw it from the series`, {
@@ -278,7 +314,7 @@ export class JobRunner extends EventEmitter<{ job: [view: JobView]; controller: 
         details: { issues: [{ path: "$.record.serial", message: "leave empty when marking from a series" }] },
       });
     parseRecord("record", { ...fields, serial: "0" });
-    const n = this.journal.reserveNext(seriesId, now);
+    const n = await this.journal.reserveNext(seriesId, now);
     return { record: { ...fields, serial: n.serial }, number: n.number };
   }
 
@@ -297,6 +333,8 @@ export class JobRunner extends EventEmitter<{ job: [view: JobView]; controller: 
   async resume(id: number): Promise<JobView> {
     const a = this.#marking(id, "resumed");
     const failing = this.#writer.failing;
+    if (failing?.code === "E_REGISTRY_UNREACHABLE")
+      throw new PeenmarkError("E_REGISTRY_UNREACHABLE", `job ${id} stays paused: ${failing.message}. Resume once the registry answers`, { where: this.journal.where, details: { jobId: id } });
     if (failing)
       throw new PeenmarkError("E_JOURNAL", `job ${id} stays paused: ${failing.message}. Free the disk or the lock, then resume`, { details: { jobId: id, ...failing.details } });
     a.journalPause = false;
@@ -366,11 +404,11 @@ export class JobRunner extends EventEmitter<{ job: [view: JobView]; controller: 
     return a;
   }
 
-  #remark(record: MarkingRecord, r: NonNullable<StartRequest["remark"]>): Remark {
+  async #remark(record: MarkingRecord, r: NonNullable<StartRequest["remark"]>): Promise<Remark> {
     let of = r.of;
     if (of === undefined) {
       // The newest earlier job of this serial for this maker or licence: what the operator is looking at.
-      const same = this.journal.lastJobOf(record);
+      const same = await this.journal.lastJobOf(record);
       if (!same) throw new PeenmarkError("E_JOURNAL", `there is no earlier job of serial "${record.serial}" of ${record.manufacturer} to re-mark: mark it without a re-mark`, { where: "remark.of" });
       of = same.id;
     }
@@ -399,7 +437,7 @@ export class JobRunner extends EventEmitter<{ job: [view: JobView]; controller: 
         const hint = state === "Alarm" ? "home the head, or unlock it if you know the position is right" : "wait for it to finish";
         end = { outcome: "failed", error: { code: "E_CONTROLLER", text: `the controller is ${state}, not Idle: ${hint}` } };
       } else {
-        this.journal.startJob(id);
+        a.row = await this.journal.startJob(id);
         const strikes = new Set(compiled.gcode.strikeLines.map((i) => i + 1));
         // The streamer's job exists as soon as run() returns its promise (the controller was
         // just seen Idle), so a pause or abort from here on reaches it.
@@ -424,27 +462,27 @@ export class JobRunner extends EventEmitter<{ job: [view: JobView]; controller: 
     if (a.closing && a.streaming && end.outcome === "aborted")
       end = { ...end, outcome: "interrupted", note: `the service was stopped while marking (${end.note ?? "feed hold, reset"}); position unknown: re-home before re-marking` };
     let final: JobRow;
-    let unrecorded: string | undefined;
+    let unrecorded: { code?: string; message: string } | undefined;
     try {
-      const written = this.journal.isOpen ? this.#writer.end(id, end) : undefined;
+      const written = this.journal.isOpen ? await this.#writer.end(id, end) : undefined;
       if (written) final = written;
       else {
         // The journal cannot take the outcome now: it is kept (side file, memory) and written
         // as soon as the journal can; the row still says "marking", so the serial stays held.
         const failing = this.#writer.failing;
-        unrecorded = failing ? `not yet in the journal: ${failing.message}` : "the journal is closed: the outcome was not recorded";
+        unrecorded = failing ? { code: failing.code, message: `not yet in the journal: ${failing.message}` } : { message: "the journal is closed: the outcome was not recorded" };
         final = { ...(a.row ?? row), outcome: end.outcome, ...(end.note === undefined ? {} : { note: end.note }), ...(end.error ? { error: end.error } : {}), progress: end.progress ?? a.progress };
         if (failing) this.#unrecorded.set(id, final);
       }
     } catch (e) {
       // The journal refused the outcome (closed underneath us): the row keeps its last state.
-      final = this.journal.isOpen ? this.journal.job(id) : { ...row, outcome: end.outcome };
+      final = (this.journal.isOpen ? await this.journal.job(id).catch(() => undefined) : undefined) ?? { ...row, outcome: end.outcome };
       if (!isPeenmarkError(e)) throw e;
     } finally {
       if (a.eventTimer) clearTimeout(a.eventTimer);
       this.#active = undefined;
     }
-    const view = unrecorded ? { ...jobView(final), journal: { recorded: false as const, message: unrecorded } } : jobView(final);
+    const view = unrecorded ? { ...jobView(final), journal: { recorded: false as const, ...unrecorded } } : jobView(final);
     this.#tell("job", view);
     this.#tell("controller", this.head.view());
     return view;
@@ -501,16 +539,14 @@ export class JobRunner extends EventEmitter<{ job: [view: JobView]; controller: 
     // Drained: the streamer saw the head stand with everything sent run (a pause sends
     // nothing more and lets the controller finish the strikes it holds; no feed hold).
     const drained = a.paused && a.drained;
-    try {
-      a.row = this.journal.job(a.id!);
-    } catch (e) {
-      if (!a.row || !isPeenmarkError(e)) throw e; // a journal that cannot be read now: its last row
-    }
-    const view = jobView(a.row, { paused: a.paused, drained, secondsLeft: a.secondsLeft, progress: a.progress });
+    // The row as the runner last wrote it (created, started): while the job runs nothing else
+    // changes it but progress, which the live state carries. No read per view: a registry
+    // answers later, and a view must not wait on it.
+    const view = jobView(a.row!, { paused: a.paused, drained, secondsLeft: a.secondsLeft, progress: a.progress });
     const failing = this.#writer.failing;
     if (!failing) return view;
     const what = a.journalPause ? "the mark was stopped between two strikes (pin off) until it can" : "the job's state is kept beside it until it can";
-    return { ...view, journal: { recorded: false as const, message: `${failing.message}; ${what}` } };
+    return { ...view, journal: { recorded: false as const, code: failing.code, message: `${failing.message}; ${what}` } };
   }
 }
 

@@ -44,10 +44,10 @@ export interface JobView {
   readonly series?: { readonly seriesId: string; readonly number: number };
   /**
    * The journal could not record this job's latest state (locked by another process, disk
-   * full, I/O error, read-only): it is kept beside the journal and written when it can; the
-   * serial stays held meanwhile.
+   * full, I/O error, read-only; the registry out of reach: code E_REGISTRY_UNREACHABLE): it is
+   * kept beside the journal and written when it can; the serial stays held meanwhile.
    */
-  readonly journal?: { readonly recorded: false; readonly message: string };
+  readonly journal?: { readonly recorded: false; readonly code?: string; readonly message: string };
 }
 
 /** What the runner knows of the job it streams now, fresher than the journal's throttled row. */

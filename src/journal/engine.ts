@@ -1,5 +1,5 @@
 import type { JournalEvent } from "./events.ts";
-import type { ExportOptions, Journal } from "./journal.ts";
+import type { AsideRecord, ExportOptions, Journal } from "./journal.ts";
 import type { JobQuery, Statistics } from "./search.ts";
 import type { JobEnd, JobRow, NewJob, NumberState, OperatorAction, Progress, SeriesDefinition, SeriesNumber, SeriesRow } from "./types.ts";
 
@@ -24,12 +24,33 @@ export interface JournalEngine {
   /** Creates or migrates the schema; returns this station's jobs whose process is gone, now interrupted. */
   open(): Promise<JobRow[]>;
   close(): Promise<void>;
+  /**
+   * The serial rule for a job about to be written, without writing it (read only): the runner
+   * asks before it talks to the controller, so a refused serial sends the head nothing.
+   * createJob decides again inside its transaction.
+   */
+  checkSerial(input: NewJob): Promise<void>;
   createJob(input: NewJob): Promise<JobRow>;
   startJob(id: number): Promise<JobRow>;
-  progress(id: number, p: Progress): Promise<void>;
-  endJob(id: number, end: JobEnd): Promise<JobRow>;
+  /**
+   * `wait: false` is the write path of a job under way (writer.ts): one try, no waiting for
+   * another process's lock (SQLite) or for a registry to come back (PostgreSQL); a write that
+   * cannot be made now fails at once with a storage failure, and the writer keeps it aside.
+   */
+  progress(id: number, p: Progress, options?: { wait?: boolean }): Promise<void>;
+  endJob(id: number, end: JobEnd, options?: { wait?: boolean }): Promise<JobRow>;
+  /**
+   * The side file: what the journal could not take while a job ran (appended and fsynced on
+   * this computer, whichever engine), entered at the next open() when this process is gone.
+   * Throws (an fs error) when the disk cannot take it either.
+   */
+  keepAside(record: AsideRecord): void;
+  /** Everything kept aside has reached the journal: the side file goes. */
+  clearAside(): void;
   releaseSerial(id: number, action: OperatorAction): Promise<JobRow>;
   job(id: number): Promise<JobRow>;
+  /** Whether job `id` holds its serial now: unfinished, or ended after it may have struck the part, and not released. */
+  holdsSerial(id: number): Promise<boolean>;
   find(serial: string): Promise<JobRow[]>;
   lastJobOf(record: { readonly serial: string; readonly manufacturer: string; readonly licencePrefix?: string | undefined }): Promise<JobRow | undefined>;
   jobs(filter?: Omit<ExportOptions, "format">): Promise<JobRow[]>;
@@ -69,23 +90,35 @@ export class SqliteEngine implements JournalEngine {
   async close(): Promise<void> {
     this.journal.close();
   }
+  async checkSerial(input: NewJob): Promise<void> {
+    this.journal.checkSerial(input);
+  }
   async createJob(input: NewJob): Promise<JobRow> {
     return this.journal.createJob(input);
   }
   async startJob(id: number): Promise<JobRow> {
     return this.journal.startJob(id);
   }
-  async progress(id: number, p: Progress): Promise<void> {
-    this.journal.progress(id, p);
+  async progress(id: number, p: Progress, options: { wait?: boolean } = {}): Promise<void> {
+    this.journal.progress(id, p, options);
   }
-  async endJob(id: number, end: JobEnd): Promise<JobRow> {
-    return this.journal.endJob(id, end);
+  async endJob(id: number, end: JobEnd, options: { wait?: boolean } = {}): Promise<JobRow> {
+    return this.journal.endJob(id, end, options);
+  }
+  keepAside(record: AsideRecord): void {
+    this.journal.keepAside(record);
+  }
+  clearAside(): void {
+    this.journal.clearAside();
   }
   async releaseSerial(id: number, action: OperatorAction): Promise<JobRow> {
     return this.journal.releaseSerial(id, action);
   }
   async job(id: number): Promise<JobRow> {
     return this.journal.job(id);
+  }
+  async holdsSerial(id: number): Promise<boolean> {
+    return this.journal.holdsSerial(id);
   }
   async find(serial: string): Promise<JobRow[]> {
     return this.journal.find(serial);

@@ -14,6 +14,7 @@ import { personName, writtenReason } from "./names.ts";
 import { normaliseNewJob } from "./new-job.ts";
 import { checkSerialRule, HOLDS_SQL, jobKeys, sameSerial } from "./serial-rule.ts";
 import { jobWhere, type JobQuery, pageOf, type StatRow, type Statistics, statistics } from "./search.ts";
+import { type AsideRecord, asideNote, SideFile } from "./side-file.ts";
 import { stmt } from "./statements.ts";
 import type { JobEnd, JobRow, NewJob, NumberState, OperatorAction, Outcome, Progress, SeriesDefinition, SeriesNumber, SeriesRow } from "./types.ts";
 
@@ -33,13 +34,7 @@ export function interruptedNote(executed: number, sent: number): string {
   return `service stopped while marking; ${range} sent to the controller after the last confirmed line (${executed}) and may have run; position unknown: re-home before re-marking`;
 }
 
-/**
- * A record the journal could not take when it was made (locked, disk full, I/O error,
- * read-only): kept in the side file next to the journal and written as soon as it can be.
- */
-export type AsideRecord =
-  | { readonly kind: "progress"; readonly jobId: number; readonly at: string; readonly progress: Progress }
-  | { readonly kind: "end"; readonly jobId: number; readonly at: string; readonly end: JobEnd };
+export type { AsideRecord } from "./side-file.ts";
 
 /** The sentence for an SQLite storage failure, by its code. */
 function storageSentence(code: string): string {
@@ -99,12 +94,14 @@ export class Journal {
   readonly path: string;
   readonly #clock: () => Date;
   readonly #busyTimeoutMs: number;
+  readonly #side: SideFile;
   #db: Database.Database | undefined;
 
   constructor(options: JournalOptions = {}) {
     this.path = resolve(options.path ?? DEFAULT_JOURNAL_PATH);
     this.#clock = options.clock ?? (() => new Date());
     this.#busyTimeoutMs = options.busyTimeoutMs ?? 10_000;
+    this.#side = new SideFile(this.path);
   }
 
   get isOpen(): boolean {
@@ -507,7 +504,7 @@ export class Journal {
 
   /** This process's side file: records the journal could not take, append-only, next to it. */
   get sidePath(): string {
-    return `${this.path}.side-${process.pid}.jsonl`;
+    return this.#side.path;
   }
 
   /**
@@ -515,18 +512,12 @@ export class Journal {
    * (an fs error) when the disk cannot take it either: the caller keeps it in memory.
    */
   keepAside(record: AsideRecord): void {
-    const fd = openSync(this.sidePath, "a");
-    try {
-      writeSync(fd, `${JSON.stringify(record)}\n`);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
+    this.#side.keep(record);
   }
 
   /** Everything kept aside has reached the journal: the side file goes. */
   clearAside(): void {
-    rmSync(this.sidePath, { force: true });
+    this.#side.clear();
   }
 
   /**
@@ -535,40 +526,16 @@ export class Journal {
    * finished is written now, not lost to "interrupted".
    */
   #applyAside(db: Database.Database): void {
-    const dir = dirname(this.path);
-    const prefix = `${basename(this.path)}.side-`;
-    let names: string[];
-    try {
-      names = readdirSync(dir).filter((n) => n.startsWith(prefix) && n.endsWith(".jsonl"));
-    } catch {
-      return;
-    }
-    for (const name of names) {
-      const pid = Number(name.slice(prefix.length, -".jsonl".length));
-      if (pid !== process.pid && pidAlive(pid)) continue;
-      const file = join(dir, name);
-      const records = readFileSync(file, "utf8")
-        .split("\n")
-        .filter((l) => l.trim() !== "")
-        .flatMap((l) => {
-          try {
-            return [JSON.parse(l) as AsideRecord];
-          } catch {
-            return []; // a line cut short by the crash: the records before it stand
-          }
-        });
+    for (const { records, remove } of this.#side.leftBehind()) {
       this.#durable(() => {
         for (const r of records) {
           const j = stmt(db, "SELECT outcome FROM jobs WHERE id = ?").get(r.jobId) as { outcome: Outcome } | undefined;
           if (!j || j.outcome !== "marking") continue;
           if (r.kind === "progress") this.#writeProgress(db, r.jobId, r.progress);
-          else {
-            const note = `${r.end.note ? `${r.end.note} ` : ""}(recorded at ${r.at} in the side file while the journal could not write; entered when it could)`;
-            this.#end(db, r.jobId, { ...r.end, note });
-          }
+          else this.#end(db, r.jobId, { ...r.end, note: asideNote(r) });
         }
       });
-      rmSync(file, { force: true });
+      remove();
     }
   }
 

@@ -31,7 +31,11 @@ export const isPostgresUrl = (s: string): boolean => /^postgres(ql)?:\/\//i.test
 export function chooseJournal(choice: JournalChoice): JournalEngine {
   const env = choice.env ?? process.env;
   const given = choice.journal ?? (env.PEENMARK_JOURNAL || undefined);
-  if (given !== undefined && isPostgresUrl(given)) return new PgJournal({ url: given, stationId: choice.stationId, ...(choice.clock ? { clock: choice.clock } : {}) });
+  if (given !== undefined && isPostgresUrl(given)) {
+    // A station keeps what the registry could not take in its data dir (side-file.ts).
+    const sideFile = choice.stationId === undefined ? undefined : join(choice.dataDir, `registry-${choice.stationId}`);
+    return new PgJournal({ url: given, stationId: choice.stationId, ...(sideFile ? { sideFile } : {}), ...(choice.clock ? { clock: choice.clock } : {}) });
+  }
   const path = given ?? join(choice.dataDir, "peenmark.db");
   return new SqliteEngine(new Journal({ path, ...(choice.clock ? { clock: choice.clock } : {}) }));
 }

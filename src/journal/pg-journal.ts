@@ -16,6 +16,7 @@ import { columnsOf, JOB_SELECT, type JobColumns, jobFromColumns } from "./rows.t
 import { jobWhere, type JobQuery, pageOf, type StatRow, type Statistics, statistics } from "./search.ts";
 import { checkSeriesDefinition, type NumberColumns, numberFromColumns, requireAction, type SeriesColumns, seriesRow } from "./series.ts";
 import { decideSerialRule, type Earlier, HOLDS_SQL, jobKeys } from "./serial-rule.ts";
+import { type AsideRecord, asideNote, SideFile } from "./side-file.ts";
 import { opt } from "./statements.ts";
 import type { JobEnd, JobRow, NewJob, NumberState, OperatorAction, Outcome, Progress, SeriesDefinition, SeriesNumber, SeriesRow } from "./types.ts";
 
@@ -38,6 +39,18 @@ export interface PgJournalOptions {
   readonly reconnectMs?: number;
   /** Connections in the pool. Default 4. */
   readonly poolSize?: number;
+  /**
+   * How long one statement may go unanswered before its connection is dropped as lost, ms: a
+   * registry that stops answering (a link that drops packets, a server that hangs) is then a
+   * lost link, not a wait without end. Default 10 s.
+   */
+  readonly queryTimeoutMs?: number;
+  /**
+   * The side file's base path on this computer (side-file.ts): what a job under way could not
+   * write to the registry is kept there and entered at the next open(). A station passes one
+   * in its data dir; without one, what cannot be written is kept in memory only.
+   */
+  readonly sideFile?: string;
 }
 
 /** Serialization conflicts in a row before a write gives up (each is another station winning a race). */
@@ -53,7 +66,7 @@ function isGone(e: unknown): boolean {
   const err = e as { code?: string; message?: string };
   if (typeof err?.code === "string" && (GONE_SQLSTATE.test(err.code) || GONE_ERRNO.has(err.code))) return true;
   const m = String(err?.message ?? "");
-  return /Connection terminated|connection .*closed|Client has encountered a connection error|timeout exceeded when trying to connect/i.test(m);
+  return /Connection terminated|connection .*closed|Client has encountered a connection error|timeout exceeded when trying to connect|Query read timeout/i.test(m);
 }
 
 /** The URL for messages: no password. */
@@ -112,6 +125,8 @@ export class PgJournal implements JournalEngine {
   readonly #schema: string | undefined;
   readonly #reconnectMs: number;
   readonly #poolSize: number;
+  readonly #queryTimeoutMs: number;
+  readonly #side: SideFile | undefined;
   #pool: pg.Pool | undefined;
 
   constructor(options: PgJournalOptions) {
@@ -128,6 +143,8 @@ export class PgJournal implements JournalEngine {
     this.#schema = options.schema;
     this.#reconnectMs = options.reconnectMs ?? 15_000;
     this.#poolSize = options.poolSize ?? 4;
+    this.#queryTimeoutMs = options.queryTimeoutMs ?? 10_000;
+    this.#side = options.sideFile === undefined ? undefined : new SideFile(options.sideFile);
   }
 
   get isOpen(): boolean {
@@ -142,7 +159,9 @@ export class PgJournal implements JournalEngine {
     const pool = new pg.Pool({
       connectionString: this.#url,
       max: this.#poolSize,
-      connectionTimeoutMillis: 5_000,
+      connectionTimeoutMillis: Math.min(5_000, this.#queryTimeoutMs),
+      query_timeout: this.#queryTimeoutMs,
+      keepAlive: true,
       types,
       ...(this.#schema ? { options: `-c search_path=${this.#schema}` } : {}),
       application_name: `peenmark ${this.stationId ?? "(no station)"}`,
@@ -169,6 +188,7 @@ export class PgJournal implements JournalEngine {
       if (e instanceof PeenmarkError) throw e;
       throw new PeenmarkError("E_JOURNAL", `cannot open the registry ${this.where}: ${(e as Error).message}`, { where: this.where, cause: e });
     }
+    await this.#applyAside();
     return this.#tx(async ({ q }) => {
       await this.#rekey(q);
       if (this.stationId === undefined) return [];
@@ -193,6 +213,11 @@ export class PgJournal implements JournalEngine {
     const pool = this.#pool;
     this.#pool = undefined;
     await pool?.end();
+  }
+
+  async checkSerial(input: NewJob): Promise<void> {
+    const job = normaliseNewJob(input);
+    await this.#read(async (q) => decideSerialRule(job, await sameSerial(q, job.record)));
   }
 
   async createJob(input: NewJob): Promise<JobRow> {
@@ -238,7 +263,7 @@ export class PgJournal implements JournalEngine {
     });
   }
 
-  async progress(id: number, p: Progress): Promise<void> {
+  async progress(id: number, p: Progress, options: { wait?: boolean } = {}): Promise<void> {
     // One UPDATE outside a serializable transaction: it reads nothing the serial rule weighs.
     // Repeating it after a lost link writes the same values again.
     const n = await this.#withRetry(async () => {
@@ -249,31 +274,73 @@ export class PgJournal implements JournalEngine {
         id,
       ]);
       return r.rowCount;
-    });
+    }, options.wait === false ? 0 : this.#reconnectMs);
     if (n !== 1) throw new PeenmarkError("E_JOURNAL", `job ${id} is not marking: progress can only be recorded while it marks`, { details: { jobId: id } });
   }
 
-  async endJob(id: number, end: JobEnd): Promise<JobRow> {
-    return this.#tx(async ({ q, afterLostLink }) => {
-      const j = await jobOf(q, id, this.where);
-      if (afterLostLink && j.outcome === end.outcome && j.endedAt !== undefined) return j;
-      const allowed = j.outcome === "marking" || (j.outcome === "pending" && (end.outcome === "aborted" || end.outcome === "failed"));
-      if (!allowed) throw new PeenmarkError("E_JOURNAL", `job ${id} is ${j.outcome}: it cannot end as ${end.outcome}`, { details: { jobId: id } });
-      if (end.outcome === "failed" && !end.error) throw new PeenmarkError("E_JOURNAL", `job ${id} failed: say the controller's error or alarm code and text`, { where: "error" });
-      const at = this.#now();
-      const p = end.progress ?? j.progress;
-      changed(
-        await q(
-          `UPDATE jobs SET outcome = $1, ended_at = $2, error_code = $3, error_text = $4, note = $5,
-                           last_acked_line = $6, last_executed_line = $7, strikes_done = $8 WHERE id = $9 RETURNING id`,
-          [end.outcome, at, end.error?.code ?? null, end.error?.text ?? null, end.note ?? null, p.ackedLine, p.executedLine, p.strikesDone, id],
-        ),
-        id,
-        this.where,
-      );
-      if (end.outcome === "completed") await q("UPDATE series_numbers SET state = 'committed', updated_at = $1 WHERE job_id = $2 AND state = 'reserved'", [at, id]);
-      return jobOf(q, id, this.where);
-    });
+  async endJob(id: number, end: JobEnd, options: { wait?: boolean } = {}): Promise<JobRow> {
+    return this.#tx(
+      async ({ q, afterLostLink }) => {
+        if (afterLostLink) {
+          const j = await jobOf(q, id, this.where);
+          if (j.outcome === end.outcome && j.endedAt !== undefined) return j;
+        }
+        return this.#end(q, id, end);
+      },
+      "SERIALIZABLE",
+      options.wait === false ? 0 : this.#reconnectMs,
+    );
+  }
+
+  async #end(q: Q, id: number, end: JobEnd): Promise<JobRow> {
+    const j = await jobOf(q, id, this.where);
+    const allowed = j.outcome === "marking" || (j.outcome === "pending" && (end.outcome === "aborted" || end.outcome === "failed"));
+    if (!allowed) throw new PeenmarkError("E_JOURNAL", `job ${id} is ${j.outcome}: it cannot end as ${end.outcome}`, { details: { jobId: id } });
+    if (end.outcome === "failed" && !end.error) throw new PeenmarkError("E_JOURNAL", `job ${id} failed: say the controller's error or alarm code and text`, { where: "error" });
+    const at = this.#now();
+    const p = end.progress ?? j.progress;
+    changed(
+      await q(
+        `UPDATE jobs SET outcome = $1, ended_at = $2, error_code = $3, error_text = $4, note = $5,
+                         last_acked_line = $6, last_executed_line = $7, strikes_done = $8 WHERE id = $9 RETURNING id`,
+        [end.outcome, at, end.error?.code ?? null, end.error?.text ?? null, end.note ?? null, p.ackedLine, p.executedLine, p.strikesDone, id],
+      ),
+      id,
+      this.where,
+    );
+    if (end.outcome === "completed") await q("UPDATE series_numbers SET state = 'committed', updated_at = $1 WHERE job_id = $2 AND state = 'reserved'", [at, id]);
+    return jobOf(q, id, this.where);
+  }
+
+  keepAside(record: AsideRecord): void {
+    if (!this.#side) throw new Error(`the registry ${this.where} has no side file on this station (sideFile): kept in memory only`);
+    this.#side.keep(record);
+  }
+
+  clearAside(): void {
+    this.#side?.clear();
+  }
+
+  /**
+   * The side files this station's gone processes left (and this one's): progress and outcomes
+   * the registry could not take while a job ran, entered now, oldest first. A record for a job
+   * that no longer marks (ended meanwhile, another station's) is passed over; a file is removed
+   * once all its records are in.
+   */
+  async #applyAside(): Promise<void> {
+    if (!this.#side) return;
+    for (const { records, remove } of this.#side.leftBehind()) {
+      await this.#tx(async ({ q }) => {
+        for (const r of records) {
+          const j = (await q<{ outcome: Outcome; station_id: string }>("SELECT outcome, station_id FROM jobs WHERE id = $1", [r.jobId]))[0];
+          if (!j || j.outcome !== "marking" || j.station_id !== this.stationId) continue;
+          if (r.kind === "progress") {
+            await q("UPDATE jobs SET last_acked_line = $1, last_executed_line = $2, strikes_done = $3 WHERE id = $4 AND outcome = 'marking'", [r.progress.ackedLine, r.progress.executedLine, r.progress.strikesDone, r.jobId]);
+          } else await this.#end(q, r.jobId, { ...r.end, note: asideNote(r, `the registry ${this.where}`) });
+        }
+      });
+      remove();
+    }
   }
 
   async releaseSerial(id: number, action: OperatorAction): Promise<JobRow> {
@@ -287,6 +354,14 @@ export class PgJournal implements JournalEngine {
 
   async job(id: number): Promise<JobRow> {
     return this.#read((q) => jobOf(q, id, this.where));
+  }
+
+  async holdsSerial(id: number): Promise<boolean> {
+    return this.#read(async (q) => {
+      await jobOf(q, id, this.where);
+      const [h] = await q<{ holds: number }>(`SELECT (${HOLDS_SQL} AND released_at IS NULL)::int AS holds FROM jobs WHERE id = $1`, [id]);
+      return h?.holds === 1;
+    });
   }
 
   async find(serial: string): Promise<JobRow[]> {
@@ -699,9 +774,9 @@ export class PgJournal implements JournalEngine {
   }
 
   /** Runs `fn` in a SERIALIZABLE transaction; again on a serialization conflict, and again while the registry cannot be reached. */
-  async #tx<T>(fn: (tx: Tx) => Promise<T>, isolation: "SERIALIZABLE" | "READ COMMITTED" = "SERIALIZABLE"): Promise<T> {
+  async #tx<T>(fn: (tx: Tx) => Promise<T>, isolation: "SERIALIZABLE" | "READ COMMITTED" = "SERIALIZABLE", reconnectMs = this.#reconnectMs): Promise<T> {
     const pool = this.#poolOf();
-    const deadline = Date.now() + this.#reconnectMs;
+    const deadline = Date.now() + reconnectMs;
     let afterLostLink = false;
     for (let attempt = 0; ; attempt++) {
       let c: pg.PoolClient | undefined;
@@ -715,7 +790,9 @@ export class PgJournal implements JournalEngine {
         await client.query("COMMIT");
         return out;
       } catch (e) {
-        if (c) await c.query("ROLLBACK").catch(() => (broken = true));
+        // A lost link has nothing to roll back (the server ends the transaction with the
+        // session), and a ROLLBACK on a link that stopped answering would wait as long again.
+        if (c && !isGone(e)) await c.query("ROLLBACK").catch(() => (broken = true));
         const code = (e as { code?: string }).code;
         if (code !== undefined && CONFLICT.has(code)) {
           // Another station's transaction touched the same serial or series: ours saw a state
@@ -763,8 +840,8 @@ export class PgJournal implements JournalEngine {
     });
   }
 
-  async #withRetry<T>(fn: () => Promise<T>): Promise<T> {
-    const deadline = Date.now() + this.#reconnectMs;
+  async #withRetry<T>(fn: () => Promise<T>, reconnectMs = this.#reconnectMs): Promise<T> {
+    const deadline = Date.now() + reconnectMs;
     for (;;) {
       try {
         return await fn();

@@ -81,9 +81,9 @@ export const JobViewSchema = z
     released: z.object({ at: z.string(), by: z.string(), reason: z.string() }).optional(),
     series: z.object({ seriesId: z.string(), number: z.number().int() }).optional(),
     journal: z
-      .object({ recorded: z.literal(false), message: z.string() })
+      .object({ recorded: z.literal(false), code: z.string().optional().describe("E_JOURNAL (the file) or E_REGISTRY_UNREACHABLE (the registry)"), message: z.string() })
       .optional()
-      .describe("The journal cannot record this job's latest state now (locked, disk full, I/O error, read-only): kept beside it and written when it can; the serial stays held."),
+      .describe("The journal cannot record this job's latest state now (locked, disk full, I/O error, read-only; the registry out of reach): kept beside it and written when it can; the serial stays held."),
   })
   .describe("A job as the page and the API see it (JobView).");
 
@@ -100,6 +100,16 @@ export const ControllerViewSchema = z
     simStrikes: z.number().int().optional(),
   })
   .describe("The head's controller (ControllerView).");
+
+export const JournalStateSchema = z
+  .object({
+    kind: z.enum(["sqlite", "postgres"]).describe("The SQLite file of this bench, or the PostgreSQL registry stations share"),
+    where: z.string().describe("The file, or the registry's URL without its password"),
+    recording: z.boolean().describe("false: the journal cannot record now (the registry unreachable, the file locked or full); marks are refused or paused"),
+    code: z.string().optional().describe("E_REGISTRY_UNREACHABLE or E_JOURNAL, when not recording"),
+    message: z.string().optional(),
+  })
+  .describe("Where this station's journal is and whether it records now.");
 
 export const SeriesRowSchema = z.object({
   id: z.string(),

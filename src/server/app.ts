@@ -5,7 +5,9 @@ import type { Logger } from "pino";
 import type { Tokens } from "../config.ts";
 import type { Head } from "../job/head.ts";
 import { JobRunner } from "../job/runner.ts";
-import { Journal, type JobRow } from "../journal/journal.ts";
+import type { JournalEngine } from "../journal/engine.ts";
+import type { JobRow } from "../journal/journal.ts";
+import { chooseJournal } from "../journal/open-journal.ts";
 import type { Station } from "../profile/station.ts";
 import type { ServiceContext } from "./context.ts";
 import { PeenmarkError } from "../errors.ts";
@@ -24,9 +26,11 @@ import { PACKAGE_ROOT, PACKAGE_VERSION } from "../paths.ts";
 
 /**
  * The station service: one fastify app over one head, one journal and the profiles.
- * `buildServer` opens the journal (which turns jobs a dead service left `marking` into
- * `interrupted`; nothing resumes by itself), builds the runner and every route of
- * the HTTP API (docs/OPERATIONS.md). Testable with `app.inject`; `peenmark station` listens.
+ * `buildServer` opens the journal — the SQLite file in the data dir, or the PostgreSQL
+ * registry many stations share (`journal`: open-journal.ts) — which turns this station's jobs
+ * a dead service left `marking` into `interrupted` (nothing resumes by itself), builds the
+ * runner and every route of the HTTP API (docs/OPERATIONS.md). Testable with `app.inject`;
+ * `peenmark station` listens.
  * Closing the app aborts a job under way, then closes the journal and (unless told not to) the head.
  */
 
@@ -37,8 +41,14 @@ export function checkTokens(tokens: Tokens): void {
 }
 
 export interface ServerOptions {
-  /** Journal (peenmark.db), published profiles, config. */
+  /** Journal (peenmark.db), published profiles, config; the registry's side file. */
   readonly dataDir: string;
+  /**
+   * The journal: a PostgreSQL URL (the registry), an SQLite file, or an engine not yet opened
+   * (tests: a registry schema of their own). Default DATA_DIR/peenmark.db; `peenmark station`
+   * passes --journal or $PEENMARK_JOURNAL.
+   */
+  readonly journal?: string | JournalEngine;
   readonly station: Station;
   /** An open head; the app closes it on close unless `keepHead`. */
   readonly head: Head;
@@ -73,8 +83,11 @@ declare module "fastify" {
 
 export async function buildServer(opts: ServerOptions): Promise<FastifyInstance> {
   checkTokens(opts.tokens ?? {});
-  const journal = new Journal({ path: join(opts.dataDir, "peenmark.db") });
-  const interruptedAtOpen = journal.open();
+  const journal =
+    typeof opts.journal === "object" ? opts.journal : chooseJournal({ journal: opts.journal, dataDir: opts.dataDir, stationId: opts.station.id, env: {} });
+  // A registry that cannot be reached now refuses the start (E_REGISTRY_UNREACHABLE, naming it):
+  // without it no serial can be checked, so the station does not offer to mark.
+  const interruptedAtOpen = await journal.open();
   const runner = new JobRunner({
     journal,
     head: opts.head,
@@ -115,7 +128,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   app.addHook("onClose", async () => {
     await compiler.close();
     await runner.close();
-    journal.close();
+    await journal.close();
     if (!opts.keepHead) await opts.head.close();
   });
   return app;

@@ -4,18 +4,18 @@ import type { Tokens } from "../config.ts";
 import { PeenmarkError } from "../errors.ts";
 import type { JobRunner } from "../job/runner.ts";
 import type { CompilePool } from "./compile-pool.ts";
-import type { Journal } from "../journal/journal.ts";
+import type { JournalEngine } from "../journal/engine.ts";
 import { MAX_NAME, nameProblem } from "../journal/names.ts";
 import { schemaError } from "../profile/load.ts";
 import type { Station } from "../profile/station.ts";
 import { requireRole, roleOf, type Role } from "./auth.ts";
 import type { ProfileStore } from "./profiles.ts";
 
-/** What every route works with: one station, one head (through the runner), one journal. */
+/** What every route works with: one station, one head (through the runner), one journal (either engine: every call awaited). */
 export interface ServiceContext {
   readonly station: Station;
   readonly runner: JobRunner;
-  readonly journal: Journal;
+  readonly journal: JournalEngine;
   readonly profiles: ProfileStore;
   readonly tokens: Tokens;
   /** The time of marking and of operators' acts; the wall clock unless a test fixes it. */
@@ -110,9 +110,9 @@ export function wholeNumber(raw: string | undefined, name: string): number | und
 }
 
 /** A journal row or 404. */
-export function existingJob<T>(ctx: ServiceContext, id: number, fn: () => T): T {
+export async function existingJob<T>(ctx: ServiceContext, id: number, fn: () => T | Promise<T>): Promise<T> {
   try {
-    return fn();
+    return await fn();
   } catch (e) {
     if (e instanceof PeenmarkError && e.code === "E_JOURNAL" && e.details.jobId === id && /there is no job/.test(e.message)) {
       throw new PeenmarkError("E_NOT_FOUND", `there is no job ${id} in the journal`, { where: "id", details: { jobId: id } });

@@ -6,8 +6,10 @@ import { type ErrorCode, isPeenmarkError } from "../errors.ts";
  * Errors over HTTP: the PeenmarkError shape `{ error: { code, message, where?, details? } }`
  * with a status that says whose move it is: 422 the input is wrong, 409 the journal or the
  * head says not now, 401/403 who you are, 404 no such thing, 405 not with this method, 413
- * too big, 415 not JSON, 400 not HTTP we can read or a trace query that is wrong (E_QUERY), 503 the head's controller cannot do it, or the station
- * has more previews queued than it takes (E_OVERLOADED: try again).
+ * too big, 415 not JSON, 400 not HTTP we can read or a trace query that is wrong (E_QUERY), 503
+ * the head's controller cannot do it, the registry cannot be reached (E_REGISTRY_UNREACHABLE:
+ * nothing was written, no serial checked), or the station has more previews queued than it
+ * takes (E_OVERLOADED: try again).
  * Every error has this shape, fastify's own included (a bad URL, a body that is not JSON,
  * a malformed request line): a client parses one envelope.
  */
@@ -29,6 +31,7 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   E_MEDIA_TYPE: 415,
   E_CONTROLLER: 503,
   E_OVERLOADED: 503,
+  E_REGISTRY_UNREACHABLE: 503,
   E_FILE: 500,
   E_FONT_INVALID: 500,
 };

@@ -72,11 +72,11 @@ const JobBody = z
  * the text lands where the first strikes did; the current version only when the operator
  * chose it. The journal refuses a mismatch either way (serial-rule.ts).
  */
-function remarkVersion(ctx: ServiceContext, profileId: string, record: unknown, remark: { of?: number | undefined; profile?: "current" | undefined }): { version: ProfileVersion; of: number } {
+async function remarkVersion(ctx: ServiceContext, profileId: string, record: unknown, remark: { of?: number | undefined; profile?: "current" | undefined }): Promise<{ version: ProfileVersion; of: number }> {
   const r = parseRecord("record", record);
-  const of = remark.of ?? ctx.journal.lastJobOf(r)?.id;
+  const of = remark.of ?? (await ctx.journal.lastJobOf(r))?.id;
   if (of === undefined) throw new PeenmarkError("E_JOURNAL", `there is no earlier job of serial "${r.serial}" of ${r.manufacturer} to re-mark: mark it without a re-mark`, { where: "remark.of" });
-  const earlier = existingJob(ctx, of, () => ctx.journal.job(of));
+  const earlier = await existingJob(ctx, of, () => ctx.journal.job(of));
   if (remark.profile === "current") return { version: ctx.profiles.get(profileId), of };
   if (earlier.profile.id !== profileId)
     throw new PeenmarkError("E_JOURNAL", `job ${of} was marked with profile "${earlier.profile.id}", not "${profileId}": re-mark it with "${earlier.profile.id}", or have an operator choose the current version of "${profileId}" with a reason`, {
@@ -120,19 +120,15 @@ export function jobRoutes(app: FastifyInstance, ctx: ServiceContext): void {
     async (req, reply) => {
       authorise(ctx, req, "technician", "previewing a job");
       const body = parseBody(PreviewBody, req.body);
-      const { profile } = body.remark ? remarkVersion(ctx, body.profileId, body.record, body.remark).version : ctx.profiles.get(body.profileId);
+      const { profile } = body.remark ? (await remarkVersion(ctx, body.profileId, body.record, body.remark)).version : ctx.profiles.get(body.profileId);
       const markedAt = ctx.clock();
       let next: { number: number; serial: string } | undefined;
       if (body.series !== undefined) {
         const id = body.series;
-        const peeked = (() => {
-          try {
-            return ctx.journal.peekNext(id, markedAt);
-          } catch (e) {
-            if (e instanceof PeenmarkError && e.where === "seriesId") throw new PeenmarkError("E_NOT_FOUND", e.message, { where: "series" });
-            throw e;
-          }
-        })();
+        const peeked = await ctx.journal.peekNext(id, markedAt).catch((e: unknown) => {
+          if (e instanceof PeenmarkError && e.where === "seriesId") throw new PeenmarkError("E_NOT_FOUND", e.message, { where: "series" });
+          throw e;
+        });
         if (!peeked) throw new PeenmarkError("E_SERIES_EXHAUSTED", `series "${id}" has no number left: ask an operator for a new series`, { where: "series" });
         next = peeked;
       }
@@ -158,7 +154,7 @@ export function jobRoutes(app: FastifyInstance, ctx: ServiceContext): void {
     const role = authorise(ctx, req, "technician", "marking");
     const body = parseBody(JobBody, req.body);
     if (body.remark) requireRole(role, "operator", "authorising a re-mark");
-    const chosen = body.remark ? remarkVersion(ctx, body.profileId, body.record, body.remark) : undefined;
+    const chosen = body.remark ? await remarkVersion(ctx, body.profileId, body.record, body.remark) : undefined;
     const profile = chosen?.version ?? ctx.profiles.get(body.profileId);
     const remark = body.remark && {
       of: chosen!.of,
@@ -198,7 +194,7 @@ export function jobRoutes(app: FastifyInstance, ctx: ServiceContext): void {
     async (req) => {
       authorise(ctx, req, "technician", "reading a job");
       const id = jobId(req.params.id);
-      return { job: existingJob(ctx, id, () => ctx.runner.job(id)) };
+      return { job: await existingJob(ctx, id, () => ctx.runner.job(id)) };
     },
   );
 
@@ -214,7 +210,9 @@ export function jobRoutes(app: FastifyInstance, ctx: ServiceContext): void {
       async (req) => {
         authorise(ctx, req, "technician", `${action === "abort" ? "aborting" : action === "pause" ? "pausing" : "resuming"} a job`);
         const id = jobId(req.params.id);
-        existingJob(ctx, id, () => ctx.journal.job(id));
+        // The job under way is steered without asking the journal: a registry out of reach
+        // never keeps a technician from pausing or aborting the head.
+        if (ctx.runner.current()?.id !== id) await existingJob(ctx, id, () => ctx.journal.job(id));
         const job = await ctx.runner[action](id);
         req.log.info({ job: id }, `job ${action}`);
         return { job };

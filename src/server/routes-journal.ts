@@ -49,7 +49,10 @@ export function journalRoutes(app: FastifyInstance, ctx: ServiceContext): void {
   const { station, runner, journal } = ctx;
 
   /** The live job with its live progress. */
-  const live = (rows: readonly JobRow[]): JobView[] => rows.map((r) => (runner.current()?.id === r.id ? runner.job(r.id) : jobView(r)));
+  const live = (rows: readonly JobRow[]): JobView[] => {
+    const current = runner.current();
+    return rows.map((r) => (current?.id === r.id ? current : jobView(r)));
+  };
 
   app.get(
     "/api/journal",
@@ -67,7 +70,7 @@ export function journalRoutes(app: FastifyInstance, ctx: ServiceContext): void {
       if (o !== undefined && !OUTCOMES.includes(o as Outcome)) throw new PeenmarkError("E_USAGE", `outcome "${o}" is not one of ${OUTCOMES.join(", ")}`, { where: "outcome" });
       const limit = wholeNumber(q.limit, "limit");
       const offset = wholeNumber(q.offset, "offset");
-      const r = journal.search({
+      const r = await journal.search({
         ...(q.serial ? { serial: q.serial } : {}),
         ...(q.maker ? { maker: q.maker } : {}),
         ...(q.model ? { model: q.model } : {}),
@@ -92,9 +95,13 @@ export function journalRoutes(app: FastifyInstance, ctx: ServiceContext): void {
     doc({ summary: "Interrupted jobs not yet re-marked or released", tag: "journal", role: "technician", responses: { 200: z.object({ jobs: z.array(JobViewSchema) }) } }),
     async (req) => {
       authorise(ctx, req, "technician", "reading the journal");
-      const all = [...journal.jobs({ outcome: "interrupted" }), ...journal.jobs({ outcome: "aborted" }), ...journal.jobs({ outcome: "failed" })].filter((j) => journal.holdsSerial(j.id)).sort((a, b) => a.id - b.id);
-      const open = all.filter((j) => !j.release && !journal.remarksOf(j.id).some((r) => r.outcome !== "aborted" && r.outcome !== "failed")).reverse();
-      return { jobs: open.map((j) => jobView(j)) };
+      const ended = [...(await journal.jobs({ outcome: "interrupted" })), ...(await journal.jobs({ outcome: "aborted" })), ...(await journal.jobs({ outcome: "failed" }))];
+      const all: JobRow[] = [];
+      for (const j of ended) if (await journal.holdsSerial(j.id)) all.push(j);
+      all.sort((a, b) => a.id - b.id);
+      const open: JobRow[] = [];
+      for (const j of all) if (!j.release && !(await journal.remarksOf(j.id)).some((r) => r.outcome !== "aborted" && r.outcome !== "failed")) open.push(j);
+      return { jobs: open.reverse().map((j) => jobView(j)) };
     },
   );
 
@@ -140,7 +147,7 @@ export function journalRoutes(app: FastifyInstance, ctx: ServiceContext): void {
       if (o !== undefined && !OUTCOMES.includes(o as Outcome)) throw new PeenmarkError("E_USAGE", `outcome "${o}" is not one of ${OUTCOMES.join(", ")}`, { where: "outcome" });
       if (q.delimiter !== undefined && q.delimiter !== "comma" && q.delimiter !== "semicolon") throw new PeenmarkError("E_USAGE", `delimiter "${q.delimiter}" is not comma or semicolon`, { where: "delimiter" });
       if (q.bom !== undefined && q.bom !== "0" && q.bom !== "1") throw new PeenmarkError("E_USAGE", `bom "${q.bom}" is not 0 or 1`, { where: "bom" });
-      const text = journal.exportJobs({
+      const text = await journal.exportJobs({
         format,
         ...(q.from ? { from: q.from } : {}),
         ...(q.to ? { to: q.to } : {}),
@@ -170,12 +177,12 @@ export function journalRoutes(app: FastifyInstance, ctx: ServiceContext): void {
     async (req) => {
       authorise(ctx, req, "technician", "reading the journal");
       const id = jobId(req.params.id);
-      const row = existingJob(ctx, id, () => journal.job(id));
-      const remarkOf = row.remark ? journal.job(row.remark.of) : undefined;
+      const row = await existingJob(ctx, id, () => journal.job(id));
+      const remarkOf = row.remark ? await journal.job(row.remark.of) : undefined;
       return {
         job: live([row])[0],
-        events: journal.events({ jobId: id }),
-        remarks: live(journal.remarksOf(id)),
+        events: await journal.events({ jobId: id }),
+        remarks: live(await journal.remarksOf(id)),
         ...(remarkOf ? { remarkOf: jobView(remarkOf) } : {}),
       };
     },
@@ -196,7 +203,7 @@ export function journalRoutes(app: FastifyInstance, ctx: ServiceContext): void {
       const role = authorise(ctx, req, "operator", "releasing a serial");
       const id = jobId(req.params.id);
       const body = parseBody(ReleaseBody, req.body);
-      const row = existingJob(ctx, id, () => journal.releaseSerial(id, body));
+      const row = await existingJob(ctx, id, () => journal.releaseSerial(id, body));
       req.log.warn({ by: actor(req, role), job: id, serial: row.serial, operator: body.operator, reason: body.reason }, "serial released");
       return { job: jobView(row) };
     },

@@ -48,9 +48,9 @@ function numberOf(raw: string): number {
 }
 
 /** The journal's "no such series" as 404. */
-function found<T>(fn: () => T): T {
+async function found<T>(fn: () => Promise<T>): Promise<T> {
   try {
-    return fn();
+    return await fn();
   } catch (e) {
     if (e instanceof PeenmarkError && e.code === "E_JOURNAL" && (e.where === "seriesId" || e.where === "number") && /there is no serial-number series|was never handed out/.test(e.message))
       throw new PeenmarkError("E_NOT_FOUND", e.message, { where: e.where });
@@ -68,7 +68,9 @@ export function seriesRoutes(app: FastifyInstance, ctx: ServiceContext): void {
     async (req) => {
       authorise(ctx, req, "technician", "reading serial-number series");
       const at = now();
-      return { series: journal.listSeries().map((s) => ({ ...s, next: journal.peekNext(s.id, at) ?? null })) };
+      const series = [];
+      for (const s of await journal.listSeries()) series.push({ ...s, next: (await journal.peekNext(s.id, at)) ?? null });
+      return { series };
     },
   );
 
@@ -78,7 +80,7 @@ export function seriesRoutes(app: FastifyInstance, ctx: ServiceContext): void {
     async (req, reply) => {
       const role = authorise(ctx, req, "operator", "defining a serial-number series");
       const b = parseBody(CreateBody, req.body);
-      const s = journal.createSeries({
+      const s = await journal.createSeries({
         id: b.id,
         pattern: b.pattern,
         start: b.start,
@@ -108,8 +110,8 @@ export function seriesRoutes(app: FastifyInstance, ctx: ServiceContext): void {
       const id = seriesId(req.params.id);
       const q = queryOf(req, ["state"]);
       if (q.state !== undefined && !STATES.includes(q.state as NumberState)) throw new PeenmarkError("E_USAGE", `state "${q.state}" is not one of ${STATES.join(", ")}`, { where: "state" });
-      const series = found(() => journal.series(id));
-      return { series, next: journal.peekNext(id, now()) ?? null, numbers: journal.numbers(id, q.state as NumberState | undefined).reverse() };
+      const series = await found(() => journal.series(id));
+      return { series, next: (await journal.peekNext(id, now())) ?? null, numbers: (await journal.numbers(id, q.state as NumberState | undefined)).reverse() };
     },
   );
 
@@ -129,7 +131,7 @@ export function seriesRoutes(app: FastifyInstance, ctx: ServiceContext): void {
         const id = seriesId(req.params.id);
         const n = numberOf(req.params.number);
         const body = parseBody(ActionBody, req.body);
-        const done = found(() => (verb === "release" ? journal.releaseReservation(id, n, body) : journal.voidNumber(id, n, body)));
+        const done = await found(() => (verb === "release" ? journal.releaseReservation(id, n, body) : journal.voidNumber(id, n, body)));
         req.log.warn({ by: actor(req, role), series: id, number: n, serial: done.serial, operator: body.operator, reason: body.reason }, `series number ${verb === "release" ? "released" : "voided"}`);
         return { number: done };
       },

@@ -2,7 +2,7 @@ import type { FastifyInstance } from "fastify";
 import { z } from "zod";
 import { tokensConfigured } from "./auth.ts";
 import { actor, authorise, type ServiceContext } from "./context.ts";
-import { ControllerViewSchema, doc } from "./api-doc.ts";
+import { ControllerViewSchema, doc, JournalStateSchema } from "./api-doc.ts";
 import { TranslatedTextSchema } from "../profile/schema.ts";
 
 /** The station and its controller. */
@@ -12,13 +12,14 @@ export function stationRoutes(app: FastifyInstance, ctx: ServiceContext): void {
   app.get(
     "/api/station",
     doc({
-      summary: "The station, its controller, and who the caller is",
+      summary: "The station, its controller, its journal (or registry), and who the caller is",
       tag: "station",
       role: "technician",
       responses: {
         200: z.object({
           station: z.object({ id: z.string(), name: TranslatedTextSchema, workArea: z.object({ width: z.number(), height: z.number() }), timeZone: z.string() }),
           controller: ControllerViewSchema,
+          journal: JournalStateSchema,
           you: z.object({ role: z.enum(["technician", "operator"]), tokens: z.boolean().describe("Whether the station asks for tokens (without, every client on the computer is an operator)") }),
         }),
       },
@@ -28,6 +29,7 @@ export function stationRoutes(app: FastifyInstance, ctx: ServiceContext): void {
       return {
         station: { id: station.id, name: station.name, workArea: station.machine.workArea, timeZone: station.timeZone },
         controller: runner.head.view(),
+        journal: runner.journalState(),
         you: { role, tokens: tokensConfigured(ctx.tokens) },
       };
     },

@@ -6,7 +6,10 @@ import { fontNames } from "../../src/fonts/font.ts";
 import type { SimFaults } from "../../firmware-bridge/sim/head.ts";
 import { Head } from "../../src/job/head.ts";
 import { JobRunner } from "../../src/job/runner.ts";
+import { type JournalEngine, SqliteEngine } from "../../src/journal/engine.ts";
 import { Journal } from "../../src/journal/journal.ts";
+import { PgJournal } from "../../src/journal/pg-journal.ts";
+import { PG_URL, pgSchema } from "../journal/engines.ts";
 import { loadProfile, loadStation } from "../../src/profile/load.ts";
 import type { Station } from "../../src/profile/station.ts";
 
@@ -44,23 +47,37 @@ export function simHead(station = benchStation(), simSpeed = TEST_SPEED, simSett
   return Head.open({ station, simSpeed, ...(simSettings ? { simSettings } : {}), ...(simFaults ? { simFaults } : {}), ...(inProcessFaults ? { inProcess: { simFaults: inProcessFaults } } : {}) });
 }
 
-export async function runnerOnSim(opts: { simSpeed?: number; simSettings?: Record<number, number>; simFaults?: SimFaultSpec; inProcessFaults?: SimFaults } = {}) {
+/**
+ * A runner on the simulated head and a fresh journal: the SQLite file of a temporary data dir
+ * (`journal`, the synchronous Journal, and `engine`, the same behind the async interface), or
+ * with `engine: "postgres"` a fresh schema on PEENMARK_TEST_PG's server (`engine` only).
+ */
+export async function runnerOnSim(opts: { simSpeed?: number; simSettings?: Record<number, number>; simFaults?: SimFaultSpec; inProcessFaults?: SimFaults; engine?: "sqlite" | "postgres" } = {}) {
   const station = benchStation();
   const head = await simHead(station, opts.simSpeed ?? TEST_SPEED, opts.simSettings, opts.simFaults, opts.inProcessFaults);
   const tmp = tempDir();
-  const journal = new Journal({ path: join(tmp.dir, "peenmark.db") });
-  journal.open();
-  const runner = new JobRunner({ journal, head, station, clock: () => MARKED_AT, progressEveryMs: 20 });
+  const registry = opts.engine === "postgres" ? await pgSchema() : undefined;
+  const sqlite = registry ? undefined : new Journal({ path: join(tmp.dir, "peenmark.db") });
+  const engine: JournalEngine = registry
+    ? new PgJournal({ url: PG_URL!, schema: registry.schema, stationId: station.id, reconnectMs: 2_000, sideFile: join(tmp.dir, `registry-${station.id}`) })
+    : new SqliteEngine(sqlite!);
+  await engine.open();
+  const runner = new JobRunner({ journal: engine, head, station, clock: () => MARKED_AT, progressEveryMs: 20 });
   return {
     station,
     head,
-    journal,
+    get journal(): Journal {
+      if (!sqlite) throw new Error("this runner's journal is the registry: use `engine`");
+      return sqlite;
+    },
+    engine,
     runner,
     dir: tmp.dir,
     async close() {
       await runner.close();
-      journal.close();
+      await engine.close();
       await head.close();
+      await registry?.drop();
       tmp.cleanup();
     },
   };

@@ -1,7 +1,10 @@
 import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { existsSync } from "node:fs";
 import { Journal } from "../../src/journal/journal.ts";
+import { PgJournal } from "../../src/journal/pg-journal.ts";
+import { PG_URL, pgSchema } from "../journal/engines.ts";
 import { ROOT, tempDir } from "./helpers.ts";
 
 /** `peenmark mark` as a technician runs it, on the simulated head, with Ctrl-C sent as SIGINT. */
@@ -99,5 +102,35 @@ describe("peenmark mark", () => {
     expect(row!.outcome).toBe("aborted");
     expect(row!.progress.strikesDone).toBeGreaterThan(0);
     expect(row!.progress.strikesDone).toBeLessThan(row!.program.strikes);
+  });
+});
+
+describe.skipIf(!PG_URL)("peenmark mark on the registry (--journal postgres://…)", () => {
+  it("marks against the registry, refuses the same serial again with E_SERIAL_DUPLICATE, and writes no SQLite journal", { timeout: 90_000 }, async () => {
+    const tmp = tempDir("peenmark-mark-");
+    cleanups.push(tmp.cleanup);
+    const { schema, drop } = await pgSchema();
+    cleanups.push(() => void drop());
+    // libpq's `options` parameter puts the command in the test's own schema.
+    const url = `${PG_URL}${PG_URL!.includes("?") ? "&" : "?"}options=${encodeURIComponent(`-c search_path=${schema}`)}`;
+    const first = new Mark(tmp.dir, ["--journal", url]);
+    procs.push(first);
+    expect(await first.exit(60_000), first.stderr).toBe(0);
+    expect(first.stderr).toMatch(/^registry postgres:\/\/peenmark_test:\*\*\*@/m);
+    expect(first.stdout).toMatch(/^job 1 completed: serial RA2026A00417/);
+
+    const again = new Mark(tmp.dir, ["--journal", url]);
+    procs.push(again);
+    expect(await again.exit(), again.stdout).toBe(1);
+    expect(again.stderr).toMatch(/E_SERIAL_DUPLICATE/);
+
+    const registry = new PgJournal({ url: PG_URL!, schema });
+    await registry.open();
+    try {
+      expect((await registry.jobs()).map((j) => [j.id, j.outcome, j.stationId])).toEqual([[1, "completed", "bench"]]);
+    } finally {
+      await registry.close();
+    }
+    expect(existsSync(join(tmp.dir, "peenmark.db"))).toBe(false);
   });
 });

@@ -19,7 +19,7 @@ async function startJob(s: NonNullable<typeof svc>, body = jobBody()) {
 }
 
 async function finish(s: NonNullable<typeof svc>, id: number): Promise<JobView> {
-  const now = s.runner.job(id);
+  const now = await s.runner.job(id);
   if (ENDED.includes(now.state)) return now;
   return jobEvent(s.app, (v) => v.id === id && ENDED.includes(v.state), 60_000);
 }
@@ -123,10 +123,10 @@ describe("marking through the service on the simulated head", () => {
     // The head runs what the controller holds, then stands; no feed hold.
     const strikes = async () => (await svc!.head.sim!.snapshot()).strikes.length;
     let held = -1;
-    await until(async () => svc!.head.view().state === "Idle" && svc!.runner.job(id).progress.strikesDone === (held = await strikes()));
+    await until(async () => svc!.head.view().state === "Idle" && (await svc!.runner.job(id)).progress.strikesDone === (held = await strikes()));
     await sleep(300);
     expect(await strikes()).toBe(held);
-    expect(svc.runner.job(id).state).toBe("paused");
+    expect((await svc.runner.job(id)).state).toBe("paused");
     // The journal holds where the head stands, should the power go now.
     expect(svc.journal.job(id).progress.strikesDone).toBe(held);
 

@@ -105,7 +105,7 @@ describe("a journal that cannot record", () => {
     expect(early.json().error).toMatchObject({ code: "E_JOURNAL", message: expect.stringMatching(/stays paused.*another process holds its write lock/) });
     await lock.released;
     // The journal records again: what the head did is in it, then the technician resumes.
-    await expect.poll(() => s.runner.job(id).journal, { timeout: 10_000 }).toBeUndefined();
+    await expect.poll(async () => (await s.runner.job(id)).journal, { timeout: 10_000 }).toBeUndefined();
     expect(s.journal.job(id).progress.strikesDone).toBe(held);
     const resumed = await s.app.inject({ method: "POST", url: `/api/jobs/${id}/resume`, payload: {} });
     expect(resumed.statusCode, resumed.body).toBe(200);

@@ -252,7 +252,8 @@ describe("re-marks through the service", () => {
     const job = started.json<{ job: JobView }>().job;
     expect(svc.journal.job(job.id).profile.hash).toBe(v1.hash);
     expect(svc.journal.job(job.id).program.hash).toBe(await previewOf({ of: id }));
-    const ended = svc.runner.job(job.id).state === "completed" ? svc.runner.job(job.id) : await jobEvent(svc.app, (v) => v.id === job.id && ENDED.includes(v.state));
+    const now = await svc.runner.job(job.id);
+    const ended = now.state === "completed" ? now : await jobEvent(svc.app, (v) => v.id === job.id && ENDED.includes(v.state));
     expect(ended.state).toBe("completed");
 
     // the current version only when chosen, with a reason, recorded with who and why
@@ -291,9 +292,9 @@ describe("one serial, one firearm through the service", () => {
       const a = await send(base, { method: "POST", path: "/api/jobs", headers: JSON_TYPE, body: JSON.stringify({ profileId: "iti-frame", record: record(serial, manufacturer), technician: "Ana Núñez" }) });
       if (a.status === 201) {
         const id = a.json<{ job: JobView }>().job.id;
-        const v = svc!.runner.job(id);
+        const v = await svc!.runner.job(id);
         if (!ENDED.includes(v.state)) await jobEvent(svc!.app, (x) => x.id === id && ENDED.includes(x.state));
-        expect(svc!.runner.job(id).state).toBe("completed");
+        expect((await svc!.runner.job(id)).state).toBe("completed");
       }
       return a;
     };

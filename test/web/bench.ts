@@ -5,7 +5,9 @@ import type { FastifyInstance } from "fastify";
 import { chromium, type Browser, type Page } from "playwright-core";
 import type { Tokens } from "../../src/config.ts";
 import { Head } from "../../src/job/head.ts";
+import type { JournalEngine } from "../../src/journal/engine.ts";
 import { loadStation } from "../../src/profile/load.ts";
+import type { Station } from "../../src/profile/station.ts";
 import { buildServer } from "../../src/server/app.ts";
 
 /**
@@ -46,13 +48,15 @@ export interface BenchStation {
  * The simulated head runs at `simSpeed` virtual seconds per real second (2: a 30 s mark
  * takes 15 s, slow enough to pause, watch and abort it from the page). With
  * `existingDataDir` it reopens a journal another station left behind (kept on close);
- * with `tokens` it asks every client for one, as a station on the network does.
+ * with `tokens` it asks every client for one, as a station on the network does; `journal`
+ * (an engine not yet opened: a registry) and `station` replace the data dir's SQLite file and
+ * stations/bench.json.
  */
-export async function startStation(simSpeed = 2, existingDataDir?: string, tokens?: Tokens): Promise<BenchStation> {
+export async function startStation(simSpeed = 2, existingDataDir?: string, tokens?: Tokens, over: { journal?: JournalEngine; station?: Station } = {}): Promise<BenchStation> {
   const dataDir = existingDataDir ?? mkdtempSync(join(tmpdir(), "peenmark-web-"));
-  const station = loadStation(join(REPO, "stations", "bench.json"));
+  const station = over.station ?? loadStation(join(REPO, "stations", "bench.json"));
   const head = await Head.open({ station, simSpeed });
-  const app = await buildServer({ dataDir, station, head, logger: false, ...(tokens ? { tokens } : {}) });
+  const app = await buildServer({ dataDir, station, head, logger: false, ...(tokens ? { tokens } : {}), ...(over.journal ? { journal: over.journal } : {}) });
   const address = await app.listen({ host: "127.0.0.1", port: 0 });
   return {
     url: `${address}/`,

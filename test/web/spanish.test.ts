@@ -2,6 +2,7 @@ import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { INTERRUPTED_NOTE } from "../../src/journal/journal.ts";
 import { newJob } from "../journal/helpers.ts";
+import { sqliteOf } from "../server/helpers.ts";
 import { auditText, dictionary, englishOnPage, launchBrowser, lookAtPreview, mistranslated, openPage, pageErrors, say, scan, SCANNER_SETTINGS, SCREENS, shot, startStation, until, type BenchStation } from "./bench.ts";
 
 /**
@@ -87,7 +88,7 @@ describe("the page in Spanish", () => {
   });
 
   it("says the station's own notes in Spanish, with plurals by count, in the journal and a job's history", async () => {
-    const journal = bench.app.peenmark.journal;
+    const journal = sqliteOf(bench.app);
     const job = journal.createJob(newJob({ serial: "SV26R00300", stationId: "bench" }));
     journal.startJob(job.id);
     journal.endJob(job.id, { outcome: "interrupted", note: INTERRUPTED_NOTE });

@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { sqliteOf } from "../server/helpers.ts";
 import { markJob, newJob } from "../journal/helpers.ts";
 import {
   auditText,
@@ -147,7 +148,7 @@ describe.each(COMBOS)("the supervisor on the page ($lang, $screen screen)", ({ l
     expect(await page.textContent("#job-outcome")).toBe(say(d, "outcome.completed", { serial: `SV${yy}R00107` }));
 
     // A blank scrapped before marking: its reserved number is voided, with a reason.
-    bench.app.peenmark.journal.reserveNext("sv", new Date());
+    sqliteOf(bench.app).reserveNext("sv", new Date());
     await view(page, "series");
     await page.click("#series-rows button[data-series=sv]");
     await page.waitForSelector("#series-number-rows button[data-act=void]");
@@ -162,7 +163,7 @@ describe.each(COMBOS)("the supervisor on the page ($lang, $screen screen)", ({ l
   });
 
   it("releases an interrupted serial with the operator's name and a reason", async () => {
-    markJob(bench.app.peenmark.journal, newJob({ serial: "SV26R00555", manufacturer: "Armería Centroamericana S.A.", stationId: "bench" }), "interrupted");
+    markJob(sqliteOf(bench.app), newJob({ serial: "SV26R00555", manufacturer: "Armería Centroamericana S.A.", stationId: "bench" }), "interrupted");
     await page.reload();
     await page.waitForSelector("#interrupted-list button[data-release]");
     await page.click("#interrupted-list button[data-release]");
@@ -180,7 +181,7 @@ describe.each(COMBOS)("the supervisor on the page ($lang, $screen screen)", ({ l
   });
 
   it("searches the journal by part of a serial, a page at a time, and opens a job's history", async () => {
-    const journal = bench.app.peenmark.journal;
+    const journal = sqliteOf(bench.app);
     for (let i = 1; i <= 30; i++) markJob(journal, newJob({ serial: `PG${String(i).padStart(3, "0")}X`, stationId: "bench" }));
     await view(page, "journal");
     await page.fill("#journal-serial", "pg0");
