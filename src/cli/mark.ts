@@ -7,6 +7,7 @@ import { Head } from "../job/head.ts";
 import { outcomeLine, progressLine } from "../job/progress-bar.ts";
 import { JobRunner, type StartRequest } from "../job/runner.ts";
 import type { JobView } from "../job/view.ts";
+import { CutOffJournal, type CutOffState } from "../journal/cut-off.ts";
 import { chooseJournal } from "../journal/open-journal.ts";
 import { loadStation, parseJson, parseRecord } from "../profile/load.ts";
 import type { Station } from "../profile/station.ts";
@@ -101,6 +102,11 @@ export async function run(argv: string[]): Promise<number> {
   const journal = chooseJournal({ journal: values.journal, dataDir, stationId: station.id });
   if (journal.kind === "postgres") process.stderr.write(`registry ${journal.where} (station ${station.id})\n`);
   for (const j of await journal.open()) console.error(`note: job ${j.id} (serial ${j.serial}) was interrupted at line ${j.progress.executedLine} of ${j.program.lines} when a station stopped; it holds its serial until re-marked or released`);
+  if (journal instanceof CutOffJournal) {
+    const cut = journal.state();
+    if (cut.cutOff) process.stderr.write(`${cutOffLine(cut)}\n`);
+    else if (cut.waiting) process.stderr.write(`registry: ${cut.waiting} job${cut.waiting === 1 ? "" : "s"} marked while cut off not yet uploaded\n`);
+  }
   let head: Head | undefined;
   let runner: JobRunner | undefined;
   try {
@@ -208,4 +214,10 @@ async function mark(runner: JobRunner, req: StartRequest): Promise<JobView> {
     process.stdin.pause();
     (process.stdin as { unref?: () => void }).unref?.();
   }
+}
+
+/** What a station cut off from its registry may still mark, in one line (the CLI's; the page says it in the registry line). */
+export function cutOffLine(cut: CutOffState): string {
+  const leases = cut.leases.length ? cut.leases.map((l) => `series "${l.seriesId}" ${l.left} number${l.left === 1 ? "" : "s"} until ${l.expiresAt}`).join(", ") : "no leased numbers";
+  return `registry cut off since ${cut.since ?? "now"}: typed serials are refused; it may mark ${leases}${cut.waiting ? `; ${cut.waiting} job${cut.waiting === 1 ? "" : "s"} waiting to upload` : ""}`;
 }

@@ -2,6 +2,7 @@ import { EventEmitter } from "node:events";
 import { expectedSettings, type JobOutcome, type JobProgress } from "../../firmware-bridge/index.ts";
 import { compile, type CompiledJob } from "../compile.ts";
 import { PeenmarkError, isPeenmarkError } from "../errors.ts";
+import { CutOffJournal, type CutOffState } from "../journal/cut-off.ts";
 import { type JournalEngine, SqliteEngine } from "../journal/engine.ts";
 import { type JobEnd, type JobRow, Journal, type Progress, type Remark } from "../journal/journal.ts";
 import { parseRecord } from "../profile/load.ts";
@@ -111,7 +112,7 @@ const ZERO: Progress = { ackedLine: 0, executedLine: 0, strikesDone: 0 };
 /** Streamer positions count the header comment as line 1; the journal counts N numbers. */
 const toN = (position: number) => Math.max(0, position - 1);
 
-export class JobRunner extends EventEmitter<{ job: [view: JobView]; controller: [view: ControllerView] }> {
+export class JobRunner extends EventEmitter<{ job: [view: JobView]; controller: [view: ControllerView]; journal: [state: ReturnType<JobRunner["journalState"]>] }> {
   readonly journal: JournalEngine;
   readonly head: Head;
   readonly station: Station;
@@ -150,6 +151,21 @@ export class JobRunner extends EventEmitter<{ job: [view: JobView]; controller: 
     });
     this.head.controller.on("progress", this.#onProgress);
     this.head.on("controller", this.#onController);
+    // A station on a registry: cut off, back, what it uploaded (the page's registry line).
+    if (this.journal instanceof CutOffJournal) {
+      const tellJournal = () => {
+        try {
+          this.emit("journal", this.journalState());
+        } catch (e) {
+          process.emitWarning(`a journal event listener failed: ${e instanceof Error ? e.message : String(e)}`);
+        }
+      };
+      this.journal.on("changed", tellJournal);
+      this.journal.on("uploaded", (u) => {
+        for (const c of u.conflicts) process.emitWarning(`job ${c.key}, marked while cut off, is in the registry as job ${c.jobId} with a conflict for an operator: ${c.conflicts.join("; ")}`);
+        tellJournal();
+      });
+    }
   }
 
   /** The journal cannot record now (E_JOURNAL with the reason, E_REGISTRY_UNREACHABLE), or undefined. */
@@ -161,9 +177,10 @@ export class JobRunner extends EventEmitter<{ job: [view: JobView]; controller: 
    * The journal as the station's view shows it: which engine, where (a registry's URL without
    * its password), and whether it records now; when it does not, why.
    */
-  journalState(): { kind: "sqlite" | "postgres"; where: string; recording: boolean; code?: string; message?: string } {
+  journalState(): { kind: "sqlite" | "postgres"; where: string; recording: boolean; code?: string; message?: string; cutOff?: CutOffState } {
     const failing = this.journalFailing;
-    const base = { kind: this.journal.kind, where: this.journal.where };
+    const cut = this.journal instanceof CutOffJournal ? { cutOff: this.journal.state() } : {};
+    const base = { kind: this.journal.kind, where: this.journal.where, ...cut };
     return failing ? { ...base, recording: false, code: failing.code, message: failing.message } : { ...base, recording: true };
   }
 

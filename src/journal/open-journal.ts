@@ -1,6 +1,8 @@
 import { join } from "node:path";
 import { SqliteEngine, type JournalEngine } from "./engine.ts";
 import { Journal } from "./journal.ts";
+import { CutOffJournal } from "./cut-off.ts";
+import { Outbox } from "./outbox.ts";
 import { PgJournal } from "./pg-journal.ts";
 
 /**
@@ -34,7 +36,11 @@ export function chooseJournal(choice: JournalChoice): JournalEngine {
   if (given !== undefined && isPostgresUrl(given)) {
     // A station keeps what the registry could not take in its data dir (side-file.ts).
     const sideFile = choice.stationId === undefined ? undefined : join(choice.dataDir, `registry-${choice.stationId}`);
-    return new PgJournal({ url: given, stationId: choice.stationId, ...(sideFile ? { sideFile } : {}), ...(choice.clock ? { clock: choice.clock } : {}) });
+    const registry = new PgJournal({ url: given, stationId: choice.stationId, ...(sideFile ? { sideFile } : {}), ...(choice.clock ? { clock: choice.clock } : {}) });
+    if (choice.stationId === undefined) return registry;
+    // A station marks on from its leases while the registry cannot be reached (cut-off.ts).
+    const outbox = new Outbox(join(choice.dataDir, `outbox-${choice.stationId}.db`), choice.stationId, choice.clock ? { clock: choice.clock } : {});
+    return new CutOffJournal(registry, outbox, choice.clock ? { clock: choice.clock } : {});
   }
   const path = given ?? join(choice.dataDir, "peenmark.db");
   return new SqliteEngine(new Journal({ path, ...(choice.clock ? { clock: choice.clock } : {}) }));

@@ -127,6 +127,32 @@ export class Outbox {
     })();
   }
 
+  /** The number `takeNumber` would give now, without taking it (the preview's serial). */
+  peekNumber(seriesId: string, now = this.#clock()): TakenNumber | undefined {
+    return this.#db
+      .prepare(
+        `SELECT n.series_id AS seriesId, n.number, n.serial, l.id AS leaseId, l.expires_at AS expiresAt FROM lease_numbers n JOIN leases l ON l.id = n.lease_id
+          WHERE n.series_id = ? AND n.taken_by IS NULL AND l.returned = 0 AND l.expires_at > ? ORDER BY l.expires_at, n.number LIMIT 1`,
+      )
+      .get(seriesId, now.toISOString()) as TakenNumber | undefined;
+  }
+
+  /** The key a leased number was taken under, if it was. */
+  keyOf(seriesId: string, number: number): string | undefined {
+    return (this.#db.prepare("SELECT taken_by FROM lease_numbers WHERE series_id = ? AND number = ?").get(seriesId, number) as { taken_by: string | null } | undefined)?.taken_by ?? undefined;
+  }
+
+  /**
+   * Hand a taken number back before any job began under its key (the start was refused: the
+   * controller did not fit, the technician cancelled). Once a job began, its number is its own.
+   */
+  untake(seriesId: string, number: number): void {
+    const key = this.keyOf(seriesId, number);
+    if (key === undefined) return;
+    if (this.#db.prepare("SELECT 1 FROM jobs WHERE key = ?").get(key)) throw new PeenmarkError("E_JOURNAL", `number ${number} of series "${seriesId}" belongs to job ${key}, marked while cut off`, { where: "number" });
+    this.#db.prepare("UPDATE lease_numbers SET taken_by = NULL WHERE series_id = ? AND number = ?").run(seriesId, number);
+  }
+
   /** A new upload key for a job marked while cut off. */
   newKey(): string {
     return `${this.stationId}:offline:${randomUUID()}`;
@@ -136,11 +162,28 @@ export class Outbox {
    * The job is about to send its first byte: written with the outcome a crash would leave
    * (interrupted, position unknown), so a kill -9 from here on is never a job the registry misses.
    */
-  begin(key: string, job: NewJob, at = this.#clock()): void {
+  begin(key: string, job: NewJob, at = this.#clock()): number {
     if (job.stationId !== this.stationId) throw new PeenmarkError("E_JOURNAL", `job of station "${job.stationId}" in the outbox of "${this.stationId}"`, { where: "job.stationId" });
     const iso = at.toISOString();
     const crashed: JobEnd = { outcome: "interrupted", note: CRASHED_OFFLINE_NOTE };
-    this.#db.prepare("INSERT INTO jobs (key, job_json, created_at, started_at, end_json) VALUES (?, ?, ?, ?, ?)").run(key, JSON.stringify(job), iso, iso, JSON.stringify(crashed));
+    return Number(this.#db.prepare("INSERT INTO jobs (key, job_json, created_at, end_json) VALUES (?, ?, ?, ?)").run(key, JSON.stringify(job), iso, JSON.stringify(crashed)).lastInsertRowid);
+  }
+
+  /** The first byte goes to the head now. */
+  started(key: string, at = this.#clock()): void {
+    this.#row(key);
+    this.#db.prepare("UPDATE jobs SET started_at = ? WHERE key = ? AND started_at IS NULL").run(at.toISOString(), key);
+  }
+
+  /** A job of the outbox by its number here (`seq`), with whether its end is written and whether the registry has it. */
+  bySeq(seq: number): { offline: OfflineJob; ended: boolean; uploaded: boolean } | undefined {
+    const r = this.#db.prepare("SELECT * FROM jobs WHERE seq = ?").get(seq) as JobColumns | undefined;
+    return r === undefined ? undefined : { offline: this.#offline(r), ended: r.ended_at !== null, uploaded: r.uploaded_at !== null };
+  }
+
+  /** The outbox number of a job by its key. */
+  seqOf(key: string): number {
+    return this.#row(key).seq;
   }
 
   /** Progress while it marks: kept in the presumptive outcome, so a crash says how far it got. */

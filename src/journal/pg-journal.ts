@@ -215,6 +215,16 @@ export class PgJournal implements JournalEngine {
     await pool?.end();
   }
 
+  /** One `SELECT 1`, no waiting for a lost link to come back: E_REGISTRY_UNREACHABLE at once if it is lost. */
+  async ping(): Promise<void> {
+    try {
+      await this.#poolOf().query("SELECT 1");
+    } catch (e) {
+      if (isGone(e)) throw this.#unreachable(e);
+      throw e;
+    }
+  }
+
   async checkSerial(input: NewJob): Promise<void> {
     const job = normaliseNewJob(input);
     await this.#read(async (q) => decideSerialRule(job, await sameSerial(q, job.record)));

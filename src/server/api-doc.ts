@@ -108,6 +108,15 @@ export const JournalStateSchema = z
     recording: z.boolean().describe("false: the journal cannot record now (the registry unreachable, the file locked or full); marks are refused or paused"),
     code: z.string().optional().describe("E_REGISTRY_UNREACHABLE or E_JOURNAL, when not recording"),
     message: z.string().optional(),
+    cutOff: z
+      .object({
+        cutOff: z.boolean().describe("true: the registry does not answer; the station marks only series numbers of its leases"),
+        since: z.string().optional(),
+        leases: z.array(z.object({ leaseId: z.string(), seriesId: z.string(), expiresAt: z.string(), left: z.number().int() })).describe("What it may still mark while cut off"),
+        waiting: z.number().int().describe("Jobs marked while cut off that the registry does not have yet (uploaded, in order, when it answers)"),
+      })
+      .optional()
+      .describe("A station on a registry (docs/REGISTRY.md, \"Outages\")"),
   })
   .describe("Where this station's journal is and whether it records now.");
 

@@ -41,20 +41,23 @@ export function eventRoutes(app: FastifyInstance, ctx: ServiceContext): void {
   const onController = (v: ControllerView) => publish("controller", v);
   const onJob = (v: JobView) => publish("job", v);
   const onError = (e: { code: string; message: string }) => publish("error", e);
+  const onJournal = (v: unknown) => publish("journal", v);
   runner.on("controller", onController);
   runner.on("job", onJob);
+  runner.on("journal", onJournal);
   app.peenmark.alerts.on("alert", onError);
   app.addHook("preClose", async () => {
     for (const st of [...streams]) st.end();
     runner.off("controller", onController);
     runner.off("job", onJob);
+    runner.off("journal", onJournal);
     app.peenmark.alerts.off("alert", onError);
   });
 
   app.get(
     "/api/events",
     doc({
-      summary: "Server-sent events: controller, job, error; with id: and Last-Event-ID replay",
+      summary: "Server-sent events: controller, job, journal (a station on a registry: cut off or back), error; with id: and Last-Event-ID replay",
       description:
         "The technician's token may come as ?access_token= (EventSource cannot send headers). Each event's id is <boot>-<n>; send Last-Event-ID to get what was missed since, or the present state when that is too old or from before a restart.",
       tag: "events",

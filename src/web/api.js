@@ -120,11 +120,11 @@ export async function download(path) {
 }
 
 /**
- * Server-sent events: `controller`, `job` and `error`. EventSource reconnects by itself and
+ * Server-sent events: `controller`, `job`, `journal` (a station on a registry: cut off or back) and `error`. EventSource reconnects by itself and
  * sends the last event's id, so the service replays what was missed; `onState(open)` tells
  * the page when the stream is up or down.
  */
-export function subscribe({ controller, job, error, onState }) {
+export function subscribe({ controller, job, journal, error, onState }) {
   // EventSource cannot send headers: the service takes the token as access_token on this one URL.
   const token = currentToken();
   const es = new EventSource(token ? `api/events?access_token=${encodeURIComponent(token)}` : "api/events");
@@ -137,6 +137,7 @@ export function subscribe({ controller, job, error, onState }) {
   };
   es.addEventListener("controller", parse(controller));
   es.addEventListener("job", parse(job));
+  if (journal) es.addEventListener("journal", parse(journal));
   es.addEventListener("error", (ev) => {
     // A named `error` event carries data; the stream's own error (disconnect) has none.
     if (ev.data) parse(error)(ev);

@@ -1,5 +1,5 @@
 import { get, post, subscribe, setStationToken, signedIn, stationToken } from "./api.js";
-import { initialLanguage, setLanguage, setText, tr, currentLanguage, setLocalized } from "./i18n.js";
+import { initialLanguage, setLanguage, setText, tr, currentLanguage, setLocalized, formatDate } from "./i18n.js";
 import { inputsFor, expandPath, renderFields, readRecord, readValues, clearFieldErrors, showFieldError, errorLine } from "./fields.js";
 import { placeError } from "./errors.js";
 import { showPreview, showStruck, showHead, showBlocks, showFigures, clearPreview } from "./preview.js";
@@ -661,6 +661,30 @@ function onStationError(e) {
   showGeneral($("station-errors"), [{ key: outcomeKey(code), code, message: e.message }]);
 }
 
+/**
+ * A station on a shared registry that cannot reach it: since when, what it may still mark (its
+ * leases: series, numbers left, until when), and how many marks wait to reach the registry.
+ * Hidden on a bench's own journal and while the registry answers with nothing waiting.
+ */
+function renderRegistry(journal) {
+  const line = $("registry-line");
+  const cut = journal?.cutOff;
+  if (!cut || (!cut.cutOff && !cut.waiting)) {
+    line.hidden = true;
+    line.replaceChildren();
+    return;
+  }
+  const parts = [];
+  if (cut.cutOff) {
+    parts.push(tr("p", "registry.cutOff", { since: cut.since ? formatDate(cut.since) : "" }));
+    if (cut.leases.length) for (const l of cut.leases) parts.push(tr("p", "registry.lease", { series: l.seriesId, n: l.left, until: formatDate(l.expiresAt) }));
+    else parts.push(tr("p", "registry.noLease"));
+  }
+  if (cut.waiting) parts.push(tr("p", "registry.waiting", { n: cut.waiting }));
+  line.replaceChildren(...parts);
+  line.hidden = false;
+}
+
 async function start() {
   await setLanguage(initialLanguage());
   $("lang").value = currentLanguage();
@@ -672,6 +696,7 @@ async function start() {
     setStation(info.station);
     setLocalized($("station-name"), info.station?.name ?? "");
     if (info.controller) renderController(info.controller);
+    renderRegistry(info.journal);
     await loadSeriesChoices();
     await loadProfiles();
   } catch (err) {
@@ -686,6 +711,7 @@ async function start() {
       showHead(c.position);
     },
     job: onJob,
+    journal: renderRegistry,
     error: onStationError,
     onState: (up) => {
       $("events-down").hidden = up;

@@ -66,7 +66,9 @@ function renderJournal(job) {
     return;
   }
   const when = job.state === "paused" ? "paused" : ACTIVE.includes(job.state) ? "marking" : "ended";
-  box.replaceChildren(tr("p", `job.journal.${when}`), tr("p", "job.journal.held"));
+  // The shared registry out of reach (a link, not a disk): said as such.
+  const what = job.journal.code === "E_REGISTRY_UNREACHABLE" ? "registry" : "journal";
+  box.replaceChildren(tr("p", `job.${what}.${when}`), tr("p", `job.${what}.held`));
   if (job.journal.message) box.append(technical(job.journal.message));
   box.hidden = false;
 }

@@ -50,6 +50,7 @@ describe.skipIf(!PG_URL)("the station's outbox while cut off from the registry (
     const n = box.takeNumber("nat", key);
     const job = { ...newJob({ stationId: "customs_2" }), record: record({ serial: n.serial }), seriesNumber: { seriesId: "nat", number: n.number } };
     box.begin(key, job);
+    box.started(key);
     box.progress(key, { ackedLine: 60, executedLine: 58, strikesDone: 200 });
     if (outcome !== "crash") box.end(key, { outcome, progress: { ackedLine: 120, executedLine: 120, strikesDone: outcome === "completed" ? 480 : 200 } });
     return { key, serial: n.serial };

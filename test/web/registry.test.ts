@@ -65,4 +65,30 @@ describe.skipIf(!PG_URL)("the page on a station whose registry cannot be reached
     proxy.restore();
     expect(pageErrors(page)).toEqual([]);
   });
+
+  it("says, while a mark runs, that the registry cannot be reached and the serial stays held; nothing once it answers and has the outcome", { timeout: 120_000 }, async () => {
+    await page.fill("#f-serial", "");
+    await page.focus("#f-serial");
+    await scan(page, "ra2026w00003");
+    await lookAtPreview(page);
+    await page.keyboard.press("Enter");
+    await until(page, "document.getElementById('job-panel').dataset.state === 'marking' && document.querySelectorAll('#preview-figure .struck').length > 0");
+    proxy.cut();
+    await until(page, "!document.getElementById('job-journal').hidden", 30_000);
+    const warning = await page.evaluate(() => document.getElementById("job-journal")!.innerText);
+    expect(warning).toContain(en["job.registry.held"]!);
+    expect([en["job.registry.marking"], en["job.registry.paused"], en["job.registry.ended"]].some((t) => warning.includes(t!)), warning).toBe(true);
+    expect(warning, "a registry, not the journal's disk").not.toContain(en["job.journal.held"]!);
+    await page.screenshot({ path: shot("registry-unreachable-marking-en-1366") });
+    proxy.restore();
+    // Paused by the stall, or marking on: resume if paused, then the outcome reaches the registry.
+    await until(page, "document.getElementById('job-panel').dataset.state !== 'marking' || document.getElementById('job-journal').hidden", 60_000);
+    if ((await page.getAttribute("#job-panel", "data-state")) === "paused") {
+      await until(page, "!document.getElementById('resume-btn').disabled", 30_000);
+      await page.click("#resume-btn");
+    }
+    await until(page, "document.getElementById('job-panel').dataset.state === 'completed' && document.getElementById('job-journal').hidden", 90_000);
+    expect(await page.evaluate(() => document.getElementById("job-outcome")!.innerText)).toContain(en["outcome.completed"]!.replace("{serial}", "RA2026W00003"));
+    expect(pageErrors(page)).toEqual([]);
+  });
 });
