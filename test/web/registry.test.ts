@@ -1,6 +1,10 @@
 import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { CutOffJournal } from "../../src/journal/cut-off.ts";
+import { Outbox } from "../../src/journal/outbox.ts";
 import { PgJournal } from "../../src/journal/pg-journal.ts";
 import { loadStation } from "../../src/profile/load.ts";
 import { ROOT } from "../job/helpers.ts";
@@ -91,4 +95,57 @@ describe.skipIf(!PG_URL)("the page on a station whose registry cannot be reached
     expect(await page.evaluate(() => document.getElementById("job-outcome")!.innerText)).toContain(en["outcome.completed"]!.replace("{serial}", "RA2026W00003"));
     expect(pageErrors(page)).toEqual([]);
   });
+});
+
+describe.skipIf(!PG_URL)("the page on a station cut off from its registry, with a lease", () => {
+  let bench: BenchStation;
+  let browser: Browser;
+  let proxy: TcpProxy;
+  let dropSchema: () => Promise<void>;
+  let outboxDir: string;
+
+  beforeAll(async () => {
+    const { schema, drop } = await pgSchema();
+    dropSchema = drop;
+    const station = loadStation(join(ROOT, "stations", "bench.json"));
+    const owner = new PgJournal({ url: PG_URL!, schema });
+    await owner.open();
+    await owner.createSeries({ id: "nat", pattern: "RX{yy}{counter:5}", start: 1, end: 99999, createdBy: "Marta Ortiz" });
+    await owner.leaseNumbers("nat", { stationId: station.id, size: 5, hours: 48, operator: "Marta Ortiz", reason: "the post loses its line on Fridays" }, new Date());
+    await owner.close();
+    const target = new URL(PG_URL!);
+    proxy = await TcpProxy.start({ host: target.hostname, port: Number(target.port || 5432) });
+    outboxDir = mkdtempSync(join(tmpdir(), "peenmark-web-outbox-"));
+    const registry = new PgJournal({ url: proxy.urlFor(PG_URL!), schema, stationId: station.id, reconnectMs: 500, queryTimeoutMs: 700 });
+    const journal = new CutOffJournal(registry, new Outbox(join(outboxDir, "outbox.db"), station.id), { probeMs: 300 });
+    bench = await startStation(10, undefined, undefined, { journal, station });
+    browser = await launchBrowser();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await bench?.close();
+    await proxy?.close();
+    await dropSchema?.();
+    rmSync(outboxDir, { recursive: true, force: true });
+  });
+
+  for (const lang of ["en", "es"] as const) {
+    it(`says it is cut off and what it may still mark, in ${lang === "en" ? "English" : "Spanish"}; nothing once the registry answers`, async () => {
+      const dict = dictionary(lang);
+      const page = await openPage(browser, bench.url, lang === "en" ? "en-US" : "es-MX", undefined, SCANNER_SETTINGS);
+      expect(await page.isHidden("#registry-line"), "nothing to say while the registry answers").toBe(true);
+      proxy.cut();
+      await until(page, "!document.getElementById('registry-line').hidden", 15_000);
+      const line = await page.evaluate(() => document.getElementById("registry-line")!.innerText);
+      const head = dict["registry.cutOff"]!.split("{since}")[0]!;
+      expect(line).toContain(head);
+      expect(line).toMatch(lang === "en" ? /Series nat: 5 numbers left, until / : /Serie nat: quedan 5 números, hasta /);
+      await page.screenshot({ path: shot(`registry-cut-off-${lang}-1366`) });
+      proxy.restore();
+      await until(page, "document.getElementById('registry-line').hidden", 15_000);
+      expect(pageErrors(page)).toEqual([]);
+      await page.close();
+    });
+  }
 });
