@@ -6,7 +6,7 @@ import { CRASHED_OFFLINE_NOTE, Outbox } from "../../src/journal/outbox.ts";
 import { PgJournal } from "../../src/journal/pg-journal.ts";
 import { PG_URL, pgSchema, rejection } from "./engines.ts";
 import { newJob, record, steppingClock } from "./helpers.ts";
-import { relayToTestServer } from "./relay.ts";
+import { TcpProxy } from "../server/tcp-proxy.ts";
 
 /**
  * A station cut off from its registry (src/journal/outbox.ts): it marks only numbers of its
@@ -86,9 +86,10 @@ describe.skipIf(!PG_URL)("the station's outbox while cut off from the registry (
     box = outbox(); // the service restarted: the outbox is on the disk
 
     // The link to the registry is still down.
-    const { relay, url } = await relayToTestServer(PG_URL!);
+    const target = new URL(PG_URL!);
+    const relay = await TcpProxy.start({ host: target.hostname, port: Number(target.port || 5432) });
     closers.push(() => relay.close());
-    const away = new PgJournal({ url, schema, stationId: "customs_2", reconnectMs: 300 });
+    const away = new PgJournal({ url: relay.urlFor(PG_URL!), schema, stationId: "customs_2", reconnectMs: 300 });
     await away.open();
     closers.push(() => away.close());
     relay.cut();

@@ -69,11 +69,3 @@ export class Relay {
   }
 }
 
-/** A relay to the test server (PEENMARK_TEST_PG), listening; `url` is PEENMARK_TEST_PG through it. */
-export async function relayToTestServer(pgUrl: string): Promise<{ relay: Relay; url: string }> {
-  const target = new URL(pgUrl);
-  const relay = new Relay({ host: target.hostname, port: Number(target.port || 5432) });
-  await relay.listen();
-  target.host = `127.0.0.1:${relay.port}`;
-  return { relay, url: target.toString() };
-}
