@@ -1,6 +1,8 @@
 /**
- * `npm run bench -- registry [--stations 8] [--jobs 300] [--kills 4] [--no-restart] [--no-race] [--outage SECONDS [--outage-jobs 80] [--lease 40]] [--search-rows N]`
+ * `npm run bench -- registry [--stations 8] [--jobs 300] [--kills 4] [--no-restart] [--heads] [--no-race] [--outage SECONDS [--outage-jobs 80] [--lease 40]] [--search-rows N]`
  *
+ * With --heads: each station marks through its job runner on a simulated head (test/journal/head-station.ts,
+ * the head at HEAD_STATION_SPEED × real time, default 200) instead of at journal level.
  * With --outage: the server stopped for that long under stations holding leases (bench/registry-outage.ts).
  *
  * Second part: the trace searches over N jobs (default 1 000 000; bench/registry-search.ts).
@@ -75,8 +77,8 @@ if (!argv.includes("--no-race")) {
       return r.rows.map((x) => `${x.name}=${x.setting}`).join(", ");
     })();
     console.log(`registry: ${new URL(url).host}, ${serverSettings}`);
-    console.log(`${stations} stations × ${jobs} jobs (half from one shared series, half typed from ${Math.round((stations * jobs) / 8)} serials), ${kills} kill -9, ${restart ? "one server restart" : "no server restart"}`);
-    const result = await race({ url, schema: db.schema, stations, jobs, pool: Math.round((stations * jobs) / 8), kills, ...(restart ? { restartServer: restart } : {}), seed: 14 });
+    console.log(`${stations} stations × ${jobs} jobs${argv.includes("--heads") ? " through each station's job runner and simulated head (slide-5x7)" : " at journal level"} (half from one shared series, half typed from ${Math.round((stations * jobs) / 8)} serials), ${kills} kill -9, ${restart ? "one server restart" : "no server restart"}`);
+    const result = await race({ url, schema: db.schema, stations, jobs, pool: Math.round((stations * jobs) / 8), kills, ...(restart ? { restartServer: restart } : {}), seed: 14, heads: argv.includes("--heads") });
     const f = await check(url, db.schema, result);
     const seconds = result.elapsedMs / 1000;
     const ok = f.duplicates.length === 0 && f.contradictions.length === 0 && f.seriesProblems.length === 0 && f.open.length === 0 && f.unreported.length <= result.kills;

@@ -11,6 +11,8 @@ import { Child } from "./processes.ts";
  * `npm run bench -- registry`.
  */
 const STATION = fileURLToPath(new URL("./station.ts", import.meta.url));
+/** The same race with each station's job runner and simulated head (head-station.ts). */
+const HEAD_STATION = fileURLToPath(new URL("./head-station.ts", import.meta.url));
 
 export interface RaceOptions {
   readonly url: string;
@@ -26,6 +28,8 @@ export interface RaceOptions {
   /** Called once halfway (by marks) to restart the server; the stations ride it out. */
   readonly restartServer?: () => Promise<void>;
   readonly seed?: number;
+  /** Stations that mark through their job runner on a simulated head, not at journal level. */
+  readonly heads?: boolean;
 }
 
 export type Line = { e: string; [k: string]: unknown };
@@ -57,7 +61,7 @@ export async function race(o: RaceOptions): Promise<RaceResult> {
   const failed: string[] = [];
   const live = new Map<string, Child>();
   const spawnStation = (id: string, count: number, start: "wait" | "go"): Child => {
-    const c = new Child([o.url, o.schema ?? "-", id, String(count), String(seed++), String(o.pool), start], {}, STATION);
+    const c = new Child([o.url, o.schema ?? "-", id, String(count), String(seed++), String(o.pool), start], {}, o.heads ? HEAD_STATION : STATION);
     live.set(id, c);
     void c.exited.then((x) => {
       if (x.code !== 0 && x.signal !== "SIGKILL") failed.push(`${id} exited ${JSON.stringify(x)}:\n${c.stderr}`);
