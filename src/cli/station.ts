@@ -76,7 +76,8 @@ export async function run(argv: string[]): Promise<number> {
   try {
     app = await buildServer({ dataDir, station, head, tokens: config.tokens, logger: log, hostNames, ...(journal === undefined ? {} : { journal }) });
   } catch (e) {
-    // A registry that cannot be reached: no serial can be checked, so the station does not start (the service manager starts it again).
+    // A journal that cannot be opened (a file it may not write; a registry schema newer than this peenmark): the station does not start.
+    // A registry that cannot be reached is not that: the station starts cut off (cut-off.ts).
     await head.close().catch(() => undefined);
     throw e;
   }

@@ -203,7 +203,7 @@ describe.skipIf(!PG_URL)("stations marking against one registry (PostgreSQL)", (
     expect((await ended(s, ok.json<{ job: JobView }>().job.id)).state).toBe("completed");
   });
 
-  it("a station whose registry is down at start does not start: E_REGISTRY_UNREACHABLE, the URL without its password", async () => {
+  it("a service on the registry's engine alone (no outbox: cut-off.ts) whose registry is down at start does not start: E_REGISTRY_UNREACHABLE, the URL without its password", async () => {
     const schema = await schemaOnTestServer();
     const proxy = await TcpProxy.start({ host: "127.0.0.1", port: 1 });
     opened.push(proxy);
