@@ -6,7 +6,9 @@ import { PeenmarkError } from "../errors.ts";
 import { Head } from "../job/head.ts";
 import { loadStation } from "../profile/load.ts";
 import { tokensConfigured } from "../server/auth.ts";
+import { CutOffJournal } from "../journal/cut-off.ts";
 import { buildServer } from "../server/app.ts";
+import { cutOffLine } from "./mark.ts";
 import { args, dataDirOf, helpText, type OptionHelp } from "./args.ts";
 import { PACKAGE_ROOT } from "../paths.ts";
 import { hostNamesOf, listenOn, untilStopped } from "./serve.ts";
@@ -84,6 +86,8 @@ export async function run(argv: string[]): Promise<number> {
   const url = await listenOn(app, host, port);
   const registry = app.peenmark.journal.kind === "postgres" ? app.peenmark.journal.where : undefined;
   log.info({ url, station: station.id, head: head.kind, port: head.port, dataDir, ...(registry ? { registry } : {}) }, "station ready");
+  const journalNow = app.peenmark.journal;
+  if (journalNow instanceof CutOffJournal && journalNow.cutOff) process.stderr.write(`peenmark station: ${cutOffLine(journalNow.state())}\n`);
   // The one plain line for people and scripts: where the page is.
   process.stderr.write(`peenmark station: ${url} (station ${station.id}, ${head.kind === "sim" ? "simulated head" : `head on ${head.port}`}, data ${dataDir}${registry ? `, registry ${registry}` : ""})\n`);
 
