@@ -6,7 +6,7 @@ import { checkError, checkProfile, type ProfileCheck } from "../profile/check.ts
 import { parseJson, parseProfile, sha256 } from "../profile/load.ts";
 import type { Profile, TranslatedText } from "../profile/schema.ts";
 import type { Station } from "../profile/station.ts";
-import { templateFields } from "../record/fields.ts";
+import { isContextField, templateFields } from "../record/fields.ts";
 import { personName, writtenReason } from "../journal/names.ts";
 
 /**
@@ -59,7 +59,7 @@ export interface VersionSummary {
   readonly publishedAt?: string;
 }
 
-/** Template fields → the record fields a technician fills in (dates come from the clock, not the form). */
+/** Template fields → the record fields a technician fills in (dates, times and shifts come from the clock and the station file, not the form). */
 const FIELD_OF: Record<string, string[]> = {
   "serial.withLicence": ["serial", "licencePrefix"],
   licence: ["licencePrefix"],
@@ -70,7 +70,7 @@ function blockFields(b: Profile["blocks"][number]): string[] {
   const out: string[] = [];
   for (const t of b.kind === "text" ? b.lines : b.kind === "datamatrix" ? [b.payload] : [])
     for (const f of templateFields(t)) {
-      if (f.startsWith("date.")) continue;
+      if (isContextField(f)) continue;
       for (const r of (Object.hasOwn(FIELD_OF, f) ? FIELD_OF[f] : undefined) ?? [f.startsWith("extra.") ? "extra" : f]) if (!out.includes(r)) out.push(r);
     }
   return out;
