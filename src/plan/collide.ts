@@ -191,7 +191,7 @@ function boundsOf(c: readonly Point[]): Bounds {
 const meet = (a: Bounds, b: Bounds) => a.minX <= b.maxX && b.minX <= a.maxX && a.minY <= b.maxY && b.minY <= a.maxY;
 
 /** A box covering more cells than this is tried against every other instead (a logo's stroke across the work area). */
-const MAX_CELLS = 256;
+const MAX_CELLS = 64;
 
 /**
  * Glyphs of different blocks must keep a pin's diameter between their craters.

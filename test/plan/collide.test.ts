@@ -80,6 +80,9 @@ describe("the check between blocks", () => {
   for (let dx = -40; dx <= 10; dx += 10)
     for (const dy of [-8, 0, 8, 18])
       cases.push([`logo moved by (${dx}, ${dy}) mm`, { ...profile, blocks: profile.blocks.map((b) => (b === logo ? { ...logo, origin: { x: logo.origin.x + dx, y: logo.origin.y + dy } } : b)) }]);
+  // A logo larger than many grid cells is tried against every glyph, not through the grid.
+  for (const [x, y] of [[8, 20], [30, 40], [40, 44], [45, 10]] as const)
+    cases.push([`the logo 30 mm tall at (${x}, ${y})`, { ...profile, blocks: profile.blocks.map((b) => (b === logo ? { ...logo, height: 30, origin: { x, y } } : b)) }]);
   for (const dy of [-16, -12, -8, -4, 0, 4])
     cases.push([`a copy of the maker's lines ${dy} mm above them`, { ...profile, blocks: [...profile.blocks, { ...maker, id: "maker-copy", origin: { x: maker.origin.x + 0.37, y: maker.origin.y + dy } }] }]);
 
