@@ -1,7 +1,8 @@
 import { PeenmarkError } from "./errors.ts";
 import type { Point } from "./geometry.ts";
 import type { MarkingRecord } from "./record/schema.ts";
-import { fillTemplate, fillTemplateParts, lineLeftOut, type FilledLine, type MarkContext } from "./record/fields.ts";
+import { checkStationFields, fillTemplate, fillTemplateParts, lineLeftOut, type FilledLine, type MarkContext } from "./record/fields.ts";
+import type { Shift } from "./record/calendar.ts";
 import { checkSerial, checkSerialHeights, SERIAL_FIELDS } from "./record/rules.ts";
 import { checkSerialCharacters } from "./record/serial-characters.ts";
 import type { Profile } from "./profile/schema.ts";
@@ -35,6 +36,8 @@ export interface CompileInput {
   readonly markedAt: Date;
   /** Font lookup; defaults to the station's font catalogue. */
   readonly fonts?: (name: string) => MarkFont;
+  /** Strike this shift of the station instead of the one markedAt falls in (the profile check's sample, once per shift). */
+  readonly shift?: Shift;
 }
 
 export interface BlockSummary {
@@ -75,8 +78,9 @@ export interface CompiledJob {
 export function compile(input: CompileInput): CompiledJob {
   const { record, profile, station } = input;
   const machine = station.machine;
-  const ctx: MarkContext = { markedAt: input.markedAt, timeZone: station.timeZone };
+  const ctx: MarkContext = { markedAt: input.markedAt, timeZone: station.timeZone, shifts: station.shifts, shift: input.shift };
   const fonts = input.fonts ?? loadFont;
+  checkStationFields(profile.blocks.flatMap((b) => (b.kind === "text" ? b.lines : b.kind === "datamatrix" ? [b.payload] : [])), ctx);
   checkSerialCharacters(profile.rules, record.serial);
   checkSerial(profile.rules, record);
 

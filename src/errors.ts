@@ -9,6 +9,7 @@ export type ErrorCode =
   | "E_FILE" // a file cannot be read
   | "E_TEMPLATE_FIELD" // a template names a field that does not exist
   | "E_RECORD_FIELD_MISSING" // a template needs a record field the record does not have
+  | "E_STATION_FIELD_MISSING" // a template needs a value of the station file it lacks for this mark ({shift}: no shifts, a time in no shift, a shift without a code; details.reason)
   | "E_FONT_UNKNOWN" // a profile names a font the station does not have
   | "E_FONT_INVALID" // a font file cannot be parsed
   | "E_GLYPH_MISSING" // a font has no glyph for a character

@@ -61,10 +61,11 @@ function corners(b: GlyphBox, grow: number): Point[] {
   return [at(b.a0 - grow, b.u0 - grow), at(b.a1 + grow, b.u0 - grow), at(b.a1 + grow, b.u1 + grow), at(b.a0 - grow, b.u1 + grow)];
 }
 
-/** How deep two boxes (each grown by `grow`) overlap, mm: 0 when apart or touching (separating axes). */
-function overlap(p: GlyphBox, q: GlyphBox, grow: number): number {
-  const cp = corners(p, grow);
-  const cq = corners(q, grow);
+/**
+ * How deep two boxes overlap, given their corners grown by the margin (`corners`), mm: 0 when
+ * apart or touching. The separating-axis test on the two boxes' own axes.
+ */
+function depthOf(p: GlyphBox, cp: readonly Point[], q: GlyphBox, cq: readonly Point[]): number {
   let depth = Infinity;
   for (const axis of [p.along, p.up, q.along, q.up]) {
     let p0 = Infinity, p1 = -Infinity, q0 = Infinity, q1 = -Infinity;
@@ -139,12 +140,14 @@ const mm = (v: number) => `${v.toFixed(2)} mm`;
 export function checkGlyphCollisions(blockId: string, placed: PlacedBlock, plan: BlockPlan, pinDiameter: number): void {
   const boxes = glyphBoxes(blockId, placed, plan);
   const minGap = MIN_GAP * plan.pitch;
+  const tight = boxes.map((b) => corners(b, minGap / 2));
+  const pin = boxes.map((b) => corners(b, pinDiameter / 2));
   for (let x = 0; x < boxes.length; x++)
     for (let y = x + 1; y < boxes.length; y++) {
       const p = boxes[x]!;
       const r = boxes[y]!;
       if (p.line === r.line) {
-        if (overlap(p, r, minGap / 2) === 0) continue;
+        if (depthOf(p, tight[x]!, r, tight[y]!) === 0) continue;
         const d = closest(placed, plan, p.glyph, r.glyph);
         if (d < minGap - 1e-9)
           throw new PeenmarkError(
@@ -153,7 +156,7 @@ export function checkGlyphCollisions(blockId: string, placed: PlacedBlock, plan:
             { where: blockId, details: { line: p.line + 1, chars: [p.char, r.char], columns: [p.column, r.column], distance: d, minimum: minGap } },
           );
       } else {
-        const depth = overlap(p, r, pinDiameter / 2);
+        const depth = depthOf(p, pin[x]!, r, pin[y]!);
         if (depth > 0) {
           const [hi, lo] = p.line < r.line ? [p, r] : [r, p];
           throw new PeenmarkError(
@@ -166,14 +169,87 @@ export function checkGlyphCollisions(blockId: string, placed: PlacedBlock, plan:
     }
 }
 
-/** Glyphs of different blocks must keep a pin's diameter between their craters. */
+/** A box's bounds on the work area's axes: two boxes whose bounds are apart cannot overlap. */
+interface Bounds {
+  readonly minX: number;
+  readonly maxX: number;
+  readonly minY: number;
+  readonly maxY: number;
+}
+
+function boundsOf(c: readonly Point[]): Bounds {
+  let minX = Infinity, maxX = -Infinity, minY = Infinity, maxY = -Infinity;
+  for (const p of c) {
+    if (p.x < minX) minX = p.x;
+    if (p.x > maxX) maxX = p.x;
+    if (p.y < minY) minY = p.y;
+    if (p.y > maxY) maxY = p.y;
+  }
+  return { minX, maxX, minY, maxY };
+}
+
+const meet = (a: Bounds, b: Bounds) => a.minX <= b.maxX && b.minX <= a.maxX && a.minY <= b.maxY && b.minY <= a.maxY;
+
+/** A box covering more cells than this is tried against every other instead (a logo's stroke across the work area). */
+const MAX_CELLS = 64;
+
+/**
+ * Glyphs of different blocks must keep a pin's diameter between their craters.
+ *
+ * Every glyph against every other is O(glyphs²): 38 million pairs for a 256-line mark. A
+ * uniform grid over the boxes' bounds (cells about two glyphs wide) leaves each glyph only
+ * its neighbours to try. Two boxes that overlap have bounds that meet, so they share a cell;
+ * the pairs are tried in the order of the plain double loop (first glyph, then second,
+ * ascending), so the error is the same pair the plain loop would find first.
+ */
 export function checkBlockCollisions(boxes: readonly GlyphBox[], pinDiameter: number): void {
-  for (let x = 0; x < boxes.length; x++)
-    for (let y = x + 1; y < boxes.length; y++) {
-      const p = boxes[x]!;
+  const grow = pinDiameter / 2;
+  const cs = boxes.map((b) => corners(b, grow));
+  const bounds = cs.map(boundsOf);
+  const sizes = bounds.map((b) => Math.max(b.maxX - b.minX, b.maxY - b.minY)).sort((a, b) => a - b);
+  const cell = Math.max(2 * (sizes[sizes.length >> 1] ?? 1), 1e-3);
+  const span = (b: Bounds) => ({ x0: Math.floor(b.minX / cell), x1: Math.floor(b.maxX / cell), y0: Math.floor(b.minY / cell), y1: Math.floor(b.maxY / cell) });
+  // Cell keys may collide for far-apart cells: that only adds candidates, each tried exactly.
+  const key = (ix: number, iy: number) => ix * 1_048_573 + iy;
+  const grid = new Map<number, number[]>();
+  const big: number[] = [];
+  const spans = bounds.map(span);
+  spans.forEach((s, i) => {
+    if (!Number.isFinite(s.x0 + s.x1 + s.y0 + s.y1) || (s.x1 - s.x0 + 1) * (s.y1 - s.y0 + 1) > MAX_CELLS) {
+      big.push(i);
+      return;
+    }
+    for (let ix = s.x0; ix <= s.x1; ix++)
+      for (let iy = s.y0; iy <= s.y1; iy++) {
+        const k = key(ix, iy);
+        const list = grid.get(k);
+        if (list) list.push(i);
+        else grid.set(k, [i]);
+      }
+  });
+  const isBig = new Uint8Array(boxes.length);
+  for (const i of big) isBig[i] = 1;
+  const seen = new Int32Array(boxes.length).fill(-1);
+  for (let x = 0; x < boxes.length; x++) {
+    const candidates: number[] = [];
+    const take = (y: number) => {
+      if (y > x && seen[y] !== x) {
+        seen[y] = x;
+        candidates.push(y);
+      }
+    };
+    if (isBig[x]) for (let y = x + 1; y < boxes.length; y++) take(y);
+    else {
+      const s = spans[x]!;
+      for (let ix = s.x0; ix <= s.x1; ix++) for (let iy = s.y0; iy <= s.y1; iy++) for (const y of grid.get(key(ix, iy)) ?? []) take(y);
+      for (const y of big) take(y);
+    }
+    candidates.sort((a, b) => a - b);
+    const p = boxes[x]!;
+    for (const y of candidates) {
       const r = boxes[y]!;
-      if (p.block === r.block) continue;
-      const depth = overlap(p, r, pinDiameter / 2);
+      if (p.block === r.block || !meet(bounds[x]!, bounds[y]!)) continue;
+      const depth = depthOf(p, cs[x]!, r, cs[y]!);
       if (depth > 0) {
         const name = (b: GlyphBox) => b.label ?? `block "${b.block}"`;
         throw new PeenmarkError(
@@ -183,4 +259,5 @@ export function checkBlockCollisions(boxes: readonly GlyphBox[], pinDiameter: nu
         );
       }
     }
+  }
 }

@@ -1,7 +1,8 @@
 import { compile, type CompiledJob } from "../compile.ts";
 import { type ErrorCode, isPeenmarkError, PeenmarkError } from "../errors.ts";
 import { profileRuleProblems, type RulesRegime } from "../record/rules.ts";
-import { unknownTemplateFields } from "../record/fields.ts";
+import { templateFields, unknownTemplateFields } from "../record/fields.ts";
+import type { Shift } from "../record/calendar.ts";
 import { jsonPath } from "./load.ts";
 import { type Profile, ProfileSchema } from "./schema.ts";
 import type { Station } from "./station.ts";
@@ -37,7 +38,7 @@ export interface ProfileCheck {
 export interface CheckOptions {
   readonly fonts: ReadonlySet<string>;
   readonly station: Station;
-  /** The time of marking for the sample ({date.year}). */
+  /** The time of marking for the sample ({date.year}); a profile that marks the shift is checked in every shift of the station. */
   readonly markedAt: Date;
 }
 
@@ -116,19 +117,29 @@ export function checkProfile(data: unknown, opts: CheckOptions): ProfileCheck {
     warnings.push({ kind: "no-sample", message: `profile "${id}" has no sample record: bounds, glyphs and heights were not checked; add "sample" with the longest record it will mark` });
   } else if (sample) {
     const seen = new Set<string>();
+    // A shift's name or code is as long as the station makes it: the sample is struck in each
+    // shift, so the longest fits, and a check made between shifts checks them all the same.
+    const marksShift = (p: Profile) => p.blocks.some((b) => (b.kind === "text" ? b.lines : b.kind === "datamatrix" ? [b.payload] : []).some((t) => templateFields(t).some((f) => f === "shift" || f === "shift.code")));
     const tryCompile = (p: Profile): CompiledJob | undefined => {
-      try {
-        return compile({ record: sample, profile: p, station: opts.station, markedAt: opts.markedAt });
-      } catch (e) {
-        if (!isPeenmarkError(e)) throw e;
-        const problem = compileProblem(e, ids);
-        const key = `${problem.code} ${problem.message}`;
-        if (!seen.has(key)) {
-          seen.add(key);
-          problems.push(problem);
+      const shifts: readonly (Shift | undefined)[] = marksShift(p) && opts.station.shifts.length > 0 ? opts.station.shifts : [undefined];
+      let first: CompiledJob | undefined;
+      let failed = false;
+      for (const shift of shifts) {
+        try {
+          const job = compile({ record: sample, profile: p, station: opts.station, markedAt: opts.markedAt, ...(shift ? { shift } : {}) });
+          first ??= job;
+        } catch (e) {
+          if (!isPeenmarkError(e)) throw e;
+          failed = true;
+          const problem = compileProblem(e, ids);
+          const key = `${problem.code} ${problem.message}`;
+          if (!seen.has(key)) {
+            seen.add(key);
+            problems.push(shift ? { ...problem, details: { ...problem.details, shift: shift.name } } : problem);
+          }
         }
-        return undefined;
       }
+      return failed ? undefined : first;
     };
     // Each block alone finds every block's own problem; the whole finds what blocks do to each other.
     if (raw.length > 1 || !profile) for (const a of alone) tryCompile(a.profile);

@@ -79,7 +79,15 @@ export interface LoadedProfile {
 }
 
 export function loadProfile(path: string, opts: ProfileCheckOptions): LoadedProfile {
-  const text = readText(path);
+  return readProfile(path, readText(path), opts);
+}
+
+/**
+ * A profile file's text, read as `loadProfile` reads the file at `path`: its logo files,
+ * beside it, are read into the blocks. Whoever reads profile files (the CLI, the station's
+ * profile store) reads them through here, so a version has one hash everywhere.
+ */
+export function readProfile(path: string, text: string, opts: ProfileCheckOptions): LoadedProfile {
   const data = parseJson(path, text);
   const logos = inlineLogoFiles(path, data);
   // The hash covers the logo files too: a changed logo is a new version of the profile.

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { TranslatedTextSchema } from "./schema.ts";
+import { minutesOf } from "../record/calendar.ts";
 
 /**
  * The station file: what this head and controller can do. Kept apart from marking profiles
@@ -8,6 +9,63 @@ import { TranslatedTextSchema } from "./schema.ts";
  * Hz and seconds for the pin, percent of the pin driver's full power for force.
  */
 const positive = (what: string) => z.number({ error: `expected ${what} as a number` }).positive(`${what} must be greater than 0`);
+
+const HHMM = /^([01]\d|2[0-3]):[0-5]\d$/;
+const localTime = (what: string) =>
+  z.string({ error: `expected the ${what} as a local time "HH:MM"` }).regex(HHMM, `expected the ${what} as a local time "HH:MM", 24-hour, 00:00 to 23:59 (midnight is 00:00), such as 06:00 or 22:30`);
+
+/**
+ * A shift: a window of local wall-clock time at the station, every day, [start, end); a window
+ * whose end is not after its start runs overnight (22:00–06:00). On a DST change day the
+ * window keeps its wall-clock times, so the night shift is an hour shorter or longer.
+ */
+const ShiftSchema = z
+  .object({
+    /** What `{shift}` strikes: `Night`, `2`, `B`. */
+    name: z.string().min(1, "a shift needs a name").max(24, "at most 24 characters").regex(/^\S(.*\S)?$/, "no spaces at the start or end"),
+    /** What `{shift.code}` strikes: `A`, `1`. Every shift has one or none does. */
+    code: z.string().min(1).max(8, "at most 8 characters").regex(/^\S+$/, "a code has no spaces").optional(),
+    start: localTime("start of the shift"),
+    end: localTime("end of the shift (the first minute after it)"),
+  })
+  .strict()
+  .refine((s) => s.start !== s.end, { path: ["end"], message: "a shift must not end when it starts: a window of 24 hours is no shift (leave shifts out, or split the day)" });
+
+/** Shifts that name one thing once and never overlap (a minute in two shifts would strike either). */
+const ShiftsSchema = z
+  .array(ShiftSchema)
+  .max(24, "at most 24 shifts")
+  .default([])
+  .superRefine((shifts, ctx) => {
+    if (!shifts.every((s) => typeof s === "object" && s !== null)) return;
+    const owner: number[] = new Array(1440).fill(-1);
+    const clock = (m: number) => `${String(Math.floor(m / 60)).padStart(2, "0")}:${String(m % 60).padStart(2, "0")}`;
+    shifts.forEach((s, i) => {
+      const earlier = shifts.findIndex((o, j) => j < i && o.name === s.name);
+      if (earlier >= 0) ctx.addIssue({ code: "custom", path: [i, "name"], message: `shift "${s.name}" is named twice (shifts[${earlier}] and shifts[${i}]): {shift} would not say which` });
+      if (s.code !== undefined) {
+        const same = shifts.findIndex((o, j) => j < i && o.code === s.code);
+        if (same >= 0) ctx.addIssue({ code: "custom", path: [i, "code"], message: `shift code "${s.code}" is given to "${shifts[same]!.name}" and "${s.name}": {shift.code} would not say which` });
+      }
+      if ((s.code === undefined) !== (shifts[0]!.code === undefined))
+        ctx.addIssue({ code: "custom", path: [i, "code"], message: `give every shift a code or none: "${shifts[0]!.name}" ${shifts[0]!.code === undefined ? "has none" : "has one"}, "${s.name}" ${s.code === undefined ? "has none" : "has one"}` });
+      // zod runs this check over elements that failed their own (a start of "6:00"): those have no window.
+      if (!HHMM.test(s.start) || !HHMM.test(s.end)) return;
+      const start = minutesOf(s.start);
+      const end = minutesOf(s.end);
+      if (start === end) return;
+      let overlap: { at: number; with: number } | undefined;
+      for (let m = start; m !== end; m = (m + 1) % 1440) {
+        const o = owner[m]!;
+        if (o < 0) owner[m] = i;
+        else overlap ??= { at: m, with: o };
+      }
+      if (overlap) {
+        const o = shifts[overlap.with]!;
+        ctx.addIssue({ code: "custom", path: [i, "start"], message: `shift "${s.name}" (${s.start}–${s.end}) overlaps shift "${o.name}" (${o.start}–${o.end}) at ${clock(overlap.at)}: a minute may be in one shift only` });
+      }
+    });
+  });
 
 export const StationSchema = z
   .object({
@@ -26,6 +84,12 @@ export const StationSchema = z
           return false;
         }
       }, "expected an IANA time zone such as America/Mexico_City or UTC"),
+    /**
+     * The station's shifts, local time in `timeZone`: what `{shift}` and `{shift.code}` strike.
+     * Gaps between shifts are allowed (a mark made in one, with a profile that marks the shift,
+     * is refused); overlaps are not.
+     */
+    shifts: ShiftsSchema,
     machine: z
       .object({
         /** The reachable area, origin at the lower-left corner (machine 0,0 after homing). */

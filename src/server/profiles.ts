@@ -3,10 +3,10 @@ import { join } from "node:path";
 import { PeenmarkError } from "../errors.ts";
 import { fontNames } from "../fonts/font.ts";
 import { checkError, checkProfile, type ProfileCheck } from "../profile/check.ts";
-import { parseJson, parseProfile, sha256 } from "../profile/load.ts";
+import { parseJson, parseProfile, readProfile, sha256 } from "../profile/load.ts";
 import type { Profile, TranslatedText } from "../profile/schema.ts";
 import type { Station } from "../profile/station.ts";
-import { templateFields } from "../record/fields.ts";
+import { isContextField, templateFields } from "../record/fields.ts";
 import { personName, writtenReason } from "../journal/names.ts";
 
 /**
@@ -59,7 +59,7 @@ export interface VersionSummary {
   readonly publishedAt?: string;
 }
 
-/** Template fields → the record fields a technician fills in (dates come from the clock, not the form). */
+/** Template fields → the record fields a technician fills in (dates, times and shifts come from the clock and the station file, not the form). */
 const FIELD_OF: Record<string, string[]> = {
   "serial.withLicence": ["serial", "licencePrefix"],
   licence: ["licencePrefix"],
@@ -70,7 +70,7 @@ function blockFields(b: Profile["blocks"][number]): string[] {
   const out: string[] = [];
   for (const t of b.kind === "text" ? b.lines : b.kind === "datamatrix" ? [b.payload] : [])
     for (const f of templateFields(t)) {
-      if (f.startsWith("date.")) continue;
+      if (isContextField(f)) continue;
       for (const r of (Object.hasOwn(FIELD_OF, f) ? FIELD_OF[f] : undefined) ?? [f.startsWith("extra.") ? "extra" : f]) if (!out.includes(r)) out.push(r);
     }
   return out;
@@ -183,8 +183,9 @@ export class ProfileStore {
     if (!/^[a-z0-9][a-z0-9-]*$/.test(id)) return [];
     const out: VersionSummary[] = [];
     if (safeReaddir(this.builtinDir).includes(`${id}.json`)) {
-      const text = safeRead(join(this.builtinDir, `${id}.json`));
-      if (text !== undefined) out.push({ version: 1, hash: sha256(text), source: "builtin" });
+      const path = join(this.builtinDir, `${id}.json`);
+      const text = safeRead(path);
+      if (text !== undefined) out.push({ version: 1, hash: this.#hashOf(path, text), source: "builtin" });
     }
     for (const f of safeReaddir(join(this.publishedDir, id))) {
       const m = VERSION_FILE.exec(f);
@@ -237,7 +238,7 @@ export class ProfileStore {
       } catch {
         continue;
       }
-      if (sha256(text) === hash) return { profile: parseProfile(path, parseJson(path, text), this.#fonts), version, hash, source: path };
+      if (this.#hashOf(path, text) === hash) return { ...this.#parse(path, text), version };
     }
     return undefined;
   }
@@ -327,7 +328,21 @@ export class ProfileStore {
     } catch (e) {
       throw new PeenmarkError("E_FILE", `cannot read ${path}: ${(e as Error).message}`, { where: path, cause: e });
     }
-    return { profile: parseProfile(path, parseJson(path, text), this.#fonts), version, hash: sha256(text), source: path };
+    return { ...this.#parse(path, text), version };
+  }
+
+  /** A profile file as the CLI reads it: a builtin profile's logo files beside it are read in (and hashed with it). */
+  #parse(path: string, text: string): { profile: Profile; hash: string; source: string } {
+    return readProfile(path, text, this.#fonts);
+  }
+
+  /** The hash of a version: of the file and its logo files; of the bytes alone when the file does not read as a profile. */
+  #hashOf(path: string, text: string): string {
+    try {
+      return this.#parse(path, text).hash;
+    } catch {
+      return sha256(text);
+    }
   }
 
   #retiredFile(id: string): RetiredFile | undefined {
