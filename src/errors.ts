@@ -38,7 +38,7 @@ export type ErrorCode =
   | "E_METHOD" // the route exists, not with this HTTP method
   | "E_MEDIA_TYPE" // a state-changing request whose body is not application/json
   | "E_REQUEST" // an HTTP request the service cannot read (a malformed URL, header or line)
-  | "E_PREVIEW_STALE" // what would be struck is no longer what was previewed (a series' next number changed)
+  | "E_PREVIEW_STALE" // what would be struck is no longer what was previewed (a series' next number, a date or shift code changed)
   | "E_LISTEN"; // the station cannot listen on its address (the port is in use, or not allowed)
 
 export class PeenmarkError extends Error {

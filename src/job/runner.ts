@@ -61,6 +61,12 @@ export interface StartRequest {
    * handed back, so what is struck is what was previewed.
    */
   readonly seriesSerial?: string;
+  /**
+   * The hash of the program the technician saw previewed: a program compiled now that differs
+   * (a date, week or shift code changed since, the profile published again) is refused
+   * (E_PREVIEW_STALE), so what is struck is what was previewed.
+   */
+  readonly previewedProgramHash?: string;
 }
 
 export interface StartedJob {
@@ -269,6 +275,11 @@ export class JobRunner extends EventEmitter<{ job: [view: JobView]; controller: 
             details: { previewed: req.seriesSerial, now: drawn.record.serial },
           });
         const { record, compiled } = this.prepare(req.profile.profile, drawn ? drawn.record : req.record, markedAt);
+        if (req.previewedProgramHash !== undefined && compiled.gcode.hash !== req.previewedProgramHash)
+          throw new PeenmarkError("E_PREVIEW_STALE", "the program to strike is no longer the one previewed (a date, week or shift code changed since the preview, or the profile was published again): preview again", {
+            where: "programHash",
+            details: { previewed: req.previewedProgramHash, now: compiled.gcode.hash },
+          });
         active.compiled = compiled;
         active.secondsLeft = compiled.figures.seconds;
         const remark = req.remark ? await this.#remark(record, req.remark) : undefined;

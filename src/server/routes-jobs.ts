@@ -46,6 +46,12 @@ const JobBody = z
     series: z.string().min(1).optional(),
     /** The serial the preview of a series job showed: the job is refused (E_PREVIEW_STALE) if the series now gives another. */
     seriesSerial: z.string().min(1).optional(),
+    /**
+     * The program the preview showed (its summary.programHash): the job is refused
+     * (E_PREVIEW_STALE) when the program is now another — a date, week or shift code changed
+     * between preview and Mark, or the profile was published again.
+     */
+    programHash: z.string().regex(/^[0-9a-f]{64}$/, "the preview's programHash: 64 hexadecimal digits").optional(),
     technician: personNameSchema("the technician's name"),
     remark: z
       .object({
@@ -144,7 +150,7 @@ export function jobRoutes(app: FastifyInstance, ctx: ServiceContext): void {
     "/api/jobs",
     doc({
       summary: "Mark: the job is written to the journal, then streamed to the head",
-      description: "A re-mark (remark) needs the operator role. With series, the serial is drawn from it; seriesSerial (what the preview showed) makes a changed next number a refusal (E_PREVIEW_STALE).",
+      description: "A re-mark (remark) needs the operator role. With series, the serial is drawn from it; seriesSerial (what the preview showed) makes a changed next number a refusal (E_PREVIEW_STALE), and programHash (the preview's) a program that changed since the preview (a date or shift code, a republished profile).",
       tag: "jobs",
       role: "technician",
       body: JobBody,
@@ -169,6 +175,7 @@ export function jobRoutes(app: FastifyInstance, ctx: ServiceContext): void {
       ...(remark ? { remark } : {}),
       ...(body.series ? { series: body.series } : {}),
       ...(body.series && body.seriesSerial ? { seriesSerial: body.seriesSerial } : {}),
+      ...(body.programHash ? { previewedProgramHash: body.programHash } : {}),
     });
     // The outcome is in the journal and on the event stream; a failure to record it is logged.
     started.done.then(

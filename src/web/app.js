@@ -345,7 +345,9 @@ async function doMark(byKey = false) {
   const technician = $("f-technician").value.trim();
   localStorage.setItem(TECHNICIAN, technician);
   const { remark: _previewed, ...previewed } = state.preview.body;
-  const body = { ...previewed, technician, ...(series ? { seriesSerial: state.preview.seriesSerial } : {}) };
+  // What the preview showed: the station refuses a program that changed since (a shift or date code).
+  const programHash = state.preview.preview?.summary?.programHash;
+  const body = { ...previewed, technician, ...(series ? { seriesSerial: state.preview.seriesSerial } : {}), ...(programHash ? { programHash } : {}) };
   if (state.remarkOf) body.remark = { of: state.remarkOf.id, operator: $("f-remark-operator").value.trim(), reason: $("f-remark-reason").value.trim() };
   $("mark-btn").disabled = true;
   state.starting = true;

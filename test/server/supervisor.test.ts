@@ -117,6 +117,27 @@ describe("series over HTTP", () => {
   });
 });
 
+describe("what is struck is what was previewed", () => {
+  it("refuses a mark whose program is no longer the one previewed (E_PREVIEW_STALE naming programHash); the previewed program marks", async () => {
+    svc = await service();
+    const body = { profileId: "us-receiver", record: jobBody().record };
+    const preview = await svc.app.inject({ url: "/api/jobs/preview", ...post(body) });
+    expect(preview.statusCode, preview.body).toBe(200);
+    const hash: string = preview.json().summary.programHash;
+    // What a shift or date code changing between preview and Mark does to the program's hash.
+    const other = `${hash[0] === "0" ? "1" : "0"}${hash.slice(1)}`;
+    const stale = await svc.app.inject({ url: "/api/jobs", ...post({ ...body, programHash: other, technician: "Ana Ruiz" }) });
+    expect([stale.statusCode, stale.json().error.code, stale.json().error.where]).toEqual([409, "E_PREVIEW_STALE", "programHash"]);
+    expect(stale.json().error.message).toMatch(/no longer the one previewed .*: preview again/);
+    expect(svc.journal.jobs(), "nothing written").toEqual([]);
+    const bad = await svc.app.inject({ url: "/api/jobs", ...post({ ...body, programHash: "not-a-hash", technician: "Ana Ruiz" }) });
+    expect([bad.statusCode, bad.json().error.details.issues[0].path]).toEqual([422, "$.programHash"]);
+    const ok = await svc.app.inject({ url: "/api/jobs", ...post({ ...body, programHash: hash, technician: "Ana Ruiz" }) });
+    expect(ok.statusCode, ok.body).toBe(201);
+    expect((await jobEvent(svc.app, (v) => ENDED.includes(v.state), 60_000)).programHash).toBe(hash);
+  });
+});
+
 describe("profiles over HTTP", () => {
   it("lists versions with hashes, previews a version on its sample, retires and restores with a reason", async () => {
     svc = await service();
