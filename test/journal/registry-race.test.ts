@@ -36,4 +36,17 @@ describe.skipIf(!PG_URL)("stations sharing the PostgreSQL registry", () => {
     // every series job that was reported reserved got its own number
     expect(f.reservationWaitsMs.length).toBeGreaterThanOrEqual(4 * 20 - result.kills);
   });
+
+  it("hold through each station's job runner and simulated head: compile, serial check, reservation, streaming, outcome, under kill -9", { timeout: 120_000 }, async () => {
+    const result = await race({ url: PG_URL!, schema: db.schema, stations: 3, jobs: 8, pool: 4, kills: 1, seed: 21, heads: true });
+    const f = await check(PG_URL!, db.schema, result);
+    expect(result.kills).toBe(1);
+    expect(f.duplicates).toEqual([]);
+    expect(f.contradictions).toEqual([]);
+    expect(f.seriesProblems).toEqual([]);
+    expect(f.open).toEqual([]);
+    expect(f.unreported.length).toBeLessThanOrEqual(result.kills);
+    for (const code of Object.keys(f.refusals)) expect(["E_SERIAL_DUPLICATE", "E_SERIAL_RESERVED"]).toContain(code);
+    expect(f.completed, "the heads marked").toBeGreaterThan(3 * 4 - 2);
+  });
 });

@@ -215,7 +215,7 @@ describe("the station and its description", () => {
         expect(Object.keys(op.responses), `${m} ${path}`).toContain("4XX");
       }
     // The body of POST /api/jobs is the route's own zod schema.
-    expect(Object.keys(doc.paths["/api/jobs"]!.post!.requestBody!.content["application/json"]!.schema.properties!)).toEqual(["profileId", "record", "series", "seriesSerial", "technician", "remark"]);
+    expect(Object.keys(doc.paths["/api/jobs"]!.post!.requestBody!.content["application/json"]!.schema.properties!)).toEqual(["profileId", "record", "series", "seriesSerial", "programHash", "technician", "remark"]);
   });
 });
 

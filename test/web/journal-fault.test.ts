@@ -15,7 +15,7 @@ let bench: BenchStation;
 let browser: Browser;
 
 beforeAll(async () => {
-  bench = await startStation(2);
+  bench = await startStation(4);
   browser = await launchBrowser();
 }, 60_000);
 
