@@ -19,6 +19,7 @@ import { PeenmarkError } from "../../src/errors.ts";
 import { CutOffJournal } from "../../src/journal/cut-off.ts";
 import { Outbox } from "../../src/journal/outbox.ts";
 import { PgJournal } from "../../src/journal/pg-journal.ts";
+import { mulberry32 } from "../fixtures/prng.ts";
 import { newJob, record } from "./helpers.ts";
 
 const [url, schema, station, countText, seedText, poolText, outboxDir, pauseText] = process.argv.slice(2);
@@ -26,14 +27,7 @@ const count = Number(countText);
 const pool = Number(poolText);
 const pauseMs = Number(pauseText);
 
-let seed = Number(seedText) >>> 0;
-const random = () => {
-  seed = (seed + 0x6d2b79f5) >>> 0;
-  let t = seed;
-  t = Math.imul(t ^ (t >>> 15), t | 1);
-  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-};
+const random = mulberry32(Number(seedText));
 const say = (o: Record<string, unknown>) => process.stdout.write(`${JSON.stringify(o)}\n`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

@@ -17,6 +17,7 @@ import { isPeenmarkError } from "../../src/errors.ts";
 import { Head } from "../../src/job/head.ts";
 import { JobRunner } from "../../src/job/runner.ts";
 import { PgJournal } from "../../src/journal/pg-journal.ts";
+import { mulberry32 } from "../fixtures/prng.ts";
 import { benchStation, exampleProfile, exampleRecord, MARKED_AT, tempDir } from "../job/helpers.ts";
 
 const [url, schema, stationId, countText, seedText, poolText, start] = process.argv.slice(2);
@@ -24,14 +25,7 @@ const count = Number(countText);
 const pool = Number(poolText);
 const speed = Number(process.env.HEAD_STATION_SPEED ?? 200);
 
-let seed = Number(seedText) >>> 0;
-const random = () => {
-  seed = (seed + 0x6d2b79f5) >>> 0;
-  let t = seed;
-  t = Math.imul(t ^ (t >>> 15), t | 1);
-  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-};
+const random = mulberry32(Number(seedText));
 const say = (o: Record<string, unknown>) => process.stdout.write(`${JSON.stringify(o)}\n`);
 
 const station = { ...benchStation(), id: stationId! };

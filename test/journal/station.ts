@@ -19,6 +19,7 @@ import { readSync, writeSync } from "node:fs";
 import { performance } from "node:perf_hooks";
 import { PeenmarkError } from "../../src/errors.ts";
 import { PgJournal } from "../../src/journal/pg-journal.ts";
+import { mulberry32 } from "../fixtures/prng.ts";
 import { newJob, record } from "./helpers.ts";
 
 const [url, schema, station, countText, seedText, poolText, start] = process.argv.slice(2);
@@ -26,18 +27,7 @@ const count = Number(countText);
 const pool = Number(poolText);
 const progressSteps = Number(process.env.STATION_PROGRESS ?? 4);
 
-/** mulberry32: the same seed, the same serials. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-const random = prng(Number(seedText));
+const random = mulberry32(Number(seedText));
 
 const pause = new Int32Array(new SharedArrayBuffer(4));
 const say = (o: Record<string, unknown>) => {

@@ -4,6 +4,7 @@ import type { JobView } from "../../src/job/view.ts";
 import { exampleProfile, exampleRecord } from "../job/helpers.ts";
 import { service } from "./helpers.ts";
 import { headBytes, listen, stateOf } from "./http.ts";
+import { mulberry32 } from "../fixtures/prng.ts";
 
 /**
  * A bounded fuzz over every route of the service: a fixed seed, a fixed count, random
@@ -16,16 +17,9 @@ import { headBytes, listen, stateOf } from "./http.ts";
 const SEED = 0x11c0ffee;
 const COUNT = 1500;
 
-/** mulberry32: small, fast, and the same sequence everywhere. */
+/** Draws from mulberry32 (the same sequence for the same seed): a number, one of a list, a coin. */
 function prng(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = mulberry32(seed);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(next() * xs.length)]!;
   return { next, pick, chance: (p: number) => next() < p };
 }
