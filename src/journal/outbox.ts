@@ -46,6 +46,8 @@ export const CRASHED_OFFLINE_NOTE = "service stopped while marking, cut off from
 export class Outbox {
   readonly #db: Database.Database;
   readonly #clock: () => Date;
+  /** Jobs this process began and has not ended: marking now, not to be uploaded yet. */
+  readonly #live = new Set<string>();
 
   constructor(
     readonly path: string,
@@ -166,7 +168,9 @@ export class Outbox {
     if (job.stationId !== this.stationId) throw new PeenmarkError("E_JOURNAL", `job of station "${job.stationId}" in the outbox of "${this.stationId}"`, { where: "job.stationId" });
     const iso = at.toISOString();
     const crashed: JobEnd = { outcome: "interrupted", note: CRASHED_OFFLINE_NOTE };
-    return Number(this.#db.prepare("INSERT INTO jobs (key, job_json, created_at, end_json) VALUES (?, ?, ?, ?)").run(key, JSON.stringify(job), iso, JSON.stringify(crashed)).lastInsertRowid);
+    const seq = Number(this.#db.prepare("INSERT INTO jobs (key, job_json, created_at, end_json) VALUES (?, ?, ?, ?)").run(key, JSON.stringify(job), iso, JSON.stringify(crashed)).lastInsertRowid);
+    this.#live.add(key);
+    return seq;
   }
 
   /** The first byte goes to the head now. */
@@ -197,6 +201,7 @@ export class Outbox {
   end(key: string, end: JobEnd, at = this.#clock()): void {
     this.#row(key);
     this.#db.prepare("UPDATE jobs SET end_json = ?, ended_at = ? WHERE key = ?").run(JSON.stringify(end), at.toISOString(), key);
+    this.#live.delete(key);
   }
 
   /** Jobs not yet in the registry, oldest first, as they will be uploaded. */
@@ -206,11 +211,14 @@ export class Outbox {
 
   /**
    * Send every job the registry does not have yet, in the order they were marked; stops at the
-   * first that fails (the registry gone again) and throws its error, having kept the ones that went.
+   * first that fails (the registry gone again) and throws its error, having kept the ones that went,
+   * and before a job this process is still marking (it goes once it has ended; one left by a
+   * process that died goes as it was left: interrupted).
    */
   async upload(registry: Uploader): Promise<{ uploaded: number; already: number; conflicts: { key: string; jobId: number; conflicts: string[] }[] }> {
     const out = { uploaded: 0, already: 0, conflicts: [] as { key: string; jobId: number; conflicts: string[] }[] };
     for (const o of this.pending()) {
+      if (this.#live.has(o.key)) break;
       const r = await registry.uploadOffline(o);
       this.#db.prepare("UPDATE jobs SET uploaded_at = ?, registry_job_id = ? WHERE key = ?").run(this.#clock().toISOString(), r.job.id, o.key);
       if (r.already) out.already++;

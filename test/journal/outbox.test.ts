@@ -117,4 +117,23 @@ describe.skipIf(!PG_URL)("the station's outbox while cut off from the registry (
     expect(await rejection(() => other.createJob({ ...newJob({ stationId: "armoury_1" }), record: record({ serial: c.serial }) }))).toMatchObject({ code: "E_SERIAL_RESERVED" });
     expect(await rejection(() => other.createJob({ ...newJob({ stationId: "armoury_1" }), record: record({ serial: a.serial }) }))).toMatchObject({ code: "E_SERIAL_DUPLICATE" });
   });
+
+  it("does not upload a job it is still marking when the registry comes back: it goes, with its real end, once it has ended", async () => {
+    await registry.leaseNumbers("nat", { size: 2, hours: 24, ...GRANT }, JUNE_2026);
+    const box = outbox();
+    box.keepLeases(await registry.leases({ stationId: "customs_2", open: true }));
+    const done = markCutOff(box, "completed");
+    const key = box.newKey();
+    const n = box.takeNumber("nat", key);
+    box.begin(key, { ...newJob({ stationId: "customs_2" }), record: record({ serial: n.serial }), seriesNumber: { seriesId: "nat", number: n.number } });
+    box.started(key);
+    expect(await box.upload(registry), "the registry is back mid-job: the finished one goes").toMatchObject({ uploaded: 1 });
+    expect((await registry.jobs()).map((j) => j.serial)).toEqual([done.serial]);
+    box.end(key, { outcome: "completed", progress: { ackedLine: 120, executedLine: 120, strikesDone: 480 } });
+    expect(await box.upload(registry)).toMatchObject({ uploaded: 1 });
+    expect((await registry.jobs()).map((j) => [j.serial, j.outcome])).toEqual([
+      [done.serial, "completed"],
+      [n.serial, "completed"],
+    ]);
+  });
 });
