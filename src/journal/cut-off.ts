@@ -216,6 +216,7 @@ export class CutOffJournal extends EventEmitter<{ changed: [CutOffState]; upload
     if (id < 0) {
       const { key } = this.#offline(id);
       this.outbox.end(key, end, this.#clock());
+      this.emit("changed", this.state()); // one more waiting to upload, a number fewer left
       // Sent at once if the registry is back already; else at the next probe that finds it.
       if (!this.cutOff) void this.#cameBack().catch(() => undefined);
       return this.#offline(id).row;
