@@ -47,11 +47,11 @@ async function rows(page: Page): Promise<string[][]> {
 }
 
 async function searchSerial(page: Page, serial: string): Promise<void> {
-  const before = await page.$eval("#results-summary", (el) => el.textContent ?? "");
+  // The page counts the searches it has answered (rows or a refusal): wait for this one's, not the last one's.
+  const before = await page.evaluate(() => Number(document.body.dataset.answers ?? 0));
   await page.fill("#q-serial", serial);
   await page.click("#search-btn");
-  await page.waitForFunction((b) => document.getElementById("results-summary")!.textContent !== b || !document.getElementById("results-panel")!.hidden, before);
-  await page.waitForFunction(() => !document.getElementById("results-panel")!.hidden);
+  await page.waitForFunction((b) => Number(document.body.dataset.answers ?? 0) > b, before);
 }
 
 for (const [lang, locale] of [
