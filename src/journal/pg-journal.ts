@@ -6,7 +6,7 @@ import type { JournalEngine } from "./engine.ts";
 import type { EventKind, JournalEvent } from "./events.ts";
 import { jobsToCsv, jobsToJson } from "./export.ts";
 import { checkLeaseTerms, checkOfflineJob, type Lease, type LeaseTerms, type OfflineJob } from "./lease.ts";
-import { bound, type ExportOptions, INTERRUPTED_NOTE, NEVER_STARTED_NOTE } from "./journal.ts";
+import { bound, type ExportOptions, interruptedNote, NEVER_STARTED_NOTE } from "./journal.ts";
 import { personName, writtenReason } from "./names.ts";
 import { normaliseNewJob } from "./new-job.ts";
 import { ownerAlive, ownerOfThisProcess } from "./owner.ts";
@@ -192,14 +192,14 @@ export class PgJournal implements JournalEngine {
     return this.#tx(async ({ q }) => {
       await this.#rekey(q);
       if (this.stationId === undefined) return [];
-      const found = await q<{ id: number; outcome: Outcome; owner: string | null }>(
-        "SELECT id, outcome, owner FROM jobs WHERE station_id = $1 AND outcome IN ('marking', 'pending') AND released_at IS NULL ORDER BY id",
+      const found = await q<{ id: number; outcome: Outcome; owner: string | null; last_executed_line: number; last_sent_line: number }>(
+        "SELECT id, outcome, owner, last_executed_line, last_sent_line FROM jobs WHERE station_id = $1 AND outcome IN ('marking', 'pending') AND released_at IS NULL ORDER BY id",
         [this.stationId],
       );
       const dead = found.filter((j) => !ownerAlive(j.owner));
       const at = dead.length > 0 ? this.#now() : "";
       for (const j of dead) {
-        const note = j.outcome === "marking" ? INTERRUPTED_NOTE : NEVER_STARTED_NOTE;
+        const note = j.outcome === "marking" ? interruptedNote(Number(j.last_executed_line), Number(j.last_sent_line)) : NEVER_STARTED_NOTE;
         changed(await q("UPDATE jobs SET outcome = 'interrupted', note = $1 WHERE id = $2 AND outcome = $3 RETURNING id", [note, j.id, j.outcome]), j.id, this.where);
         await logEvent(q, { at, kind: "job-interrupted", jobId: j.id, reason: note });
       }
@@ -277,12 +277,10 @@ export class PgJournal implements JournalEngine {
     // One UPDATE outside a serializable transaction: it reads nothing the serial rule weighs.
     // Repeating it after a lost link writes the same values again.
     const n = await this.#withRetry(async () => {
-      const r = await this.#poolOf().query("UPDATE jobs SET last_acked_line = $1, last_executed_line = $2, strikes_done = $3 WHERE id = $4 AND outcome = 'marking'", [
-        p.ackedLine,
-        p.executedLine,
-        p.strikesDone,
-        id,
-      ]);
+      const r = await this.#poolOf().query(
+        "UPDATE jobs SET last_acked_line = $1, last_executed_line = $2, strikes_done = $3, last_sent_line = GREATEST(last_sent_line, $5) WHERE id = $4 AND outcome = 'marking'",
+        [p.ackedLine, p.executedLine, p.strikesDone, id, p.sentLine ?? 0],
+      );
       return r.rowCount;
     }, options.wait === false ? 0 : this.#reconnectMs);
     if (n !== 1) throw new PeenmarkError("E_JOURNAL", `job ${id} is not marking: progress can only be recorded while it marks`, { details: { jobId: id } });
@@ -345,7 +343,13 @@ export class PgJournal implements JournalEngine {
           const j = (await q<{ outcome: Outcome; station_id: string }>("SELECT outcome, station_id FROM jobs WHERE id = $1", [r.jobId]))[0];
           if (!j || j.outcome !== "marking" || j.station_id !== this.stationId) continue;
           if (r.kind === "progress") {
-            await q("UPDATE jobs SET last_acked_line = $1, last_executed_line = $2, strikes_done = $3 WHERE id = $4 AND outcome = 'marking'", [r.progress.ackedLine, r.progress.executedLine, r.progress.strikesDone, r.jobId]);
+            await q("UPDATE jobs SET last_acked_line = $1, last_executed_line = $2, strikes_done = $3, last_sent_line = GREATEST(last_sent_line, $5) WHERE id = $4 AND outcome = 'marking'", [
+              r.progress.ackedLine,
+              r.progress.executedLine,
+              r.progress.strikesDone,
+              r.jobId,
+              r.progress.sentLine ?? 0,
+            ]);
           } else await this.#end(q, r.jobId, { ...r.end, note: asideNote(r, `the registry ${this.where}`) });
         }
       });

@@ -191,6 +191,10 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
       CREATE INDEX series_numbers_lease ON series_numbers (lease_id) WHERE lease_id IS NOT NULL;
     `,
   },
+  {
+    summary: "the highest program line sent to the controller (as SQLite schema 4): a job found marking with its station gone names the lines that may have run after the last confirmed one",
+    sql: "ALTER TABLE jobs ADD COLUMN last_sent_line integer NOT NULL DEFAULT 0;",
+  },
 ];
 
 const quoteIdent = (s: string) => `"${s.replaceAll('"', '""')}"`;

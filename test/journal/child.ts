@@ -2,7 +2,7 @@
  * A second process on the same journal (an SQLite file, or the PostgreSQL registry when
  * TARGET is a postgres:// URL; then $CHILD_SCHEMA and $CHILD_STATION say where and who),
  * driven by the tests:
- *   mark TARGET handshake|free   create, start, then record progress; print "committed N" after each commit
+ *   mark TARGET handshake|free [sent]  create, start, then record progress (with sent: the line sent, 4 past the last executed); print "committed N" after each commit
  *                                (handshake: wait for one byte on stdin before the next step)
  *   reserve TARGET SERIES COUNT  print "ready", wait for one byte on stdin, reserve COUNT numbers, mark each (every 4th left interrupted); print JSON per number
  *   create TARGET SERIAL         print "ready", wait for one byte on stdin, then try to write a job for SERIAL; print the result
@@ -41,11 +41,13 @@ const waitForParent = () => readSync(0, Buffer.alloc(1));
 
 if (mode === "mark") {
   const handshake = args[0] === "handshake";
+  // "sent": the streamer is 4 lines ahead of the controller's last confirmed one, as at a real head.
+  const ahead = args[1] === "sent" ? 4 : undefined;
   const { id } = await journal.createJob(newJob({ stationId: station }));
   await journal.startJob(id);
   say(`job ${id}`);
   for (let i = 1; i < 1_000_000; i++) {
-    await journal.progress(id, { ackedLine: i, executedLine: i - 1, strikesDone: 3 * i });
+    await journal.progress(id, { ackedLine: i, executedLine: i - 1, strikesDone: 3 * i, ...(ahead === undefined ? {} : { sentLine: i - 1 + ahead }) });
     say(`committed ${i}`);
     if (handshake) waitForParent();
   }

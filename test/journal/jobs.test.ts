@@ -17,6 +17,26 @@ forEachEngine((engine) => {
     await opened.done();
   });
 
+  describe("a station killed mid-mark", () => {
+    it("is found interrupted by its next start, naming the lines sent after the last confirmed one", async () => {
+      const child = opened.child(["mark", "handshake", "sent"]);
+      const jobId = Number((await child.line((l) => l.startsWith("job "))).split(" ")[1]);
+      for (let step = 1; step <= 12; step++) {
+        await child.line((l) => l === `committed ${step}`);
+        if (step < 12) child.proc.stdin.write("n");
+      }
+      child.proc.kill("SIGKILL");
+      await child.exited;
+      const restarted = opened.another();
+      const interrupted = await restarted.open();
+      expect(interrupted.map((j) => j.id)).toEqual([jobId]);
+      const job = await restarted.job(jobId);
+      expect(job.outcome).toBe("interrupted");
+      expect(job.progress).toMatchObject({ ackedLine: 12, executedLine: 11 });
+      expect(job.note).toBe("service stopped while marking; lines 12–15 were sent to the controller after the last confirmed line (11) and may have run; position unknown: re-home before re-marking");
+    });
+  });
+
   describe("a job's life in the journal", () => {
     it("is written pending before streaming, then marking, progress, completed", async () => {
       const created = await journal.createJob(newJob());
