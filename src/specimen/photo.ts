@@ -1,5 +1,6 @@
 import type { Point } from "../geometry.ts";
 import type { GrayImage } from "../camera/render.ts";
+import { mulberry32 } from "../random.ts";
 
 /**
  * A bench camera's picture of struck dots under one set of conditions, for the legibility
@@ -35,18 +36,6 @@ const METAL = 215;
 /** How dark a crater floor images against the metal, grey levels, at a force: deeper strikes throw more shadow. */
 export function craterContrast(force: number): number {
   return 170 * (0.4 + (0.6 * Math.max(0, Math.min(100, force))) / 100);
-}
-
-/** mulberry32: a small seeded generator (uniform in [0, 1)). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** Standard normal samples from a table of 4096 drawn once per generator (Box–Muller per pixel costs more than the rest of the picture). */
@@ -189,7 +178,7 @@ export function photographStrikes(strikes: readonly Point[], c: PhotoConditions,
         if (v > cover[i]!) cover[i] = v;
       }
   }
-  const next = rng(c.seed);
+  const next = mulberry32(c.seed);
   const tex = surface(c.texture, w, h, px, next);
   const contrast = craterContrast(c.force);
   const img = new Float32Array(w * h);

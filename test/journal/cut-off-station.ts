@@ -19,7 +19,7 @@ import { PeenmarkError } from "../../src/errors.ts";
 import { CutOffJournal } from "../../src/journal/cut-off.ts";
 import { Outbox } from "../../src/journal/outbox.ts";
 import { PgJournal } from "../../src/journal/pg-journal.ts";
-import { mulberry32 } from "../fixtures/prng.ts";
+import { mulberry32 } from "../../src/random.ts";
 import { newJob, record } from "./helpers.ts";
 
 const [url, schema, station, countText, seedText, poolText, outboxDir, pauseText] = process.argv.slice(2);

@@ -17,7 +17,7 @@ import { isPeenmarkError } from "../../src/errors.ts";
 import { Head } from "../../src/job/head.ts";
 import { JobRunner } from "../../src/job/runner.ts";
 import { PgJournal } from "../../src/journal/pg-journal.ts";
-import { mulberry32 } from "../fixtures/prng.ts";
+import { mulberry32 } from "../../src/random.ts";
 import { benchStation, exampleProfile, exampleRecord, MARKED_AT, tempDir } from "../job/helpers.ts";
 
 const [url, schema, stationId, countText, seedText, poolText, start] = process.argv.slice(2);

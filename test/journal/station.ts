@@ -19,7 +19,7 @@ import { readSync, writeSync } from "node:fs";
 import { performance } from "node:perf_hooks";
 import { PeenmarkError } from "../../src/errors.ts";
 import { PgJournal } from "../../src/journal/pg-journal.ts";
-import { mulberry32 } from "../fixtures/prng.ts";
+import { mulberry32 } from "../../src/random.ts";
 import { newJob, record } from "./helpers.ts";
 
 const [url, schema, station, countText, seedText, poolText, start] = process.argv.slice(2);

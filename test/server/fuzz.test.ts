@@ -4,7 +4,7 @@ import type { JobView } from "../../src/job/view.ts";
 import { exampleProfile, exampleRecord } from "../job/helpers.ts";
 import { service } from "./helpers.ts";
 import { headBytes, listen, stateOf } from "./http.ts";
-import { mulberry32 } from "../fixtures/prng.ts";
+import { mulberry32 } from "../../src/random.ts";
 
 /**
  * A bounded fuzz over every route of the service: a fixed seed, a fixed count, random
