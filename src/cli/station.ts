@@ -86,10 +86,11 @@ export async function run(argv: string[]): Promise<number> {
   const url = await listenOn(app, host, port);
   const registry = app.peenmark.journal.kind === "postgres" ? app.peenmark.journal.where : undefined;
   log.info({ url, station: station.id, head: head.kind, port: head.port, dataDir, ...(registry ? { registry } : {}) }, "station ready");
-  const journalNow = app.peenmark.journal;
-  if (journalNow instanceof CutOffJournal && journalNow.cutOff) process.stderr.write(`peenmark station: ${cutOffLine(journalNow.state())}\n`);
   // The one plain line for people and scripts: where the page is.
   process.stderr.write(`peenmark station: ${url} (station ${station.id}, ${head.kind === "sim" ? "simulated head" : `head on ${head.port}`}, data ${dataDir}${registry ? `, registry ${registry}` : ""})\n`);
+  // After the address line (scripts read the first line): a station that starts cut off says so.
+  const journalNow = app.peenmark.journal;
+  if (journalNow instanceof CutOffJournal && journalNow.cutOff) process.stderr.write(`peenmark station: ${cutOffLine(journalNow.state())}\n`);
 
   return untilStopped(app, log, "station", "stopping: a job under way is aborted and recorded");
 }
