@@ -65,7 +65,7 @@ export class CutOffJournal extends EventEmitter<{ changed: [CutOffState]; upload
   }
 
   state(): CutOffState {
-    return { cutOff: this.cutOff, ...(this.#cutOffSince ? { since: this.#cutOffSince } : {}), leases: this.outbox.leasesLeft(this.#clock()), waiting: this.outbox.pending().length };
+    return { cutOff: this.cutOff, ...(this.#cutOffSince ? { since: this.#cutOffSince } : {}), leases: this.outbox.leasesLeft(this.#clock()), waiting: this.outbox.waiting() };
   }
 
   /**
@@ -135,7 +135,7 @@ export class CutOffJournal extends EventEmitter<{ changed: [CutOffState]; upload
     if (this.#closed) return;
     this.#flushing ??= (async () => {
       try {
-        if (this.outbox.pending().length) {
+        if (this.outbox.waiting()) {
           const sent = await this.outbox.upload(this.registry);
           this.emit("uploaded", { uploaded: sent.uploaded, conflicts: sent.conflicts });
         }
@@ -183,7 +183,7 @@ export class CutOffJournal extends EventEmitter<{ changed: [CutOffState]; upload
         { where: this.where },
       );
     }
-    if (this.outbox.pending().length) await this.#online(() => this.#cameBack());
+    if (this.outbox.waiting()) await this.#online(() => this.#cameBack());
     return this.#online(() => this.registry.checkSerial(input));
   }
 

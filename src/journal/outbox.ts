@@ -204,6 +204,11 @@ export class Outbox {
     this.#live.delete(key);
   }
 
+  /** How many jobs the registry does not have yet. */
+  waiting(): number {
+    return (this.#db.prepare("SELECT count(*) AS n FROM jobs WHERE uploaded_at IS NULL").get() as { n: number }).n;
+  }
+
   /** Jobs not yet in the registry, oldest first, as they will be uploaded. */
   pending(): OfflineJob[] {
     return (this.#db.prepare("SELECT * FROM jobs WHERE uploaded_at IS NULL ORDER BY seq").all() as JobColumns[]).map((r) => this.#offline(r));

@@ -2,19 +2,17 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { PgJournal } from "../../src/journal/pg-journal.ts";
 import { mark, PG_URL, pgSchema, rejection } from "./engines.ts";
 import { newJob, record } from "./helpers.ts";
-import { Relay } from "./relay.ts";
+import { TcpProxy } from "../server/tcp-proxy.ts";
 
 describe.skipIf(!PG_URL)("a station whose link to the registry drops", () => {
   let db: Awaited<ReturnType<typeof pgSchema>>;
-  let relay: Relay;
+  let relay: TcpProxy;
   let url: string;
   beforeEach(async () => {
     db = await pgSchema();
     const target = new URL(PG_URL!);
-    relay = new Relay({ host: target.hostname, port: Number(target.port || 5432) });
-    await relay.listen();
-    target.host = `127.0.0.1:${relay.port}`;
-    url = target.toString();
+    relay = await TcpProxy.start({ host: target.hostname, port: Number(target.port || 5432) });
+    url = relay.urlFor(PG_URL!);
   });
   afterEach(async () => {
     await relay.close();

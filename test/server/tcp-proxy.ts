@@ -1,15 +1,22 @@
 import { createConnection, createServer, type Server, type Socket } from "node:net";
 
+/** The server's CommandComplete for a COMMIT ('C', length, "COMMIT\0"). */
+const COMMIT_DONE = Buffer.from("COMMIT\0");
+
 /**
  * A TCP proxy in front of the test's PostgreSQL server, to be cut without restarting it:
  *   pass   bytes go both ways (the registry answers);
  *   cut    every connection is reset and new ones are reset on arrival (the registry is gone:
  *          a pulled cable answered by a router, a server stopped);
  *   stall  connections stay open and nothing is forwarded (a link that drops every packet:
- *          queries go unanswered, nothing says the link is down).
+ *          queries go unanswered, nothing says the link is down);
+ * and, in pass, `dropOnCommit`: the link dropped just as the server answers a COMMIT.
  */
 export class TcpProxy {
   mode: "pass" | "cut" | "stall" = "pass";
+  /** Drop the connection as the server's answer to the next COMMIT passes (the row is in; the station never hears so). */
+  dropOnCommit = false;
+  commitsDropped = 0;
   readonly #server: Server;
   readonly #pairs = new Set<{ client: Socket; upstream: Socket }>();
 
@@ -90,8 +97,15 @@ export class TcpProxy {
     client.on("data", (d) => {
       if (this.mode === "pass") upstream.write(d);
     });
-    upstream.on("data", (d) => {
-      if (this.mode === "pass") client.write(d);
+    upstream.on("data", (d: Buffer) => {
+      if (this.mode !== "pass") return;
+      if (this.dropOnCommit && d.includes(COMMIT_DONE)) {
+        this.dropOnCommit = false;
+        this.commitsDropped++;
+        drop();
+        return;
+      }
+      client.write(d);
     });
   }
 }
